@@ -1,0 +1,24 @@
+package io.pipeline.core;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Tracks one {@link Processor#emitAsync} message: completes its future once the message has been delivered
+ * to every listener and every async listener's stage has completed.
+ */
+final class Completion {
+    final CompletableFuture<Boolean> future = new CompletableFuture<>();
+    private final AtomicInteger outstanding = new AtomicInteger(1);
+
+    /** One more party (an async listener) must {@link #arrive()} before the future completes. */
+    void expect() {
+        outstanding.incrementAndGet();
+    }
+
+    void arrive() {
+        if (outstanding.decrementAndGet() == 0) {
+            future.complete(Boolean.TRUE);
+        }
+    }
+}

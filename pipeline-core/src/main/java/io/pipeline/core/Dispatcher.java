@@ -1,0 +1,192 @@
+package io.pipeline.core;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/**
+ * What both dispatchers share: the listener registry, error routing and dead-event counting. Subclasses
+ * decide only where and when a message is delivered.
+ */
+abstract sealed class Dispatcher implements MessageHandler permits SyncDispatcher, AsyncDispatcher {
+    private static final System.Logger LOG = System.getLogger(MessageHandler.class.getName());
+
+    private final ConcurrentHashMap<String, ProcessorTopics> processors = new ConcurrentHashMap<>();
+    private final LongAdder deadEvents = new LongAdder();
+    private final AtomicInteger busyAsyncListeners = new AtomicInteger();
+    private volatile UncaughtErrorSink uncaughtErrors = Dispatcher::logUncaught;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+
+    /** Where errors nobody listens to end up. A {@link Flow} installs one that fails the owning manager. */
+    @FunctionalInterface
+    interface UncaughtErrorSink {
+        void uncaught(String processorName, Throwable error);
+    }
+
+    /** Marks this handler as owned by a flow; false if a flow already owns it. */
+    final boolean claim() {
+        return claimed.compareAndSet(false, true);
+    }
+
+    static Dispatcher of(MessageHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return (Dispatcher) handler;
+    }
+
+    // ---- registry -------------------------------------------------------------------------------------------
+
+    final ProcessorTopics topics(String processorName) {
+        return processors.computeIfAbsent(processorName, ProcessorTopics::new);
+    }
+
+    final Subscription subscribe(ProcessorTopics owner, Event<?> event, Listener<Object> listener, boolean once) {
+        Topic topic = owner.topic(event);
+        Subscriber subscriber = new Subscriber.Plain(this, topic, once, listener);
+        topic.add(subscriber);
+        return subscriber;
+    }
+
+    final Subscription subscribeAsync(ProcessorTopics owner, Event<?> event, AsyncListener<Object> listener) {
+        Topic topic = owner.topic(event);
+        Subscriber subscriber = new Subscriber.Async(this, topic, false, listener);
+        topic.add(subscriber);
+        return subscriber;
+    }
+
+    /** Removes every listener of every processor whose name matches. */
+    final void removeListeners(Predicate<String> processorName) {
+        processors.forEach((name, topics) -> {
+            if (processorName.test(name)) {
+                topics.clear();
+            }
+        });
+    }
+
+    // ---- emitting -------------------------------------------------------------------------------------------
+
+    final boolean emit(ProcessorTopics owner, Event<?> event, Object payload) {
+        Topic topic = owner.find(event);
+        if (topic == null || topic.isEmpty()) {
+            unheard(owner, event, payload);
+            return false;
+        }
+        if (topic.isError) {
+            enqueueError(topic, (Throwable) payload);
+        } else {
+            enqueue(topic, payload, null);
+        }
+        return true;
+    }
+
+    final CompletableFuture<Boolean> emitAsync(ProcessorTopics owner, Event<?> event, Object payload) {
+        Topic topic = owner.find(event);
+        if (topic == null || topic.isEmpty()) {
+            unheard(owner, event, payload);
+            return CompletableFuture.completedFuture(Boolean.FALSE);
+        }
+        Completion completion = new Completion();
+        enqueue(topic, payload, completion);
+        return completion.future;
+    }
+
+    private void unheard(ProcessorTopics owner, Event<?> event, Object payload) {
+        ensureOpen();
+        deadEvents.increment();
+        if (event.equals(Processor.ERROR)) {
+            uncaught(owner.name, (Throwable) payload);
+        }
+    }
+
+    final void ensureOpen() {
+        if (isClosed()) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+        }
+    }
+
+    /**
+     * Queues or runs the delivery of one message to the topic's listeners. {@code completion} is {@code null}
+     * for a plain emit. Throws {@link IllegalStateException} when closed.
+     */
+    abstract void enqueue(Topic topic, Object payload, Completion completion);
+
+    /** Delivers an error event; never blocks, never drops, never rejects. */
+    abstract void enqueueError(Topic errors, Throwable error);
+
+    /** Runs a continuation of an async listener where listeners run. */
+    abstract void resume(Runnable continuation);
+
+    /** Runs every listener of {@code topic}; each failure is routed, never thrown. */
+    final void deliver(Topic topic, Object payload, Completion completion) {
+        for (Subscriber subscriber : topic.subscribers()) {
+            subscriber.deliver(payload, completion);
+        }
+        if (completion != null) {
+            completion.arrive();
+        }
+    }
+
+    // ---- errors ---------------------------------------------------------------------------------------------
+
+    /** A listener of {@code topic} failed: emit it as the processor's ERROR, or report it as uncaught. */
+    final void listenerFailed(Topic topic, Throwable failure) {
+        if (failure instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+        if (failure instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        ListenerException wrapped = new ListenerException(topic.processorName(), topic.event.name(), failure);
+        if (topic.isError) {
+            uncaught(topic.processorName(), wrapped);
+            return;
+        }
+        Topic errors = topic.owner.find(Processor.ERROR);
+        if (errors == null || errors.isEmpty()) {
+            uncaught(topic.processorName(), wrapped);
+        } else {
+            enqueueError(errors, wrapped);
+        }
+    }
+
+    final void uncaught(String processorName, Throwable error) {
+        try {
+            uncaughtErrors.uncaught(processorName, error);
+        } catch (Throwable sinkFailure) {
+            if (sinkFailure instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+            logUncaught(processorName, error);
+        }
+    }
+
+    final void uncaughtErrorSink(UncaughtErrorSink sink) {
+        this.uncaughtErrors = sink == null ? Dispatcher::logUncaught : sink;
+    }
+
+    private static void logUncaught(String processorName, Throwable error) {
+        LOG.log(System.Logger.Level.ERROR, "Uncaught error event of processor '" + processorName + "'", error);
+    }
+
+    // ---- async listener accounting -------------------------------------------------------------------------
+
+    final void asyncStarted() {
+        busyAsyncListeners.incrementAndGet();
+    }
+
+    void asyncFinished() {
+        busyAsyncListeners.decrementAndGet();
+    }
+
+    final int busyAsyncListeners() {
+        return busyAsyncListeners.get();
+    }
+
+    @Override
+    public final long deadEvents() {
+        return deadEvents.sum();
+    }
+}

@@ -1,0 +1,16 @@
+package io.pipeline.core;
+
+/**
+ * What an {@link AsyncDispatcher} does when a thread other than its loop thread emits while the queue is full.
+ * Error events and emits made on the loop thread are never subject to it (see {@link AsyncDispatcher}).
+ */
+public enum Overflow {
+    /** The emitting thread waits for space. Nothing is lost. The default. */
+    BLOCK,
+    /** The new message is discarded and counted in {@link AsyncDispatcher#dropped()}. */
+    DROP_NEWEST,
+    /** The oldest queued message is discarded to make room and counted in {@link AsyncDispatcher#dropped()}. */
+    DROP_OLDEST,
+    /** {@code emit} throws {@link java.util.concurrent.RejectedExecutionException}. */
+    FAIL
+}

@@ -1,0 +1,34 @@
+package io.pipeline.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One failure handled by a {@link Flow}.
+ *
+ * @param manager      the failed manager's name (for an uncaught error no manager owns, the processor's name)
+ * @param cause        what failed: the source's exception, an uncaught error event, or the factory's exception
+ * @param willRestart  whether the flow will build a fresh manager; {@code false} means this failure is final
+ * @param restartDelay the wait before that restart; {@link Duration#ZERO} when there is none
+ * @param restarts     how many times this manager had been restarted before this failure
+ * @param time         when the flow handled the failure
+ */
+public record PipelineError(String manager, Throwable cause, boolean willRestart, Duration restartDelay,
+                            int restarts, Instant time) {
+    /** Validates the components. */
+    public PipelineError {
+        Objects.requireNonNull(manager, "manager");
+        Objects.requireNonNull(cause, "cause");
+        Objects.requireNonNull(restartDelay, "restartDelay");
+        Objects.requireNonNull(time, "time");
+        if (restarts < 0) {
+            throw new IllegalArgumentException("restarts < 0: " + restarts);
+        }
+    }
+
+    /** Whether the flow gave up on the manager: the opposite of {@link #willRestart()}. */
+    public boolean isFinal() {
+        return !willRestart;
+    }
+}

@@ -1,0 +1,118 @@
+package io.pipeline.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What the time sources share: a clock, a scheduler (injected, or a thread of the source's own that ends with
+ * it), and wall-clock alignment.
+ */
+abstract class TimerSource extends Source {
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final Clock clock;
+    private final ScheduledExecutorService injected;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile ScheduledExecutorService scheduler;
+    private volatile ScheduledFuture<?> pending;
+
+    TimerSource(String name, MessageHandler handler, Clock clock, ScheduledExecutorService scheduler) {
+        super(name, handler);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.injected = scheduler;
+    }
+
+    static Duration positive(Duration value, String what) {
+        Objects.requireNonNull(value, what);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + value);
+        }
+        return value;
+    }
+
+    final Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Starts the source: its work begins on the scheduler.
+     *
+     * @throws IllegalStateException if already started
+     */
+    @Override
+    public final CompletableFuture<Void> start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException(getClass().getSimpleName() + " '" + name() + "' already started");
+        }
+        scheduler = injected != null ? injected : Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "pipeline-" + name());
+            thread.setDaemon(true);
+            return thread;
+        });
+        completion().whenComplete((ignored, failure) -> {
+            ScheduledFuture<?> next = pending;
+            if (next != null) {
+                next.cancel(false);
+            }
+            if (injected == null) {
+                scheduler.shutdown();
+            }
+        });
+        onStart();
+        return completion();
+    }
+
+    /** Called once by {@link #start()}; schedules the first piece of work. */
+    abstract void onStart();
+
+    /** Runs {@code task} on the scheduler at {@code at} (at once if that has passed). */
+    final void scheduleAt(Instant at, Runnable task) {
+        long delay = Math.max(0, Duration.between(clock.instant(), at).toNanos());
+        try {
+            pending = scheduler.schedule(() -> runGuarded(task), delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            if (!isStopped()) {
+                fail(e);
+            }
+        }
+    }
+
+    /** Runs a tick; a failure to emit (closed handler, full queue under FAIL) fails the source. */
+    final void runGuarded(Runnable task) {
+        if (isDone()) {
+            return;
+        }
+        try {
+            task.run();
+        } catch (Throwable failure) {
+            if (failure instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+            fail(failure);
+        }
+    }
+
+    /** The first instant {@code k * period + offset} (counted from the epoch) strictly after {@code after}. */
+    static Instant nextAligned(Instant after, Duration period, Duration offset) {
+        long periodNanos = period.toNanos();
+        long epochNanos = Math.addExact(Math.multiplyExact(after.getEpochSecond(), NANOS_PER_SECOND), after.getNano());
+        long offsetNanos = Math.floorMod(offset.toNanos(), periodNanos);
+        long next = (Math.floorDiv(epochNanos - offsetNanos, periodNanos) + 1) * periodNanos + offsetNanos;
+        return Instant.ofEpochSecond(Math.floorDiv(next, NANOS_PER_SECOND), Math.floorMod(next, NANOS_PER_SECOND));
+    }
+
+    /** Cancels the schedule; the future completes normally. */
+    @Override
+    public void stop() {
+        super.stop();
+    }
+}
