@@ -1,0 +1,352 @@
+package io.pipeline.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour both dispatchers share. Each test emits, then closes the handler (which, for the asynchronous
+ * dispatcher, delivers everything accepted) before asserting.
+ */
+abstract class DispatcherContractTest {
+    static final Event<String> WORD = Event.of("word", String.class);
+    static final Event<Integer> NUMBER = Event.of("number", Integer.class);
+
+    MessageHandler handler;
+    final List<String> uncaught = new CopyOnWriteArrayList<>();
+    final List<Throwable> uncaughtErrors = new CopyOnWriteArrayList<>();
+
+    abstract MessageHandler newHandler();
+
+    @BeforeEach
+    void createHandler() {
+        handler = newHandler();
+        Dispatcher.of(handler).uncaughtErrorSink((processor, error) -> {
+            uncaught.add(processor);
+            uncaughtErrors.add(error);
+        });
+    }
+
+    @AfterEach
+    void closeHandler() {
+        handler.close();
+    }
+
+    @Test
+    void emit_runsListenersInRegistrationOrder() {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<String> calls = new CopyOnWriteArrayList<>();
+        source.on(WORD, w -> calls.add("first:" + w));
+        source.on(WORD, w -> calls.add("second:" + w));
+
+        assertThat(source.emit(WORD, "a")).isTrue();
+        assertThat(source.emit(WORD, "b")).isTrue();
+        handler.close();
+
+        assertThat(calls).containsExactly("first:a", "second:a", "first:b", "second:b");
+    }
+
+    @Test
+    void events_areScopedByEmittingProcessorName() {
+        TestProcessor a = new TestProcessor("a", handler);
+        TestProcessor b = new TestProcessor("b", handler);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        a.on(WORD, heard::add);
+
+        b.emit(WORD, "from b");
+        a.emit(WORD, "from a");
+        handler.close();
+
+        assertThat(heard).containsExactly("from a");
+    }
+
+    @Test
+    void events_withSameNameButOtherType_areDistinct() {
+        TestProcessor source = new TestProcessor("source", handler);
+        Event<Integer> sameName = Event.of("word", Integer.class);
+        List<Object> heard = new CopyOnWriteArrayList<>();
+        source.on(WORD, heard::add);
+
+        assertThat(source.emit(sameName, 1)).isFalse();
+        source.emit(WORD, "x");
+        handler.close();
+
+        assertThat(heard).containsExactly("x");
+    }
+
+    @Test
+    void emit_withoutListeners_returnsFalseAndCountsDeadEvent() {
+        TestProcessor source = new TestProcessor("source", handler);
+
+        assertThat(source.emit(WORD, "nobody")).isFalse();
+        assertThat(source.emit(WORD, "hears")).isFalse();
+
+        assertThat(handler.deadEvents()).isEqualTo(2);
+    }
+
+    @Test
+    void once_hearsOnlyTheFirstEmit() {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        source.once(WORD, heard::add);
+
+        source.emit(WORD, "1");
+        source.emit(WORD, "2");
+        handler.close();
+
+        assertThat(heard).containsExactly("1");
+        assertThat(source.listenerCount(WORD)).isZero();
+    }
+
+    @Test
+    void cancel_removesOnlyThatListener() {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        Subscription first = source.on(WORD, w -> heard.add("first"));
+        source.on(WORD, w -> heard.add("second"));
+
+        first.cancel();
+        first.cancel();
+        source.emit(WORD, "x");
+        handler.close();
+
+        assertThat(heard).containsExactly("second");
+        assertThat(source.listenerCount(WORD)).isEqualTo(1);
+    }
+
+    @Test
+    void removeAllListeners_clearsEveryEventOfThatProcessorOnly() {
+        TestProcessor a = new TestProcessor("a", handler);
+        TestProcessor b = new TestProcessor("b", handler);
+        a.on(WORD, w -> {});
+        a.on(NUMBER, n -> {});
+        b.on(WORD, w -> {});
+
+        a.removeAllListeners();
+
+        assertThat(a.listenerCount(WORD)).isZero();
+        assertThat(a.listenerCount(NUMBER)).isZero();
+        assertThat(b.listenerCount(WORD)).isEqualTo(1);
+    }
+
+    @Test
+    void throwingListener_isEmittedAsErrorNamingProcessorAndEvent_andOthersStillRun() {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        List<String> heard = new CopyOnWriteArrayList<>();
+        source.on(Processor.ERROR, errors::add);
+        source.on(WORD, w -> {
+            throw new IllegalStateException("bad " + w);
+        });
+        source.on(WORD, heard::add);
+
+        source.emit(WORD, "x");
+        source.emit(WORD, "y");
+        handler.close();
+
+        assertThat(heard).containsExactly("x", "y");
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).isInstanceOf(ListenerException.class)
+                .hasMessageContaining("'source'").hasMessageContaining("'word'")
+                .hasCauseInstanceOf(IllegalStateException.class);
+        ListenerException first = (ListenerException) errors.get(0);
+        assertThat(first.processor()).isEqualTo("source");
+        assertThat(first.event()).isEqualTo("word");
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    void throwingListener_withoutErrorListener_isUncaught() {
+        TestProcessor source = new TestProcessor("m.source", handler);
+        source.on(WORD, w -> {
+            throw new Exception("checked failure");
+        });
+
+        source.emit(WORD, "x");
+        handler.close();
+
+        assertThat(uncaught).containsExactly("m.source");
+        assertThat(uncaughtErrors.get(0)).isInstanceOf(ListenerException.class)
+                .hasRootCauseMessage("checked failure");
+    }
+
+    @Test
+    void errorEmittedWithoutListener_isUncaught() {
+        TestProcessor source = new TestProcessor("source", handler);
+
+        assertThat(source.emit(Processor.ERROR, new RuntimeException("lost?"))).isFalse();
+        handler.close();
+
+        assertThat(uncaught).containsExactly("source");
+        assertThat(uncaughtErrors.get(0)).hasMessage("lost?");
+    }
+
+    @Test
+    void failingErrorListener_isUncaught_notRecursed() {
+        TestProcessor source = new TestProcessor("source", handler);
+        source.on(Processor.ERROR, e -> {
+            throw new IllegalStateException("error handler broke");
+        });
+
+        source.emit(Processor.ERROR, new RuntimeException("original"));
+        handler.close();
+
+        assertThat(uncaught).containsExactly("source");
+        assertThat(uncaughtErrors.get(0)).hasRootCauseMessage("error handler broke");
+    }
+
+    @Test
+    void emitAsync_completesAfterAsyncListenerStageCompletes() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        CompletableFuture<Void> stage = new CompletableFuture<>();
+        CompletableFuture<String> started = new CompletableFuture<>();
+        source.onAsync(WORD, w -> {
+            started.complete(w);
+            return stage;
+        });
+
+        CompletableFuture<Boolean> done = source.emitAsync(WORD, "x");
+
+        assertThat(started.get(5, TimeUnit.SECONDS)).isEqualTo("x");
+        assertThat(done).isNotDone();
+        stage.complete(null);
+        assertThat(done.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void emitAsync_withoutListeners_completesFalse() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+
+        assertThat(source.emitAsync(WORD, "x").get(5, TimeUnit.SECONDS)).isFalse();
+    }
+
+    @Test
+    void asyncListener_getsNextMessageOnlyAfterPreviousStageCompletes() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<CompletableFuture<Void>> stages = new CopyOnWriteArrayList<>();
+        List<String> started = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> firstStarted = new CompletableFuture<>();
+        source.onAsync(WORD, w -> {
+            started.add(w);
+            CompletableFuture<Void> stage = new CompletableFuture<>();
+            stages.add(stage);
+            firstStarted.complete(null);
+            return stage;
+        });
+
+        source.emit(WORD, "1");
+        CompletableFuture<Boolean> second = source.emitAsync(WORD, "2");
+        CompletableFuture<Boolean> third = source.emitAsync(WORD, "3");
+        firstStarted.get(5, TimeUnit.SECONDS);
+        assertThat(started).containsExactly("1");
+
+        stages.get(0).complete(null);
+        waitFor(() -> stages.size() == 2);
+        assertThat(started).containsExactly("1", "2");
+        assertThat(second).isNotDone();
+
+        stages.get(1).complete(null);
+        assertThat(second.get(5, TimeUnit.SECONDS)).isTrue();
+        waitFor(() -> stages.size() == 3);
+        stages.get(2).complete(null);
+        assertThat(third.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(started).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void asyncListenerFailure_isEmittedAsError() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        CompletableFuture<Throwable> error = new CompletableFuture<>();
+        source.on(Processor.ERROR, error::complete);
+        source.onAsync(WORD, w -> CompletableFuture.failedFuture(new IllegalArgumentException("async broke")));
+
+        source.emit(WORD, "x");
+
+        assertThat(error.get(5, TimeUnit.SECONDS)).isInstanceOf(ListenerException.class)
+                .hasRootCauseMessage("async broke");
+    }
+
+    @Test
+    void emit_rejectsNullAndMistypedPayloads() {
+        TestProcessor source = new TestProcessor("source", handler);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Event<Object> raw = (Event) NUMBER;
+
+        assertThatThrownBy(() -> source.emit(WORD, null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("word");
+        assertThatThrownBy(() -> source.emit(raw, "not a number")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("java.lang.Integer").hasMessageContaining("java.lang.String");
+    }
+
+    @Test
+    void emit_afterClose_throws() {
+        TestProcessor source = new TestProcessor("source", handler);
+        source.on(WORD, w -> {});
+        handler.close();
+
+        assertThat(handler.isClosed()).isTrue();
+        assertThatThrownBy(() -> source.emit(WORD, "late")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> source.emit(NUMBER, 1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void listenerEmittingDownstream_reachesNextProcessor() {
+        TestProcessor source = new TestProcessor("source", handler);
+        TestProcessor middle = new TestProcessor("middle", handler);
+        List<Integer> out = new CopyOnWriteArrayList<>();
+        source.on(WORD, w -> middle.emit(NUMBER, w.length()));
+        middle.on(NUMBER, out::add);
+
+        source.emit(WORD, "abc");
+        source.emit(WORD, "de");
+        handler.close();
+
+        assertThat(out).containsExactly(3, 2);
+    }
+
+    @Test
+    void concurrentEmitters_loseNothing() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<Integer> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        source.on(NUMBER, heard::add);
+        int threads = 4;
+        int each = 5_000;
+        List<Thread> emitters = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int offset = t * each;
+            emitters.add(new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    source.emit(NUMBER, offset + i);
+                }
+            }));
+        }
+        emitters.forEach(Thread::start);
+        for (Thread emitter : emitters) {
+            emitter.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        handler.close();
+
+        assertThat(heard).hasSize(threads * each).doesNotHaveDuplicates();
+    }
+
+    /** Polls a condition set by another thread; bounded, for state that has no future to wait on. */
+    static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+}
