@@ -48,7 +48,7 @@ public class HistorySource extends TimerSource {
 
     @Override
     void onStart() {
-        scheduleAt(Instant.MIN, () -> {
+        scheduleAt(clock().instant(), () -> {
             for (Instant at = start; at.isBefore(end) && !isStopped(); at = at.plus(interval)) {
                 emit(TICK, at);
             }
