@@ -316,7 +316,7 @@ class AsyncDispatcherTest extends DispatcherContractTest {
     }
 
     @Test
-    void close_calledFromListener_doesNotDeadlock() throws Exception {
+    void close_calledFromListener_doesNotDeadlock_andLaterLoopEmitsAreDelivered() throws Exception {
         AsyncDispatcher dispatcher = new AsyncDispatcher();
         TestProcessor source = new TestProcessor("source", dispatcher);
         List<String> heard = new CopyOnWriteArrayList<>();
@@ -324,15 +324,15 @@ class AsyncDispatcherTest extends DispatcherContractTest {
             heard.add(w);
             if (w.equals("stop")) {
                 dispatcher.close();
+                source.emit(WORD, "emitted while closing");
             }
         });
         source.emit(WORD, "a");
         source.emit(WORD, "stop");
-        source.emit(WORD, "b");
 
         dispatcher.close();
 
-        assertThat(heard).containsExactly("a", "stop", "b");
+        assertThat(heard).containsExactly("a", "stop", "emitted while closing");
         assertThat(dispatcher.isTerminated()).isTrue();
     }
 
