@@ -126,6 +126,11 @@ public final class AsyncDispatcher extends Dispatcher {
         return state != State.RUNNING;
     }
 
+    @Override
+    boolean accepting() {
+        return state == State.RUNNING || (Thread.currentThread() == loop && state == State.CLOSING);
+    }
+
     /** Whether the loop thread has ended. */
     public boolean isTerminated() {
         return state == State.TERMINATED && !loop.isAlive();

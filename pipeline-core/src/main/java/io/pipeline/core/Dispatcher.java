@@ -101,8 +101,11 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         }
     }
 
+    /** Whether an emit from the current thread is accepted now. */
+    abstract boolean accepting();
+
     final void ensureOpen() {
-        if (isClosed()) {
+        if (!accepting()) {
             throw new IllegalStateException(getClass().getSimpleName() + " is closed");
         }
     }

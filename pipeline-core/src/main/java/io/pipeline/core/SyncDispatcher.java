@@ -33,6 +33,11 @@ public final class SyncDispatcher extends Dispatcher {
     }
 
     @Override
+    boolean accepting() {
+        return !closed;
+    }
+
+    @Override
     public boolean isClosed() {
         return closed;
     }

@@ -325,6 +325,7 @@ class AsyncDispatcherTest extends DispatcherContractTest {
             if (w.equals("stop")) {
                 dispatcher.close();
                 source.emit(WORD, "emitted while closing");
+                source.emit(NUMBER, 1); // nobody listens: counted, not rejected
             }
         });
         source.emit(WORD, "a");
@@ -333,6 +334,7 @@ class AsyncDispatcherTest extends DispatcherContractTest {
         dispatcher.close();
 
         assertThat(heard).containsExactly("a", "stop", "emitted while closing");
+        assertThat(dispatcher.deadEvents()).isEqualTo(1);
         assertThat(dispatcher.isTerminated()).isTrue();
     }
 
