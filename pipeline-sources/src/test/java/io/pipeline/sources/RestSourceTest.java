@@ -577,6 +577,9 @@ class RestSourceTest {
         assertThatThrownBy(() -> Options.defaults().withMaxBodyBytes(-1)).hasMessageContaining("-1");
         assertThatThrownBy(() -> new RestSource("r", handler, "ftp://x?token=abc", Options.defaults()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("abc");
+        assertThatThrownBy(() -> Options.defaults().withHeader("X-Api-Key", "s3cret\nvalue"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("X-Api-Key")
+                .hasMessageNotContaining("s3cret");
         Options options = Options.defaults();
         assertThat(options.withRequestInterval(Duration.ofSeconds(1)).requestInterval()).hasSeconds(1);
         assertThat(options.requestInterval()).hasSeconds(30);
