@@ -1,0 +1,215 @@
+package io.pipeline.sources.output;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import io.pipeline.core.SyncDispatcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvOutputTest {
+    record Quote(Instant time, String symbol, double price) {}
+
+    record Text(int id, String value) {}
+
+    @TempDir
+    Path dir;
+
+    private final SyncDispatcher handler = new SyncDispatcher();
+
+    @AfterEach
+    void closeHandler() {
+        handler.close();
+    }
+
+    static List<List<String>> parse(Path file) throws IOException {
+        CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
+        List<List<String>> rows = new ArrayList<>();
+        try (MappingIterator<List<String>> it = mapper.readerForListOf(String.class).readValues(file.toFile())) {
+            while (it.hasNext()) {
+                rows.add(it.next());
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void header_writtenOnce_acrossReopen() throws IOException {
+        Path file = dir.resolve("quotes.csv");
+        try (CsvOutput<Quote> out = new CsvOutput<>("w", handler, file, Quote.class)) {
+            out.write(new Quote(Instant.parse("2026-11-21T10:15:30Z"), "AAPL", 1.5));
+        }
+        try (CsvOutput<Quote> out = new CsvOutput<>("w", handler, file, Quote.class)) {
+            out.write(new Quote(Instant.parse("2026-11-21T10:16:30Z"), "AAPL", 2.5));
+        }
+        assertThat(Files.readString(file)).isEqualTo("time,symbol,price\n"
+                + "2026-11-21T10:15:30Z,AAPL,1.5\n"
+                + "2026-11-21T10:16:30Z,AAPL,2.5\n");
+    }
+
+    @Test
+    void header_writtenWhenExistingFileIsEmpty() throws IOException {
+        Path file = dir.resolve("empty.csv");
+        Files.createFile(file);
+        try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
+            out.write(new Text(1, "a"));
+        }
+        assertThat(Files.readString(file)).isEqualTo("id,value\n1,a\n");
+    }
+
+    @Test
+    void write_quotesCommasQuotesAndNewlines_roundTrips() throws IOException {
+        Path file = dir.resolve("text.csv");
+        List<String> nasty = List.of("plain", "a,b", "say \"hi\"", "two\nlines", "crlf\r\nend", " spaced ", "",
+                "\"", ",\n\"");
+        try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
+            for (int i = 0; i < nasty.size(); i++) {
+                out.write(new Text(i, nasty.get(i)));
+            }
+        }
+        List<List<String>> rows = parse(file);
+        assertThat(rows.get(0)).containsExactly("id", "value");
+        assertThat(rows).hasSize(nasty.size() + 1);
+        for (int i = 0; i < nasty.size(); i++) {
+            assertThat(rows.get(i + 1)).containsExactly(String.valueOf(i), nasty.get(i));
+        }
+        assertThat(Files.readString(file)).contains("\"a,b\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"");
+    }
+
+    @Test
+    void write_instant_asIso8601Utc() throws IOException {
+        Path file = dir.resolve("time.csv");
+        try (CsvOutput<Quote> out = new CsvOutput<>("w", handler, file, Quote.class)) {
+            out.write(new Quote(Instant.ofEpochSecond(1_795_256_130L), "X", 3));
+        }
+        assertThat(parse(file).get(1)).containsExactly("2026-11-21T10:15:30Z", "X", "3.0");
+    }
+
+    @Test
+    void write_withColumnsAndFunction_writesCellsInOrder() throws IOException {
+        Path file = dir.resolve("custom.csv");
+        try (CsvOutput<Quote> out = new CsvOutput<>("w", handler, file, List.of("symbol", "price"),
+                q -> List.of(q.symbol(), q.price()))) {
+            out.write(new Quote(Instant.EPOCH, "MSFT", 10.25));
+            assertThatThrownBy(() -> new CsvOutput<Quote>("w2", handler, dir.resolve("x.csv"), List.of("a", "a"),
+                    q -> List.of())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate");
+        }
+        assertThat(Files.readString(file)).isEqualTo("symbol,price\nMSFT,10.25\n");
+    }
+
+    @Test
+    void write_wrongNumberOfCells_throwsAndWritesNothing() throws IOException {
+        Path file = dir.resolve("bad.csv");
+        try (CsvOutput<Quote> out = new CsvOutput<>("w", handler, file, List.of("symbol", "price"),
+                q -> List.of(q.symbol()))) {
+            assertThatThrownBy(() -> out.write(new Quote(Instant.EPOCH, "MSFT", 1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 values for 2 columns");
+        }
+        assertThat(Files.readString(file)).isEqualTo("symbol,price\n");
+    }
+
+    @Test
+    void write_afterClose_throws_andCloseIsIdempotent() {
+        CsvOutput<Text> out = new CsvOutput<>("w", handler, dir.resolve("closed.csv"), Text.class);
+        out.close();
+        out.close();
+        assertThatThrownBy(() -> out.write(new Text(1, "x"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void constructor_nonRecordType_throws() {
+        assertThatThrownBy(() -> new CsvOutput<>("w", handler, dir.resolve("s.csv"), String.class))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a record");
+    }
+
+    @Test
+    void concurrentWrites_neverInterleave() throws Exception {
+        Path file = dir.resolve("concurrent.csv");
+        int threads = 8;
+        int perThread = 400;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < perThread; i++) {
+                        int id = thread * perThread + i;
+                        // long values with commas, quotes and newlines make torn rows visible
+                        out.write(new Text(id, ("v" + id + ",\"x\"\n").repeat(20)));
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : futures) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdown();
+            assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
+        List<List<String>> rows = parse(file);
+        assertThat(rows.get(0)).containsExactly("id", "value");
+        assertThat(rows).hasSize(threads * perThread + 1);
+        Set<Integer> ids = new HashSet<>();
+        for (List<String> row : rows.subList(1, rows.size())) {
+            int id = Integer.parseInt(row.get(0));
+            assertThat(row.get(1)).isEqualTo(("v" + id + ",\"x\"\n").repeat(20));
+            ids.add(id);
+        }
+        assertThat(ids).hasSize(threads * perThread);
+    }
+
+    @Test
+    void reopen_truncatedLastRow_isRemovedBeforeAppending() throws IOException {
+        Path file = dir.resolve("crash.csv");
+        Files.writeString(file, "id,value\n1,a\n2,\"hal", UTF_8);
+        try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
+            out.write(new Text(3, "c"));
+        }
+        assertThat(Files.readString(file)).isEqualTo("id,value\n1,a\n3,c\n");
+    }
+
+    @Test
+    void reopen_rowCutInsideQuotedNewline_isRemovedBeforeAppending() throws IOException {
+        Path file = dir.resolve("crash-quoted.csv");
+        // the cut happened just after a newline inside a quoted value: the file ends with \n but the row is partial
+        Files.writeString(file, "id,value\n1,\"x\ny\"\n2,\"first line\n", UTF_8);
+        try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
+            out.write(new Text(3, "c"));
+        }
+        assertThat(parse(file)).containsExactly(List.of("id", "value"), List.of("1", "x\ny"), List.of("3", "c"));
+    }
+
+    @Test
+    void reopen_cutInsideHeader_rewritesHeader() throws IOException {
+        Path file = dir.resolve("crash-header.csv");
+        Files.writeString(file, "id,va", UTF_8);
+        try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
+            out.write(new Text(1, "a"));
+        }
+        assertThat(Files.readString(file)).isEqualTo("id,value\n1,a\n");
+    }
+}
