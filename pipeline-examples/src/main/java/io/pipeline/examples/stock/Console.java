@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,7 @@ import java.util.function.Consumer;
 public final class Console implements ErrorReporter {
     private final Consumer<String> sink;
     private final Clock clock;
+    private final AtomicLong quotes = new AtomicLong();
 
     /** A console handing each line to {@code sink}, stamping errors with {@code clock}'s time. */
     public Console(Consumer<String> sink, Clock clock) {
@@ -36,10 +38,16 @@ public final class Console implements ErrorReporter {
 
     /** Prints one quote: poll time, symbol, price, currency, change, change in percent, market state. */
     public void quote(Quote quote) {
+        quotes.incrementAndGet();
         String change = quote.change() == null ? "n/a" : signed(quote.change()) + " (" + signed(quote.changePercent()) + "%)";
         print(String.format(Locale.ROOT, "%s  %-7s %10s %-3s  %s%s", quote.pollTime().truncatedTo(ChronoUnit.SECONDS),
                 quote.symbol(), quote.price().toPlainString(), quote.currency() == null ? "" : quote.currency(),
                 change, quote.marketState() == null ? "" : "  " + quote.marketState()));
+    }
+
+    /** How many quotes {@link #quote} printed. */
+    public long quotes() {
+        return quotes.get();
     }
 
     /** Prints an error the pipeline of {@code symbol} reported and carries on from. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
+import io.pipeline.sources.RestSource;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -34,6 +35,11 @@ public final class HandleRawData extends Processor {
     public HandleRawData(String name, MessageHandler handler, String symbol) {
         super(name, handler);
         this.symbol = Objects.requireNonNull(symbol, "symbol");
+    }
+
+    /** Emits the quote read from one polled response, or an {@link #ERROR} saying why there is none. */
+    public void handle(RestSource.Poll poll) {
+        handle(poll.time(), poll.body());
     }
 
     /** Emits the quote read from {@code body}, polled at {@code pollTime}, or an {@link #ERROR} saying why not. */

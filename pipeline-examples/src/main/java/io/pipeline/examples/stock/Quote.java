@@ -2,6 +2,7 @@ package io.pipeline.examples.stock;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -45,11 +46,11 @@ public record Quote(Instant pollTime, Instant marketTime, String symbol, BigDeci
     }
 
     /**
-     * This quote as a CSV row, in {@link #CSV_COLUMNS} order: times as ISO-8601 UTC, numbers in plain notation,
-     * absent fields as empty strings.
+     * This quote as a CSV row, in {@link #CSV_COLUMNS} order: times as ISO-8601 UTC (the poll time to the
+     * millisecond), numbers in plain notation, absent fields as empty strings.
      */
     public List<Object> csvValues() {
-        return Arrays.asList(text(pollTime), text(marketTime), symbol, plain(price), text(currency), plain(change),
+        return Arrays.asList(text(pollTime.truncatedTo(ChronoUnit.MILLIS)), text(marketTime), symbol, plain(price), text(currency), plain(change),
                 plain(changePercent), plain(previousClose), plain(dayHigh), plain(dayLow), text(volume),
                 text(marketState), text(exchange));
     }
