@@ -462,7 +462,7 @@ public class RestSource extends Source {
     record Header(String name, String value) {
         @Override
         public String toString() {
-            return name + ": ██"; // never the value: it may be an API key
+            return name + ": " + Urls.REDACTED; // never the value: it may be an API key
         }
     }
 
@@ -612,8 +612,13 @@ public class RestSource extends Source {
         public Options withHeader(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
-            // Let OkHttp validate the name and value; its message names the header but not the value.
-            new Headers.Builder().add(name, value);
+            try {
+                new Headers.Builder().add(name, value);
+            } catch (IllegalArgumentException e) {
+                // OkHttp's message may quote the value, which may be a secret: name the header only.
+                throw new IllegalArgumentException("invalid header name or value for header '"
+                        + name.replaceAll("[^\\x21-\\x7e]", "?") + "'");
+            }
             Options o = copy();
             List<Header> list = new ArrayList<>(headers);
             list.add(new Header(name, value));

@@ -1,0 +1,180 @@
+package io.pipeline.sources;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import io.pipeline.core.AsyncDispatcher;
+import io.pipeline.core.Event;
+import io.pipeline.core.Flow;
+import io.pipeline.core.Manager;
+import io.pipeline.core.MessageHandler;
+import io.pipeline.core.PipelineError;
+import io.pipeline.core.Processor;
+import io.pipeline.core.RestartPolicy;
+import io.pipeline.sources.output.CsvOutput;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** RestSource → a processor → CsvOutput, run by a Flow against a server that alternates good and bad answers. */
+class RestSourceFlowTest {
+    static final Event<Price> PRICE = Event.of("price", Price.class);
+    static final int GOOD_ROWS = 6;
+
+    record Price(Instant time, int n, String label) {}
+
+    static final class ExtractPrice extends Processor {
+        ExtractPrice(String name, MessageHandler handler) {
+            super(name, handler);
+        }
+
+        void handle(RestSource.Poll poll) {
+            int n = poll.body().get("n").asInt();
+            emit(PRICE, new Price(poll.time(), n, "price, \"" + n + "\"\nend"));
+        }
+    }
+
+    final class PriceManager extends Manager {
+        PriceManager(MessageHandler handler, boolean listenToErrors) {
+            super("prices", handler);
+            managersBuilt.incrementAndGet();
+            var source = new RestSource(processorName("source"), handler, server.url("/price?token=t0k").toString(),
+                    RestSource.Options.defaults().withRequestInterval(Duration.ofMillis(20))
+                            .withExceptionThreshold(1000));
+            var extract = new ExtractPrice(processorName("extract"), handler);
+            var writer = closeOnStop(new CsvOutput<>(processorName("writer"), handler, file, Price.class));
+            source.on(RestSource.DATA, extract::handle);
+            extract.on(PRICE, writer::write);
+            extract.on(PRICE, price -> written.countDown()); // after the writer: the row is in the file
+            if (listenToErrors) {
+                source.on(RestSource.ERROR, errors::add);
+            }
+            setSource(source);
+        }
+    }
+
+    private final MockWebServer server = new MockWebServer();
+    private final AtomicInteger goodServed = new AtomicInteger();
+    private final AtomicInteger managersBuilt = new AtomicInteger();
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private final List<PipelineError> reports = new CopyOnWriteArrayList<>();
+    private final CountDownLatch written = new CountDownLatch(GOOD_ROWS);
+
+    @TempDir
+    Path dir;
+
+    Path file;
+
+    @BeforeEach
+    void start() throws IOException {
+        file = dir.resolve("prices.csv");
+        AtomicInteger requests = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                int k = requests.incrementAndGet();
+                if (k % 2 == 1) {
+                    return new MockResponse.Builder().code(200).body("{\"n\":" + goodServed.incrementAndGet() + "}")
+                            .build();
+                }
+                return k % 4 == 2 ? new MockResponse.Builder().code(500).body("oops").build()
+                        : new MockResponse.Builder().code(200).body("{\"n\": 1,").build();
+            }
+        });
+        server.start(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Flow flow(boolean listenToErrors) {
+        return Flow.builder()
+                .handler(new AsyncDispatcher())
+                .manager(handler -> new PriceManager(handler, listenToErrors))
+                .restartPolicy(RestartPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(20)))
+                .errorReporter(reports::add)
+                .build();
+    }
+
+    private List<List<String>> rows() throws IOException {
+        CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
+        List<List<String>> rows = new ArrayList<>();
+        try (MappingIterator<List<String>> it = mapper.readerForListOf(String.class).readValues(file.toFile())) {
+            while (it.hasNext()) {
+                rows.add(it.next());
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void flow_errorsListenedTo_csvHoldsExactlyTheGoodValuesInOrder() throws Exception {
+        try (Flow flow = flow(true)) {
+            flow.start();
+            assertThat(written.await(10, SECONDS)).isTrue();
+        }
+        List<List<String>> rows = rows();
+        assertThat(rows.get(0)).containsExactly("time", "n", "label");
+        List<List<String>> data = rows.subList(1, rows.size());
+        assertThat(data.size()).isGreaterThanOrEqualTo(GOOD_ROWS);
+        for (int i = 0; i < data.size(); i++) {
+            int n = i + 1;
+            assertThat(data.get(i).get(1)).isEqualTo(String.valueOf(n));
+            assertThat(data.get(i).get(2)).isEqualTo("price, \"" + n + "\"\nend");
+            assertThat(Instant.parse(data.get(i).get(0))).isNotNull();
+        }
+        assertThat(errors).hasSizeGreaterThanOrEqualTo(GOOD_ROWS - 1)
+                .allSatisfy(e -> assertThat(e).hasMessageContaining("token=REDACTED"));
+        assertThat(errors.stream().map(Throwable::getMessage).filter(m -> m.contains("HTTP 500"))).isNotEmpty();
+        assertThat(errors.stream().map(Throwable::getMessage).filter(m -> m.contains("not valid JSON")))
+                .isNotEmpty();
+        assertThat(managersBuilt).hasValue(1);
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
+    void flow_errorsUncaught_managerRestarts_headerWrittenOnceAndEveryRowParses() throws Exception {
+        try (Flow flow = flow(false)) {
+            flow.start();
+            assertThat(written.await(10, SECONDS)).isTrue();
+        }
+        // every bad answer failed the manager; the flow built a fresh one appending to the same file
+        assertThat(managersBuilt.get()).isGreaterThan(1);
+        assertThat(reports).isNotEmpty().allSatisfy(r -> assertThat(r.willRestart()).isTrue());
+        String content = Files.readString(file);
+        assertThat(content.split("time,n,label\n", -1)).hasSize(2);
+        assertThat(content).startsWith("time,n,label\n").endsWith("end\"\n");
+        List<List<String>> rows = rows();
+        List<List<String>> data = rows.subList(1, rows.size());
+        assertThat(data.size()).isGreaterThanOrEqualTo(GOOD_ROWS);
+        int previous = 0;
+        for (List<String> row : data) {
+            // a good answer that raced with a manager's failure may be lost, never duplicated or reordered
+            int n = Integer.parseInt(row.get(1));
+            assertThat(n).isGreaterThan(previous).isLessThanOrEqualTo(goodServed.get());
+            assertThat(row.get(2)).isEqualTo("price, \"" + n + "\"\nend");
+            previous = n;
+        }
+    }
+}

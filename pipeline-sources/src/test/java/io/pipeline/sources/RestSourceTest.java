@@ -1,0 +1,590 @@
+package io.pipeline.sources;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pipeline.core.SyncDispatcher;
+import io.pipeline.sources.RestSource.FailureThresholdException;
+import io.pipeline.sources.RestSource.Options;
+import io.pipeline.sources.RestSource.Poll;
+import io.pipeline.sources.RestSource.PollException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import okhttp3.Call;
+import okhttp3.EventListener;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RestSourceTest {
+    private static final Instant NOW = Instant.parse("2026-11-21T10:15:30Z");
+
+    private final MockWebServer server = new MockWebServer();
+    private final SyncDispatcher handler = new SyncDispatcher();
+    private final List<RestSource> sources = new ArrayList<>();
+    private final List<ScheduledThreadPoolExecutor> schedulers = new ArrayList<>();
+    private final BlockingQueue<Poll> data = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+
+    private final Options fast = Options.defaults()
+            .withRequestInterval(Duration.ofMillis(20))
+            .withConnectTimeout(Duration.ofSeconds(2))
+            .withReadTimeout(Duration.ofSeconds(2))
+            .withCallTimeout(Duration.ofSeconds(4));
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server.start(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        sources.forEach(RestSource::stop);
+        server.close();
+        handler.close();
+        for (ScheduledThreadPoolExecutor scheduler : schedulers) {
+            scheduler.shutdownNow();
+            assertThat(scheduler.awaitTermination(5, SECONDS)).isTrue();
+        }
+    }
+
+    private RestSource source(String url, Options options) {
+        RestSource source = new RestSource("rest", handler, url, options);
+        source.on(RestSource.DATA, data::add);
+        source.on(RestSource.ERROR, errors::add);
+        sources.add(source);
+        return source;
+    }
+
+    private RestSource source(Options options) {
+        return source(server.url("/quote?symbol=AAPL").toString(), options);
+    }
+
+    private static MockResponse json(String body) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build();
+    }
+
+    private static MockResponse status(int code) {
+        return new MockResponse.Builder().code(code).body("{\"error\":\"nope\"}").build();
+    }
+
+    private Poll nextData() throws InterruptedException {
+        Poll poll = data.poll(5, SECONDS);
+        assertThat(poll).as("DATA within 5 s").isNotNull();
+        return poll;
+    }
+
+    private Throwable nextError() throws InterruptedException {
+        Throwable error = errors.poll(5, SECONDS);
+        assertThat(error).as("ERROR within 5 s").isNotNull();
+        return error;
+    }
+
+    private RecordingScheduler scheduler(boolean fastForward) {
+        RecordingScheduler scheduler = new RecordingScheduler(fastForward);
+        schedulers.add(scheduler);
+        return scheduler;
+    }
+
+    /** Records every delay asked for; with fastForward, runs the task at once instead of waiting. */
+    static final class RecordingScheduler extends ScheduledThreadPoolExecutor {
+        final List<Duration> delays = new CopyOnWriteArrayList<>();
+        private final boolean fastForward;
+
+        RecordingScheduler(boolean fastForward) {
+            super(1, task -> {
+                Thread thread = new Thread(task, "test-rest-scheduler");
+                thread.setDaemon(true);
+                return thread;
+            });
+            this.fastForward = fastForward;
+            setRemoveOnCancelPolicy(true);
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            delays.add(Duration.ofNanos(unit.toNanos(delay)));
+            return super.schedule(command, fastForward ? 0 : delay, unit);
+        }
+    }
+
+    // ---- success --------------------------------------------------------------------------------------------
+
+    @Test
+    void poll_on200_emitsDataWithParsedBodyStatusHeadersAndClockTime() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("X-Trace", "t1")
+                .body("{\"symbol\":\"AAPL\",\"price\":187.5,\"levels\":[1,2]}").build());
+        RestSource source = source(fast.withClock(Clock.fixed(NOW, ZoneOffset.UTC)).withHeader("X-Client", "test"));
+
+        CompletableFuture<Void> future = source.start();
+
+        Poll poll = nextData();
+        assertThat(poll.status()).isEqualTo(200);
+        assertThat(poll.time()).isEqualTo(NOW);
+        assertThat(poll.body().get("price").asDouble()).isEqualTo(187.5);
+        assertThat(poll.body().get("levels").get(1).asInt()).isEqualTo(2);
+        assertThat(poll.headers().get("X-Trace")).isEqualTo("t1");
+        RecordedRequest request = server.takeRequest(5, SECONDS);
+        assertThat(request.getMethod()).isEqualTo("GET");
+        assertThat(request.getUrl().queryParameter("symbol")).isEqualTo("AAPL");
+        assertThat(request.getHeaders().get("Accept")).isEqualTo("application/json");
+        assertThat(request.getHeaders().get("X-Client")).isEqualTo("test");
+        assertThat(request.getHeaders().get("If-None-Match")).isNull();
+        assertThat(errors).isEmpty();
+        assertThat(future).isNotDone();
+    }
+
+    @Test
+    void poll_everyInterval_emitsEachResponseInOrder() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            server.enqueue(json("{\"n\":" + i + "}"));
+        }
+        source(fast).start();
+
+        assertThat(nextData().body().get("n").asInt()).isEqualTo(1);
+        assertThat(nextData().body().get("n").asInt()).isEqualTo(2);
+        assertThat(nextData().body().get("n").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void buildRequest_overridden_isUsed() throws Exception {
+        server.enqueue(json("{}"));
+        RestSource source = new RestSource("custom", handler, server.url("/a").toString(), fast) {
+            @Override
+            protected Request buildRequest() {
+                Request base = super.buildRequest();
+                return base.newBuilder().url(base.url().newBuilder().addQueryParameter("page", "2").build()).build();
+            }
+        };
+        sources.add(source);
+        source.on(RestSource.DATA, data::add);
+        source.start();
+
+        nextData();
+        RecordedRequest request = server.takeRequest(5, SECONDS);
+        assertThat(request.getUrl().queryParameter("page")).isEqualTo("2");
+        assertThat(request.getHeaders().get("Accept")).isEqualTo("application/json");
+    }
+
+    // ---- failures -------------------------------------------------------------------------------------------
+
+    @Test
+    void poll_on500_emitsErrorAndCounts_successResets() throws Exception {
+        server.enqueue(status(500));
+        server.enqueue(status(404));
+        server.enqueue(json("{\"ok\":true}"));
+        RestSource source = source(fast.withExceptionThreshold(5));
+        CompletableFuture<Integer> failuresSeenWithData = new CompletableFuture<>();
+        source.on(RestSource.DATA, poll -> failuresSeenWithData.complete(source.consecutiveFailures()));
+
+        CompletableFuture<Void> future = source.start();
+
+        PollException first = (PollException) nextError();
+        assertThat(first.status()).isEqualTo(500);
+        assertThat(first.url()).isEqualTo(source.redactedUrl());
+        assertThat(first.getMessage()).contains(server.url("/quote").toString(), "HTTP 500");
+        PollException second = (PollException) nextError();
+        assertThat(second.getMessage()).contains("HTTP 404");
+        assertThat(failuresSeenWithData.get(5, SECONDS)).isZero();
+        assertThat(source.consecutiveFailures()).isZero();
+        assertThat(future).isNotDone();
+    }
+
+    @Test
+    void poll_thresholdConsecutiveFailures_failsFutureWithLastFailureAsCause() throws Exception {
+        server.enqueue(status(404));
+        server.enqueue(json("{\"price\": 1.5"));
+        server.enqueue(status(500));
+        RestSource source = source(fast.withExceptionThreshold(3));
+
+        CompletableFuture<Void> future = source.start();
+
+        assertThatThrownBy(() -> future.get(5, SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(FailureThresholdException.class)
+                .hasMessageContaining(source.redactedUrl()).hasMessageContaining("3 times in a row")
+                .cause().isInstanceOf(PollException.class).hasMessageContaining("HTTP 500");
+        assertThat(errors).hasSize(3);
+        assertThat(server.getRequestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void poll_successBetweenFailures_resetsCount() throws Exception {
+        // threshold 2: only the last two failures in a row fail the source
+        server.enqueue(status(500));
+        server.enqueue(json("{\"n\":1}"));
+        server.enqueue(status(503));
+        server.enqueue(json("{\"n\":2}"));
+        server.enqueue(status(500));
+        server.enqueue(json("not json"));
+        RestSource source = source(fast.withExceptionThreshold(2));
+
+        CompletableFuture<Void> future = source.start();
+
+        assertThatThrownBy(() -> future.get(5, SECONDS)).cause().isInstanceOf(FailureThresholdException.class)
+                .hasMessageContaining("2 times in a row");
+        assertThat(server.getRequestCount()).isEqualTo(6);
+        assertThat(data).extracting(p -> p.body().get("n").asInt()).containsExactly(1, 2);
+        assertThat(errors).hasSize(4);
+    }
+
+    @Test
+    void poll_malformedJson_emitsError() throws Exception {
+        server.enqueue(json("{\"price\": 1.5,"));
+        server.enqueue(json("{\"price\": 1.5} trailing"));
+        source(fast).start();
+
+        assertThat(nextError()).isInstanceOf(PollException.class).hasMessageContaining("not valid JSON")
+                .hasMessageContaining(server.url("/quote").toString());
+        assertThat(nextError()).hasMessageContaining("not valid JSON");
+        assertThat(data).isEmpty();
+    }
+
+    @Test
+    void poll_nestingDeeperThanReadConstraints_emitsError() throws Exception {
+        int depth = Options.DEFAULT_READ_CONSTRAINTS.getMaxNestingDepth() + 1;
+        server.enqueue(json("[".repeat(depth) + "]".repeat(depth)));
+        source(fast).start();
+
+        assertThat(nextError()).hasMessageContaining("not valid JSON").hasMessageContaining("nesting depth");
+    }
+
+    @Test
+    void poll_truncatedBody_emitsError() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("{\"values\":[" + "1,".repeat(5000) + "1]}")
+                .onResponseBody(new SocketEffect.CloseSocket()).build());
+        RestSource source = source(fast);
+        source.start();
+
+        PollException error = (PollException) nextError();
+        assertThat(error.status()).isEqualTo(200);
+        assertThat(error).hasMessageContaining("body truncated or unreadable").hasMessageContaining(source.redactedUrl());
+        assertThat(data).isEmpty();
+    }
+
+    @Test
+    void poll_contentLengthOverCap_emitsError() throws Exception {
+        server.enqueue(json("[" + "1,".repeat(100) + "1]"));
+        source(fast.withMaxBodyBytes(100)).start();
+
+        assertThat(nextError()).hasMessageContaining("(Content-Length) exceeds maxBodyBytes 100");
+    }
+
+    @Test
+    void poll_chunkedBodyOverCap_emitsErrorWhileReading() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).chunkedBody("[" + "1,".repeat(5000) + "1]", 64).build());
+        server.enqueue(new MockResponse.Builder().code(200).chunkedBody("[" + "1,".repeat(40) + "1]", 16).build());
+        source(fast.withMaxBodyBytes(100)).start();
+
+        assertThat(nextError()).hasMessageContaining("body exceeds maxBodyBytes 100");
+        assertThat(nextData().body().size()).isEqualTo(41); // 83 bytes: under the cap
+    }
+
+    @Test
+    void poll_stalledServer_timesOut() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("{}").onResponseStart(SocketEffect.Stall.INSTANCE)
+                .build());
+        source(fast.withReadTimeout(Duration.ofMillis(200))).start();
+
+        PollException error = (PollException) nextError();
+        assertThat(error.status()).isZero();
+        assertThat(error).hasMessageContaining("timed out").hasMessageContaining(server.url("/quote").toString());
+    }
+
+    @Test
+    void poll_connectionRefused_emitsErrorAndFailsAtThreshold() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port + "/prices";
+        RestSource source = source(url, fast.withExceptionThreshold(2));
+
+        CompletableFuture<Void> future = source.start();
+
+        assertThatThrownBy(() -> future.get(5, SECONDS)).cause().isInstanceOf(FailureThresholdException.class)
+                .hasMessageContaining(url);
+        PollException error = (PollException) nextError();
+        assertThat(error.status()).isZero();
+        assertThat(error).hasMessageContaining(url).hasMessageContaining("request failed");
+        assertThat(error.getCause()).isInstanceOf(IOException.class);
+    }
+
+    // ---- Retry-After ----------------------------------------------------------------------------------------
+
+    @Test
+    void poll_429And503WithRetryAfter_delayNextPoll_cappedAtMax() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "7").build());
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(90).atOffset(ZoneOffset.UTC));
+        server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", date).build());
+        server.enqueue(new MockResponse.Builder().code(500).addHeader("Retry-After", "30").build());
+        server.enqueue(json("{}"));
+        RecordingScheduler scheduler = scheduler(true);
+        RestSource source = source(fast.withScheduler(scheduler).withClock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .withMaxRetryAfter(Duration.ofSeconds(60)));
+
+        source.start();
+
+        assertThat(nextError()).hasMessageContaining("HTTP 429").hasMessageContaining("Retry-After PT7S");
+        assertThat(nextError()).hasMessageContaining("HTTP 503").hasMessageContaining("Retry-After PT1M");
+        assertThat(nextError()).hasMessageContaining("HTTP 500").hasMessageNotContaining("Retry-After");
+        nextData();
+        source.stop();
+        // start, then after 429 (7 s), after 503 (90 s capped to 60 s), after 500 (the interval: Retry-After ignored)
+        assertThat(scheduler.delays).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(scheduler.delays.get(0)).isZero();
+        assertThat(scheduler.delays.get(1)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(scheduler.delays.get(2)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(scheduler.delays.get(3)).isLessThanOrEqualTo(Duration.ofSeconds(60).plusMillis(20));
+        assertThat(scheduler.delays.get(3)).isLessThan(Duration.ofSeconds(61));
+    }
+
+    @Test
+    void poll_retryAfter_isWaitedForOnTheWire() throws Exception {
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
+        AtomicInteger count = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                arrivals.add(System.nanoTime());
+                return count.incrementAndGet() == 1
+                        ? new MockResponse.Builder().code(429).addHeader("Retry-After", "120").build()
+                        : json("{}");
+            }
+        });
+        source(fast.withMaxRetryAfter(Duration.ofMillis(300))).start();
+
+        nextError();
+        nextData();
+        assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    }
+
+    // ---- conditional requests -------------------------------------------------------------------------------
+
+    @Test
+    void poll_etagAndLastModified_sentBack_304EmitsNothingAndResetsCount() throws Exception {
+        String modified = "Sat, 21 Nov 2026 10:00:00 GMT";
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"")
+                .addHeader("Last-Modified", modified).body("{\"n\":1}").build());
+        server.enqueue(status(500));
+        server.enqueue(new MockResponse.Builder().code(304).build());
+        server.enqueue(status(500));
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v2\"").body("{\"n\":2}").build());
+        server.enqueue(new MockResponse.Builder().code(304).build());
+        // threshold 2: the 304 between the two 500s must reset the count
+        RestSource source = source(fast.withExceptionThreshold(2));
+
+        CompletableFuture<Void> future = source.start();
+
+        assertThat(nextData().body().get("n").asInt()).isEqualTo(1);
+        assertThat(nextData().body().get("n").asInt()).isEqualTo(2);
+        List<RecordedRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            requests.add(server.takeRequest(5, SECONDS));
+        }
+        source.stop();
+        assertThat(requests.get(0).getHeaders().get("If-None-Match")).isNull();
+        for (int i = 1; i <= 4; i++) {
+            assertThat(requests.get(i).getHeaders().get("If-None-Match")).isEqualTo("\"v1\"");
+            assertThat(requests.get(i).getHeaders().get("If-Modified-Since")).isEqualTo(modified);
+        }
+        assertThat(requests.get(5).getHeaders().get("If-None-Match")).isEqualTo("\"v2\"");
+        assertThat(requests.get(5).getHeaders().get("If-Modified-Since")).isNull();
+        assertThat(data).isEmpty();
+        assertThat(errors).hasSize(2);
+        assertThat(future).isCompleted().isNotCompletedExceptionally();
+    }
+
+    // ---- scheduling -----------------------------------------------------------------------------------------
+
+    @Test
+    void poll_slowServer_neverOverlaps_andNextPollFollowsAtOnce() throws Exception {
+        AtomicInteger active = new AtomicInteger();
+        AtomicInteger maxActive = new AtomicInteger();
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch secondArrived = new CountDownLatch(1);
+        AtomicInteger count = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+                try {
+                    int n = count.incrementAndGet();
+                    if (n == 1) {
+                        firstArrived.countDown();
+                        releaseFirst.await(5, SECONDS);
+                    } else if (n == 2) {
+                        secondArrived.countDown();
+                    }
+                    return json("{\"n\":" + n + "}");
+                } finally {
+                    active.decrementAndGet();
+                }
+            }
+        });
+        RestSource source = source(fast.withRequestInterval(Duration.ofMillis(20)));
+
+        source.start();
+        assertThat(firstArrived.await(5, SECONDS)).isTrue();
+        // ten intervals pass while the first response is held: no second request may start
+        assertThat(secondArrived.await(200, MILLISECONDS)).isFalse();
+        releaseFirst.countDown();
+
+        assertThat(nextData().body().get("n").asInt()).isEqualTo(1);
+        assertThat(secondArrived.await(5, SECONDS)).isTrue();
+        assertThat(nextData().body().get("n").asInt()).isEqualTo(2);
+        assertThat(nextData().body().get("n").asInt()).isEqualTo(3);
+        source.stop();
+        assertThat(maxActive.get()).isEqualTo(1);
+    }
+
+    @Test
+    void poll_fixedRate_responseTimeIsSubtractedFromTheWait() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(40, MILLISECONDS).build());
+        }
+        RecordingScheduler scheduler = scheduler(false);
+        RestSource source = source(fast.withScheduler(scheduler).withRequestInterval(Duration.ofMillis(100)));
+
+        source.start();
+        for (int i = 0; i < 4; i++) {
+            nextData();
+        }
+        source.stop();
+
+        // each response took at least 40 ms, so each wait is at most 60 ms: the plan is start + k * interval
+        List<Duration> waits = scheduler.delays.subList(1, 4);
+        assertThat(waits).allSatisfy(wait -> assertThat(wait).isBetween(Duration.ZERO, Duration.ofMillis(60)));
+    }
+
+    // ---- stop -----------------------------------------------------------------------------------------------
+
+    @Test
+    void stop_midRequest_cancelsCall_completesNormally_andEmitsNothing() throws Exception {
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                arrived.countDown();
+                release.await(5, SECONDS);
+                return json("{}");
+            }
+        });
+        CountDownLatch canceled = new CountDownLatch(1);
+        OkHttpClient client = new OkHttpClient.Builder().eventListener(new EventListener() {
+            @Override
+            public void canceled(Call call) {
+                canceled.countDown();
+            }
+        }).build();
+        RecordingScheduler scheduler = scheduler(false);
+        RestSource source = source(fast.withClient(client).withScheduler(scheduler));
+
+        CompletableFuture<Void> future = source.start();
+        assertThat(arrived.await(5, SECONDS)).isTrue();
+        source.stop();
+
+        assertThat(future).isCompleted().isNotCompletedExceptionally();
+        assertThat(canceled.await(5, SECONDS)).isTrue();
+        release.countDown();
+        assertThat(scheduler.getQueue()).isEmpty();
+        // the canceled call's failure and any late response are not emitted, and no further poll is made
+        assertThat(errors.poll(200, MILLISECONDS)).isNull();
+        assertThat(data).isEmpty();
+        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(scheduler.getQueue()).isEmpty();
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+    }
+
+    @Test
+    void start_twice_throws() {
+        server.enqueue(json("{}"));
+        RestSource source = source(fast);
+        source.start();
+        assertThatThrownBy(source::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already started");
+    }
+
+    // ---- secrets --------------------------------------------------------------------------------------------
+
+    @Test
+    void errors_neverContainApiKeyHeaderOrQuerySecret() throws Exception {
+        String headerSecret = "hdr-5ecret-value";
+        String querySecret = "qry-5ecret-value";
+        server.enqueue(status(401));
+        server.enqueue(json("{\"broken\": "));
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "0").build());
+        server.enqueue(json("[" + "1,".repeat(300) + "1]"));
+        server.enqueue(new MockResponse.Builder().code(200).body("{\"values\":[" + "1,".repeat(5000) + "1]}")
+                .onResponseBody(new SocketEffect.CloseSocket()).build());
+        Options options = fast.withHeader("X-Api-Key", headerSecret).withHeader("Authorization", "Bearer " + headerSecret)
+                .withMaxBodyBytes(500).withExceptionThreshold(5);
+        RestSource source = source(server.url("/q?symbol=AAPL&apikey=" + querySecret).toString(), options);
+
+        CompletableFuture<Void> future = source.start();
+
+        assertThatThrownBy(() -> future.get(5, SECONDS)).cause().isInstanceOf(FailureThresholdException.class);
+        assertThat(server.takeRequest(5, SECONDS).getHeaders().get("X-Api-Key")).isEqualTo(headerSecret);
+        List<Throwable> all = new ArrayList<>(errors);
+        all.add(future.handle((v, t) -> t).get());
+        assertThat(all).hasSize(6);
+        for (Throwable error : all) {
+            for (Throwable t = error; t != null; t = t.getCause()) {
+                assertThat(String.valueOf(t.getMessage())).doesNotContain(headerSecret, querySecret);
+                assertThat(t.toString()).doesNotContain(headerSecret, querySecret);
+            }
+        }
+        assertThat(source.redactedUrl()).contains("apikey=REDACTED").contains("symbol=AAPL");
+        assertThat(options.toString()).contains("X-Api-Key").doesNotContain(headerSecret);
+    }
+
+    // ---- options --------------------------------------------------------------------------------------------
+
+    @Test
+    void options_rejectBadValues_withTheValue() {
+        assertThatThrownBy(() -> Options.defaults().withRequestInterval(Duration.ZERO))
+                .hasMessageContaining("requestInterval must be positive: PT0S");
+        assertThatThrownBy(() -> Options.defaults().withExceptionThreshold(0)).hasMessageContaining("0");
+        assertThatThrownBy(() -> Options.defaults().withMaxBodyBytes(-1)).hasMessageContaining("-1");
+        assertThatThrownBy(() -> new RestSource("r", handler, "ftp://x?token=abc", Options.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("abc");
+        assertThatThrownBy(() -> Options.defaults().withHeader("X-Api-Key", "s3cret\nvalue"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("X-Api-Key")
+                .hasMessageNotContaining("s3cret");
+        Options options = Options.defaults();
+        assertThat(options.withRequestInterval(Duration.ofSeconds(1)).requestInterval()).hasSeconds(1);
+        assertThat(options.requestInterval()).hasSeconds(30);
+        assertThat(options.callTimeout()).hasSeconds(30);
+        assertThat(options.exceptionThreshold()).isEqualTo(10);
+        assertThat(options.maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
+    }
+}
