@@ -6,7 +6,7 @@ import java.time.Instant;
 /**
  * Which trading session a quote was taken in. Yahoo's v8 chart response has no market-state field; the state
  * is derived from its {@code meta.currentTradingPeriod}, which gives the start and end (epoch seconds) of the
- * day's {@code pre}, {@code regular} and {@code post} sessions.
+ * day's {@code pre}, {@code regular} and {@code post} sessions. Immutable and safe for concurrent use.
  */
 public enum MarketState {
     /** Pre-market trading. */

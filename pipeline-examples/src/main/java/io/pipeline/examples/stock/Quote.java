@@ -12,6 +12,7 @@ import java.util.Objects;
  * one row of the CSV file.
  *
  * <p>The optional components are {@code null} when the response did not carry the field they come from.
+ * Instances are immutable and safe for concurrent use.
  *
  * @param pollTime      when the source received the response (UTC)
  * @param marketTime    the exchange's time of the price ({@code meta.regularMarketTime}); optional
@@ -27,8 +28,6 @@ import java.util.Objects;
  * @param volume        the session's volume ({@code meta.regularMarketVolume}); optional
  * @param marketState   the session {@code pollTime} falls in ({@code meta.currentTradingPeriod}); optional
  * @param exchange      the exchange's short name ({@code meta.exchangeName}); optional
- *
- * <p>Instances are immutable and safe for concurrent use.
  */
 public record Quote(Instant pollTime, Instant marketTime, String symbol, BigDecimal price, String currency,
                     BigDecimal change, BigDecimal changePercent, BigDecimal previousClose, BigDecimal dayHigh,
