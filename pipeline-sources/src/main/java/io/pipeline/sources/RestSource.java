@@ -516,38 +516,39 @@ public class RestSource extends Source {
                 .maxDocumentLength(-1) // bounded by maxBodyBytes instead
                 .build();
 
-        private static final Options DEFAULTS = new Options();
+        private static final Options DEFAULTS = new Options(Duration.ofSeconds(30), 10, Duration.ofSeconds(10),
+                Duration.ofSeconds(10), Duration.ofSeconds(30), List.of(), 10L * 1024 * 1024, Duration.ofMinutes(5),
+                null, null, Clock.systemUTC(), null);
 
-        private Duration requestInterval = Duration.ofSeconds(30);
-        private int exceptionThreshold = 10;
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration readTimeout = Duration.ofSeconds(10);
-        private Duration callTimeout = Duration.ofSeconds(30);
-        private List<Header> headers = List.of();
-        private long maxBodyBytes = 10L * 1024 * 1024;
-        private Duration maxRetryAfter = Duration.ofMinutes(5);
-        private OkHttpClient client;
-        private ObjectMapper objectMapper;
-        private Clock clock = Clock.systemUTC();
-        private ScheduledExecutorService scheduler;
+        private final Duration requestInterval;
+        private final int exceptionThreshold;
+        private final Duration connectTimeout;
+        private final Duration readTimeout;
+        private final Duration callTimeout;
+        private final List<Header> headers;
+        private final long maxBodyBytes;
+        private final Duration maxRetryAfter;
+        private final OkHttpClient client;
+        private final ObjectMapper objectMapper;
+        private final Clock clock;
+        private final ScheduledExecutorService scheduler;
 
-        private Options() {}
-
-        private Options copy() {
-            Options o = new Options();
-            o.requestInterval = requestInterval;
-            o.exceptionThreshold = exceptionThreshold;
-            o.connectTimeout = connectTimeout;
-            o.readTimeout = readTimeout;
-            o.callTimeout = callTimeout;
-            o.headers = headers;
-            o.maxBodyBytes = maxBodyBytes;
-            o.maxRetryAfter = maxRetryAfter;
-            o.client = client;
-            o.objectMapper = objectMapper;
-            o.clock = clock;
-            o.scheduler = scheduler;
-            return o;
+        private Options(Duration requestInterval, int exceptionThreshold, Duration connectTimeout,
+                Duration readTimeout, Duration callTimeout, List<Header> headers, long maxBodyBytes,
+                Duration maxRetryAfter, OkHttpClient client, ObjectMapper objectMapper, Clock clock,
+                ScheduledExecutorService scheduler) {
+            this.requestInterval = requestInterval;
+            this.exceptionThreshold = exceptionThreshold;
+            this.connectTimeout = connectTimeout;
+            this.readTimeout = readTimeout;
+            this.callTimeout = callTimeout;
+            this.headers = headers;
+            this.maxBodyBytes = maxBodyBytes;
+            this.maxRetryAfter = maxRetryAfter;
+            this.client = client;
+            this.objectMapper = objectMapper;
+            this.clock = clock;
+            this.scheduler = scheduler;
         }
 
         /**
@@ -569,9 +570,9 @@ public class RestSource extends Source {
 
         /** The time between planned polls. Default 30 s. */
         public Options withRequestInterval(Duration requestInterval) {
-            Options o = copy();
-            o.requestInterval = positive(requestInterval, "requestInterval");
-            return o;
+            return new Options(positive(requestInterval, "requestInterval"), exceptionThreshold, connectTimeout,
+                    readTimeout, callTimeout, headers, maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
+                    scheduler);
         }
 
         /** How many consecutive failed polls fail the source. Default 10. */
@@ -579,30 +580,29 @@ public class RestSource extends Source {
             if (exceptionThreshold < 1) {
                 throw new IllegalArgumentException("exceptionThreshold < 1: " + exceptionThreshold);
             }
-            Options o = copy();
-            o.exceptionThreshold = exceptionThreshold;
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
+                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
         }
 
         /** The TCP (and TLS) connect timeout. Default 10 s. */
         public Options withConnectTimeout(Duration connectTimeout) {
-            Options o = copy();
-            o.connectTimeout = positive(connectTimeout, "connectTimeout");
-            return o;
+            return new Options(requestInterval, exceptionThreshold, positive(connectTimeout, "connectTimeout"),
+                    readTimeout, callTimeout, headers, maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
+                    scheduler);
         }
 
         /** The longest wait for the next bytes of a response. Default 10 s. */
         public Options withReadTimeout(Duration readTimeout) {
-            Options o = copy();
-            o.readTimeout = positive(readTimeout, "readTimeout");
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout,
+                    positive(readTimeout, "readTimeout"), callTimeout, headers, maxBodyBytes, maxRetryAfter, client,
+                    objectMapper, clock, scheduler);
         }
 
         /** The limit on a whole poll, from connecting to reading the body. Default 30 s. */
         public Options withCallTimeout(Duration callTimeout) {
-            Options o = copy();
-            o.callTimeout = positive(callTimeout, "callTimeout");
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout,
+                    positive(callTimeout, "callTimeout"), headers, maxBodyBytes, maxRetryAfter, client, objectMapper,
+                    clock, scheduler);
         }
 
         /**
@@ -619,11 +619,10 @@ public class RestSource extends Source {
                 throw new IllegalArgumentException("invalid header name or value for header '"
                         + name.replaceAll("[^\\x21-\\x7e]", "?") + "'");
             }
-            Options o = copy();
             List<Header> list = new ArrayList<>(headers);
             list.add(new Header(name, value));
-            o.headers = List.copyOf(list);
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout,
+                    List.copyOf(list), maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
         }
 
         /** The largest accepted response body. Default 10 MiB. */
@@ -631,9 +630,8 @@ public class RestSource extends Source {
             if (maxBodyBytes < 0) {
                 throw new IllegalArgumentException("maxBodyBytes < 0: " + maxBodyBytes);
             }
-            Options o = copy();
-            o.maxBodyBytes = maxBodyBytes;
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
+                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
         }
 
         /** The longest {@code Retry-After} honoured; longer ones are cut to this. Default 5 min. */
@@ -642,9 +640,8 @@ public class RestSource extends Source {
             if (maxRetryAfter.isNegative()) {
                 throw new IllegalArgumentException("maxRetryAfter < 0: " + maxRetryAfter);
             }
-            Options o = copy();
-            o.maxRetryAfter = maxRetryAfter;
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
+                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
         }
 
         /**
@@ -652,9 +649,9 @@ public class RestSource extends Source {
          * dispatcher are shared, and this source's timeouts applied). Default: one client shared by the JVM.
          */
         public Options withClient(OkHttpClient client) {
-            Options o = copy();
-            o.client = Objects.requireNonNull(client, "client");
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
+                    maxBodyBytes, maxRetryAfter, Objects.requireNonNull(client, "client"), objectMapper, clock,
+                    scheduler);
         }
 
         /**
@@ -662,16 +659,16 @@ public class RestSource extends Source {
          * they are. Default: a mapper with {@link #DEFAULT_READ_CONSTRAINTS}.
          */
         public Options withObjectMapper(ObjectMapper objectMapper) {
-            Options o = copy();
-            o.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
+                    maxBodyBytes, maxRetryAfter, client, Objects.requireNonNull(objectMapper, "objectMapper"), clock,
+                    scheduler);
         }
 
         /** The clock that stamps {@link Poll#time()} and reads HTTP-date {@code Retry-After}. Default UTC. */
         public Options withClock(Clock clock) {
-            Options o = copy();
-            o.clock = Objects.requireNonNull(clock, "clock");
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
+                    maxBodyBytes, maxRetryAfter, client, objectMapper, Objects.requireNonNull(clock, "clock"),
+                    scheduler);
         }
 
         /**
@@ -679,27 +676,32 @@ public class RestSource extends Source {
          * by every source, whose thread ends when no poll has been pending for a few seconds.
          */
         public Options withScheduler(ScheduledExecutorService scheduler) {
-            Options o = copy();
-            o.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-            return o;
+            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
+                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
+                    Objects.requireNonNull(scheduler, "scheduler"));
         }
 
+        /** The time between planned polls. */
         public Duration requestInterval() {
             return requestInterval;
         }
 
+        /** How many consecutive failed polls fail the source. */
         public int exceptionThreshold() {
             return exceptionThreshold;
         }
 
+        /** The connect timeout. */
         public Duration connectTimeout() {
             return connectTimeout;
         }
 
+        /** The read timeout. */
         public Duration readTimeout() {
             return readTimeout;
         }
 
+        /** The whole-call timeout. */
         public Duration callTimeout() {
             return callTimeout;
         }
@@ -709,10 +711,12 @@ public class RestSource extends Source {
             return headers.stream().map(Header::name).toList();
         }
 
+        /** The largest accepted response body, in bytes. */
         public long maxBodyBytes() {
             return maxBodyBytes;
         }
 
+        /** The longest honoured {@code Retry-After}. */
         public Duration maxRetryAfter() {
             return maxRetryAfter;
         }
@@ -727,6 +731,7 @@ public class RestSource extends Source {
             return objectMapper != null ? objectMapper : DefaultMapper.INSTANCE;
         }
 
+        /** The clock stamping {@link Poll#time()}. */
         public Clock clock() {
             return clock;
         }

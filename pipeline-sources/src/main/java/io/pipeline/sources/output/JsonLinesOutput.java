@@ -36,7 +36,8 @@ import java.util.Objects;
  * @param <T> the value type
  */
 public final class JsonLinesOutput<T> extends Processor implements AutoCloseable {
-    private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper().registerModule(new SimpleModule("java-time-iso")
+    private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper().registerModule(
+            new SimpleModule("java-time-iso")
             .addSerializer(Instant.class, ToStringSerializer.instance)
             .addSerializer(LocalDate.class, ToStringSerializer.instance)
             .addSerializer(LocalDateTime.class, ToStringSerializer.instance)

@@ -95,7 +95,10 @@ final class LineAppender implements AutoCloseable {
         return 0;
     }
 
-    /** The offset just after the last {@code '\n'} outside quotes, or 0: quoted newlines have odd quote counts before them. */
+    /**
+     * The offset just after the last {@code '\n'} outside quotes, or 0. Escaped quotes are doubled, so a newline is
+     * inside a quoted value exactly when an odd number of quote characters precedes it.
+     */
     private static long endOfLastQuotedLine(FileChannel channel) throws IOException {
         long size = channel.size();
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
