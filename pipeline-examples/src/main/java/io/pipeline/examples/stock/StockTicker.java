@@ -165,14 +165,22 @@ public final class StockTicker implements Callable<Integer> {
 
     /**
      * On SIGINT/SIGTERM: close the ticker (every quote received reaches the CSV file), then halt with 0 — the JVM
-     * would otherwise report the signal (exit code 130 or 143) although the program stopped as asked.
+     * would otherwise report the signal (exit code 130 or 143) although the program stopped as asked — or with 1
+     * if closing failed.
      */
     private Thread installShutdownHook(Ticker ticker) {
         Thread hook = new Thread(() -> {
-            ticker.close();
-            stdout.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(0);
+            int status = 0;
+            try {
+                ticker.close();
+            } catch (RuntimeException | Error e) {
+                spec.commandLine().getErr().println("stock-ticker: did not stop cleanly: " + Console.describe(e));
+                status = 1;
+            } finally {
+                stdout.flush();
+                spec.commandLine().getErr().flush();
+                Runtime.getRuntime().halt(status);
+            }
         }, "stock-ticker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         return hook;

@@ -88,6 +88,6 @@ class QuoteServerTest {
 
         server.close();
 
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("quote-server"));
+        Threads.assertNoneAlive(name -> name.equals("quote-server"));
     }
 }

@@ -1,6 +1,5 @@
 package io.pipeline.examples.stock;
 
-import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -176,13 +175,7 @@ class TickerTest {
     }
 
     private static void assertNoTickerThreadAlive() throws InterruptedException {
-        List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("stock-ticker-") || t.getName().equals("quote-server")
-                        || t.getName().startsWith("pipeline-dispatcher-") || t.getName().startsWith("pipeline-flow-"))
-                .toList();
-        for (Thread thread : threads) {
-            thread.join(MILLISECONDS.convert(Duration.ofSeconds(5)));
-        }
-        assertThat(threads).noneMatch(Thread::isAlive);
+        Threads.assertNoneAlive(name -> name.startsWith("stock-ticker-") || name.equals("quote-server")
+                || name.startsWith("pipeline-dispatcher-") || name.startsWith("pipeline-flow-"));
     }
 }
