@@ -216,21 +216,25 @@ public class SseSource extends Source {
     }
 
     private void connect() {
+        Attempt attempt = new Attempt();
         synchronized (lock) {
             reconnect = null;
             if (closed || isDone()) {
                 return;
             }
-            Request next = request;
-            String id = lastEventId;
-            if (id != null) {
-                next = request.newBuilder().header(LAST_EVENT_ID, id).build();
-            }
-            Attempt attempt = new Attempt();
             current = attempt;
-            // Under the lock so that shutDown() either sees the call or stops this from starting it.
-            // newEventSource only enqueues the call; OkHttp runs no listener code here.
-            attempt.eventSource = factory.newEventSource(next, attempt);
+        }
+        String id = lastEventId;
+        Request next = id == null ? request : request.newBuilder().header(LAST_EVENT_ID, id).build();
+        // Outside the lock: enqueueing the call may run the client's EventListener.
+        EventSource eventSource = factory.newEventSource(next, attempt);
+        attempt.eventSource = eventSource;
+        boolean abandoned;
+        synchronized (lock) {
+            abandoned = closed || current != attempt;
+        }
+        if (abandoned) {
+            eventSource.cancel(); // shutDown() ran meanwhile and could not see this call
         }
     }
 
@@ -249,7 +253,10 @@ public class SseSource extends Source {
         }
         if (attempt != null) {
             attempt.ended.set(true);
-            attempt.eventSource.cancel();
+            EventSource eventSource = attempt.eventSource;
+            if (eventSource != null) {
+                eventSource.cancel();
+            }
         }
         StreamTimers t = timers;
         if (t != null) {

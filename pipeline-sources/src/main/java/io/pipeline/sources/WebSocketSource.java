@@ -190,8 +190,8 @@ public class WebSocketSource extends Source {
         synchronized (lock) {
             connection = current;
         }
-        return connection != null && connection.opened && !connection.ended.get()
-                && connection.socket.send(text);
+        WebSocket socket = connection == null ? null : connection.socket;
+        return socket != null && connection.opened && !connection.ended.get() && socket.send(text);
     }
 
     /**
@@ -263,16 +263,23 @@ public class WebSocketSource extends Source {
     }
 
     private void connect() {
+        Connection connection = new Connection();
         synchronized (lock) {
             reconnect = null;
             if (closed || isDone()) {
                 return;
             }
-            Connection connection = new Connection();
             current = connection;
-            // Under the lock so that shutDown() either sees the socket or stops this from creating it.
-            // newWebSocket only enqueues the call; OkHttp runs no listener code here.
-            connection.socket = client.newWebSocket(request, connection);
+        }
+        // Outside the lock: enqueueing the call may run the client's EventListener.
+        WebSocket socket = client.newWebSocket(request, connection);
+        connection.socket = socket;
+        boolean abandoned;
+        synchronized (lock) {
+            abandoned = closed || current != connection;
+        }
+        if (abandoned) {
+            socket.cancel(); // shutDown() ran meanwhile and could not see this socket
         }
     }
 
@@ -384,6 +391,7 @@ public class WebSocketSource extends Source {
         volatile boolean opened;
         private volatile long lastMessageMillis;
         private volatile ScheduledFuture<?> watchdog;
+        private volatile String heartbeatLost;
 
         private boolean isCurrent() {
             synchronized (lock) {
@@ -397,6 +405,7 @@ public class WebSocketSource extends Source {
                 webSocket.close(NORMAL_CLOSURE, "source stopped");
                 return;
             }
+            socket = webSocket;
             opened = true;
             lastMessageMillis = options.clock().millis();
             armWatchdog(options.heartbeatTimeout());
@@ -454,7 +463,12 @@ public class WebSocketSource extends Source {
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-            lost((opened ? "connection lost: " : "connect failed: ") + t, t);
+            String silence = heartbeatLost;
+            if (silence != null) {
+                lost(silence, new SocketTimeoutException(silence + " (" + url + ")"));
+            } else {
+                lost((opened ? "connection lost: " : "connect failed: ") + t, t);
+            }
         }
 
         private void lost(String reason, Throwable cause) {
@@ -494,8 +508,9 @@ public class WebSocketSource extends Source {
                 armWatchdog(Duration.ofMillis(timeout - silent));
                 return;
             }
-            String why = "no message for " + silent + " ms (heartbeatTimeout " + timeout + " ms)";
-            lost(why, new SocketTimeoutException(why + " (" + url + ")"));
+            // Cancelling makes OkHttp's reader thread report the failure, after any message it is delivering:
+            // events of one connection are all emitted from that thread, in order.
+            heartbeatLost = "no message for " + silent + " ms (heartbeatTimeout " + timeout + " ms)";
             socket.cancel();
         }
 

@@ -217,7 +217,7 @@ class SseSourceTest {
         source.start();
 
         List<String> events = recorder.next(5);
-        assertThat(events.get(2)).startsWith("disconnected connection lost: ").contains("timeout");
+        assertThat(events.get(2)).startsWith("disconnected connection lost: ").contains("SocketTimeoutException");
         assertThat(events.subList(3, 5)).containsExactly("connected " + source.url(),
                 "message Message[id=null, type=message, data=b]");
         server.takeRequest(5, TimeUnit.SECONDS);
