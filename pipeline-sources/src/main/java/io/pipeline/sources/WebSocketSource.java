@@ -84,11 +84,12 @@ import org.slf4j.LoggerFactory;
  * {@link ObjectMapper} also bounds nesting depth, number length and string length.
  *
  * <h2>Threads</h2>
- * OkHttp's threads call {@link #onConnect}, {@link #onText} and {@link #parse} — one connection at a time, never
- * concurrently — and emit from there; the {@link MessageHandler} then decides where listeners run (on that thread
- * with a {@code SyncDispatcher}, which then holds up reading; on the dispatcher's loop with an
- * {@code AsyncDispatcher}). Reconnects and the heartbeat watchdog run on the scheduler
- * ({@code pipeline-<name>-websocket} unless one is injected).
+ * Every event is emitted from OkHttp's threads, which also call {@link #onConnect}, {@link #onText} and
+ * {@link #parse} — one connection at a time, never concurrently; the {@link MessageHandler} then decides where
+ * listeners run (on that thread with a {@code SyncDispatcher}, which then holds up reading; on the dispatcher's
+ * loop with an {@code AsyncDispatcher}). Reconnects and the heartbeat watchdog run on the scheduler
+ * ({@code pipeline-<name>-websocket} unless one is injected); the watchdog only cancels the socket, and OkHttp's
+ * reader thread then reports the loss after any message it is delivering, so a connection's events stay in order.
  *
  * <p>Lifecycle: NEW → CONNECTING ⇄ CONNECTED → STOPPED (by {@link #stop()}, future completes normally) or FAILED
  * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.

