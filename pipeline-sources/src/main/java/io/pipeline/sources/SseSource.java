@@ -1,0 +1,545 @@
+package io.pipeline.sources;
+
+import io.pipeline.core.Event;
+import io.pipeline.core.MessageHandler;
+import io.pipeline.core.Source;
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
+import okhttp3.Headers;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A source that follows a Server-Sent Events stream and emits each event as a {@link Message}.
+ *
+ * <pre>{@code
+ * SseSource changes = new SseSource(processorName("changes"), handler,
+ *         "https://stream.example.com/changes", SseSource.Options.defaults());
+ * changes.on(SseSource.MESSAGE, message -> processor.handle(message.data()));
+ * setSource(changes);
+ * }</pre>
+ *
+ * <h2>Reconnecting</h2>
+ * okhttp-sse neither reconnects nor resumes; this source does both. When the stream ends or fails it reconnects,
+ * sending {@code Last-Event-ID} with the last event id received (from any earlier connection). The delay is the
+ * server's {@code retry:} value when it has sent one — exactly that for the first reconnect, doubling for further
+ * failures in a row up to the larger of it and {@link Options#reconnectMax()}, without jitter — and otherwise the
+ * exponential, jittered {@linkplain Options#withReconnectBackoff backoff}. okhttp-sse does not expose the
+ * {@code retry:} field, so the source reads it from the response bytes on their way to okhttp-sse's parser.
+ *
+ * <p>A stream that ends, a connection that fails or is silent longer than {@link Options#readTimeout()}, a non-2xx
+ * response or a response that is not {@code text/event-stream} each count as a failure; a received event resets
+ * the count. When {@link Options#exceptionThreshold()} failures happen in a row the source gives up: its future
+ * completes exceptionally with an {@link IOException} saying it "disconnected too many times, stopped", naming the
+ * redacted URL, with the last cause as its cause.
+ *
+ * <h2>Events</h2>
+ * {@link #CONNECTED} (the redacted URL) when a stream opens; {@link #MESSAGE} for each event, in stream order;
+ * {@link #DISCONNECTED} (the reason) each time a stream ends or a connection attempt fails; {@link #ERROR} as well
+ * for a non-2xx response or a wrong content type, which usually mean a misconfiguration rather than a network
+ * problem. Nothing is emitted by {@link #stop()}.
+ *
+ * <h2>Threads</h2>
+ * Events are read and emitted on OkHttp's dispatcher threads, one connection at a time; the
+ * {@link MessageHandler} decides where listeners run. Reconnects run on the scheduler ({@code pipeline-<name>-sse}
+ * unless one is injected).
+ *
+ * <p>Lifecycle: NEW → CONNECTING ⇄ STREAMING → STOPPED (by {@link #stop()}, future completes normally) or FAILED
+ * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.
+ * This class is thread-safe.
+ */
+public class SseSource extends Source {
+    /** Emitted for each event of the stream. */
+    public static final Event<Message> MESSAGE = Event.of("message", Message.class);
+    /** Emitted with the redacted URL each time a stream opens. */
+    public static final Event<String> CONNECTED = Event.of("connected", String.class);
+    /** Emitted with the reason each time a stream ends or a connection attempt fails. */
+    public static final Event<String> DISCONNECTED = Event.of("disconnected", String.class);
+
+    /** The event type of events without an {@code event:} field, as the SSE specification defines. */
+    public static final String DEFAULT_TYPE = "message";
+    /** The request header carrying the last event id on reconnect. */
+    public static final String LAST_EVENT_ID = "Last-Event-ID";
+
+    private static final Logger log = LoggerFactory.getLogger(SseSource.class);
+    private static final double JITTER = 0.2;
+
+    private final String url;
+    private final Request request;
+    private final Options options;
+    private final OkHttpClient client;
+    private final boolean ownsClient;
+    private final EventSource.Factory factory;
+    private final Backoff backoff;
+    private final StreamFailures failures;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final Object lock = new Object();
+    private volatile StreamTimers timers;
+    private volatile String lastEventId;
+    private volatile long retryMillis = -1;
+    private volatile Instant lastEventAt;
+    private Attempt current; // guarded by lock
+    private ScheduledFuture<?> reconnect; // guarded by lock
+    private boolean closed; // guarded by lock
+
+    /**
+     * One Server-Sent Event.
+     *
+     * @param id the event's id, or the last id the stream set before it; {@code null} when the stream has set
+     *     none on this connection. The source still remembers ids from earlier connections for
+     *     {@code Last-Event-ID}.
+     * @param type the {@code event:} field, {@value SseSource#DEFAULT_TYPE} when absent; never null
+     * @param data the {@code data:} lines joined with {@code \n}; never null
+     */
+    public record Message(String id, String type, String data) {
+        /** @throws NullPointerException if {@code type} or {@code data} is null */
+        public Message {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(data, "data");
+        }
+
+        /** Whether the event carries an id. */
+        public boolean hasId() {
+            return id != null;
+        }
+    }
+
+    /**
+     * Creates a source that will follow {@code url} ({@code http://} or {@code https://}) when started.
+     *
+     * @throws IllegalArgumentException if {@code url} is not a valid HTTP URL
+     */
+    public SseSource(String name, MessageHandler handler, String url, Options options) {
+        super(name, handler);
+        Objects.requireNonNull(url, "url");
+        this.options = Objects.requireNonNull(options, "options");
+        this.request = new Request.Builder().url(url).headers(options.headers()).build();
+        this.url = Urls.redact(request.url());
+        OkHttpClient base = options.client().orElse(null);
+        this.ownsClient = base == null;
+        OkHttpClient.Builder builder = base == null ? new OkHttpClient.Builder() : base.newBuilder();
+        this.client = builder
+                .readTimeout(options.readTimeout())
+                .addInterceptor(SseRetryScanner.interceptor(millis -> retryMillis = millis))
+                .build();
+        this.factory = EventSources.createFactory(client);
+        this.backoff = new Backoff(options.reconnectInitial(), options.reconnectMax(), JITTER);
+        this.failures = new StreamFailures(options.exceptionThreshold());
+    }
+
+    /** The URL followed, with credentials and secret-looking query parameters redacted. */
+    public final String url() {
+        return url;
+    }
+
+    /** The options this source was created with. */
+    public final Options options() {
+        return options;
+    }
+
+    /** The last event id received, sent as {@code Last-Event-ID} on reconnect. */
+    public final Optional<String> lastEventId() {
+        return Optional.ofNullable(lastEventId);
+    }
+
+    /** The reconnection time the server set with {@code retry:}, if it has. */
+    public final Optional<Duration> serverRetry() {
+        long millis = retryMillis;
+        return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+    }
+
+    /**
+     * Connects, and keeps reconnecting until {@link #stop()} or too many failures. Returns at once.
+     *
+     * @throws IllegalStateException if already started
+     */
+    @Override
+    public CompletableFuture<Void> start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("SseSource '" + name() + "' already started");
+        }
+        timers = StreamTimers.start(options.scheduler().orElse(null), "pipeline-" + name() + "-sse");
+        completion().whenComplete((ignored, failure) -> shutDown());
+        connect();
+        return completion();
+    }
+
+    /** Cancels the stream and any pending reconnect and completes the future normally. Idempotent. */
+    @Override
+    public void stop() {
+        super.stop();
+    }
+
+    /** The delay before reconnect number {@code failures} in a row. */
+    Duration reconnectDelay(int failuresInARow) {
+        long retry = retryMillis;
+        if (retry < 0) {
+            return backoff.delay(failuresInARow, options.random());
+        }
+        Duration server = Duration.ofMillis(retry);
+        Duration max = server.compareTo(options.reconnectMax()) > 0 ? server : options.reconnectMax();
+        return new Backoff(server, max, 0).delay(failuresInARow, options.random());
+    }
+
+    /** The OkHttp client in use (with the read timeout and the {@code retry:} scanner applied). */
+    final OkHttpClient client() {
+        return client;
+    }
+
+    /** Whether the client was created by this source, which then shuts it down with itself. */
+    final boolean ownsClient() {
+        return ownsClient;
+    }
+
+    /** Waits until the source's own scheduler thread has ended. */
+    final boolean awaitTermination(Duration timeout) throws InterruptedException {
+        StreamTimers t = timers;
+        return t == null || t.awaitTermination(timeout);
+    }
+
+    private void connect() {
+        Attempt attempt = new Attempt();
+        synchronized (lock) {
+            reconnect = null;
+            if (closed || isDone()) {
+                return;
+            }
+            current = attempt;
+        }
+        String id = lastEventId;
+        Request next = id == null ? request : request.newBuilder().header(LAST_EVENT_ID, id).build();
+        // Outside the lock: enqueueing the call may run the client's EventListener.
+        EventSource eventSource = factory.newEventSource(next, attempt);
+        attempt.eventSource = eventSource;
+        boolean abandoned;
+        synchronized (lock) {
+            abandoned = closed || current != attempt;
+        }
+        if (abandoned) {
+            eventSource.cancel(); // shutDown() ran meanwhile and could not see this call
+        }
+    }
+
+    private void shutDown() {
+        Attempt attempt;
+        ScheduledFuture<?> pending;
+        synchronized (lock) {
+            closed = true;
+            attempt = current;
+            current = null;
+            pending = reconnect;
+            reconnect = null;
+        }
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        if (attempt != null) {
+            attempt.ended.set(true);
+            EventSource eventSource = attempt.eventSource;
+            if (eventSource != null) {
+                eventSource.cancel();
+            }
+        }
+        StreamTimers t = timers;
+        if (t != null) {
+            t.shutdown();
+        }
+        if (ownsClient) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
+    }
+
+    private void onLost(String reason, Throwable cause) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+        }
+        log.debug("SseSource '{}' {}: {}", name(), url, reason);
+        if (!emitOrFail(DISCONNECTED, reason)) {
+            return;
+        }
+        int count = failures.record(cause);
+        if (failures.exhausted(count)) {
+            fail(failures.tooMany("SseSource '" + name() + "'", url));
+            return;
+        }
+        Duration delay = reconnectDelay(count);
+        RejectedExecutionException rejected = null;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            try {
+                reconnect = timers.schedule(this::connect, delay);
+            } catch (RejectedExecutionException e) {
+                rejected = e;
+            }
+        }
+        if (rejected != null) {
+            fail(rejected);
+        }
+    }
+
+    private <T> boolean emitOrFail(Event<T> event, T payload) {
+        try {
+            emit(event, payload);
+            return true;
+        } catch (RuntimeException e) {
+            fail(e);
+            return false;
+        }
+    }
+
+    private String sinceLastEvent() {
+        Instant at = lastEventAt;
+        return at == null ? "no event received yet"
+                : "last event " + Duration.between(at, options.clock().instant()).toMillis() + " ms ago";
+    }
+
+    /** One connection; callbacks of a connection that is no longer current are ignored. */
+    private final class Attempt extends EventSourceListener {
+        final AtomicBoolean ended = new AtomicBoolean();
+        volatile EventSource eventSource;
+
+        private boolean isCurrent() {
+            synchronized (lock) {
+                return current == this && !closed;
+            }
+        }
+
+        @Override
+        public void onOpen(EventSource source, Response response) {
+            if (!isCurrent() || ended.get()) {
+                source.cancel();
+                return;
+            }
+            emitOrFail(CONNECTED, url);
+        }
+
+        @Override
+        public void onEvent(EventSource source, String id, String type, String data) {
+            if (ended.get() || isDone()) {
+                return;
+            }
+            if (id != null) {
+                lastEventId = id;
+            }
+            lastEventAt = options.clock().instant();
+            if (emitOrFail(MESSAGE, new Message(id, type == null ? DEFAULT_TYPE : type, data))) {
+                failures.reset();
+            }
+        }
+
+        @Override
+        public void onClosed(EventSource source) {
+            String why = "stream ended by server (" + sinceLastEvent() + ")";
+            lost(why, new EOFException(why + ": " + url), false);
+        }
+
+        @Override
+        public void onFailure(EventSource source, Throwable t, Response response) {
+            if (response != null && !response.isSuccessful()) {
+                String why = "HTTP " + response.code() + (response.message().isEmpty() ? "" : " " + response.message());
+                lost(why, new IOException(why + " from " + url), true);
+            } else if (t == null || t instanceof IllegalStateException) {
+                // okhttp-sse reports a response that is not text/event-stream as IllegalStateException.
+                String why = t == null ? "failed" : t.getMessage();
+                lost(why, new IOException(why + " from " + url, t), true);
+            } else {
+                lost("connection lost: " + t + " (" + sinceLastEvent() + ")", t, false);
+            }
+        }
+
+        private void lost(String reason, Throwable cause, boolean error) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            synchronized (lock) {
+                if (current != this || closed) {
+                    return;
+                }
+                current = null;
+            }
+            if (error && !emitOrFail(ERROR, cause)) {
+                return;
+            }
+            onLost(reason, cause);
+        }
+    }
+
+    /**
+     * How an {@link SseSource} connects and reconnects. Start from {@link #defaults()} and change values with the
+     * {@code with…} methods, which return a copy. Instances are immutable and safe for concurrent use.
+     */
+    public static final class Options {
+        private final int exceptionThreshold;
+        private final Duration reconnectInitial;
+        private final Duration reconnectMax;
+        private final Headers headers;
+        private final OkHttpClient client;
+        private final Duration readTimeout;
+        private final Clock clock;
+        private final ScheduledExecutorService scheduler;
+        private final RandomGenerator random;
+
+        private Options(int exceptionThreshold, Duration reconnectInitial, Duration reconnectMax, Headers headers,
+                        OkHttpClient client, Duration readTimeout, Clock clock, ScheduledExecutorService scheduler,
+                        RandomGenerator random) {
+            this.exceptionThreshold = exceptionThreshold;
+            this.reconnectInitial = reconnectInitial;
+            this.reconnectMax = reconnectMax;
+            this.headers = headers;
+            this.client = client;
+            this.readTimeout = readTimeout;
+            this.clock = clock;
+            this.scheduler = scheduler;
+            this.random = random;
+        }
+
+        /**
+         * Give up after 10 failures in a row, reconnect backoff 1 s doubling up to 30 s with ±20 % jitter, no
+         * extra headers, an OkHttp client of the source's own, a 60 s read timeout, the system UTC clock and a
+         * scheduler thread of the source's own.
+         */
+        public static Options defaults() {
+            return new Options(10, Duration.ofSeconds(1), Duration.ofSeconds(30), Headers.of(), null,
+                    Duration.ofSeconds(60), Clock.systemUTC(), null, new Random());
+        }
+
+        /** How many failures in a row, without an event received, stop the source. */
+        public Options withExceptionThreshold(int threshold) {
+            if (threshold <= 0) {
+                throw new IllegalArgumentException("exceptionThreshold <= 0: " + threshold);
+            }
+            return new Options(threshold, reconnectInitial, reconnectMax, headers, client, readTimeout, clock,
+                    scheduler, random);
+        }
+
+        /**
+         * The delay before the first reconnect, doubling with each further failure in a row up to {@code max};
+         * each delay is jittered by ±20 %. A {@code retry:} from the server takes precedence.
+         *
+         * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
+         */
+        public Options withReconnectBackoff(Duration initial, Duration max) {
+            new Backoff(initial, max, JITTER); // validates
+            return new Options(exceptionThreshold, initial, max, headers, client, readTimeout, clock, scheduler,
+                    random);
+        }
+
+        /** Sends header {@code name: value} with every request, replacing an earlier value of that name. */
+        public Options withHeader(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            Headers updated = headers.newBuilder().set(name, value).build();
+            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, updated, client, readTimeout,
+                    clock, scheduler, random);
+        }
+
+        /**
+         * Connects with a client derived from {@code client} (sharing its connection pool and dispatcher, with
+         * this read timeout). The source never shuts a caller's client down; a client it creates itself is shut
+         * down when the source ends.
+         */
+        public Options withClient(OkHttpClient client) {
+            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers,
+                    Objects.requireNonNull(client, "client"), readTimeout, clock, scheduler, random);
+        }
+
+        /**
+         * The longest silence tolerated on an open stream before it counts as lost — the server's heartbeat
+         * (comment lines count) must come more often. {@link Duration#ZERO} waits forever.
+         */
+        public Options withReadTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("readTimeout < 0: " + timeout);
+            }
+            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, timeout, clock,
+                    scheduler, random);
+        }
+
+        /** The clock used to tell, in disconnect reasons, how long ago the last event arrived. */
+        public Options withClock(Clock clock) {
+            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
+                    Objects.requireNonNull(clock, "clock"), scheduler, random);
+        }
+
+        /** Runs reconnects on {@code scheduler}, which the source does not shut down. */
+        public Options withScheduler(ScheduledExecutorService scheduler) {
+            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
+                    clock, Objects.requireNonNull(scheduler, "scheduler"), random);
+        }
+
+        /** The jitter source of the reconnect backoff; it may be called from OkHttp threads. */
+        public Options withRandom(RandomGenerator random) {
+            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
+                    clock, scheduler, Objects.requireNonNull(random, "random"));
+        }
+
+        /** Failures in a row that stop the source. */
+        public int exceptionThreshold() {
+            return exceptionThreshold;
+        }
+
+        /** The delay before the first reconnect (before jitter). */
+        public Duration reconnectInitial() {
+            return reconnectInitial;
+        }
+
+        /** The longest delay between reconnects (before jitter). */
+        public Duration reconnectMax() {
+            return reconnectMax;
+        }
+
+        /** Extra headers sent with every request. */
+        public Headers headers() {
+            return headers;
+        }
+
+        /** The caller's OkHttp client, if one was given. */
+        public Optional<OkHttpClient> client() {
+            return Optional.ofNullable(client);
+        }
+
+        /** The longest silence tolerated on an open stream; zero for none. */
+        public Duration readTimeout() {
+            return readTimeout;
+        }
+
+        /** The clock. */
+        public Clock clock() {
+            return clock;
+        }
+
+        /** The caller's scheduler, if one was given. */
+        public Optional<ScheduledExecutorService> scheduler() {
+            return Optional.ofNullable(scheduler);
+        }
+
+        /** The jitter source. */
+        public RandomGenerator random() {
+            return random;
+        }
+    }
+}
