@@ -33,6 +33,15 @@ public class CronSource extends TimerSource {
     }
 
     /**
+     * Like {@link #CronSource(String, MessageHandler, Duration, Duration, Clock, ScheduledExecutorService)} without
+     * an offset.
+     */
+    public CronSource(String name, MessageHandler handler, Duration frequency, Clock clock,
+                      ScheduledExecutorService scheduler) {
+        this(name, handler, frequency, Duration.ZERO, clock, scheduler);
+    }
+
+    /**
      * Ticks on the given clock and scheduler — for tests in virtual time, or to share a scheduler.
      *
      * @param scheduler the scheduler to run on; {@code null} for a thread of the source's own

@@ -37,7 +37,18 @@ public class HistorySource extends TimerSource {
      */
     public HistorySource(String name, MessageHandler handler, Instant start, Duration interval, Instant end,
                          ScheduledExecutorService scheduler) {
-        super(name, handler, Clock.systemUTC(), scheduler);
+        this(name, handler, start, interval, end, Clock.systemUTC(), scheduler);
+    }
+
+    /**
+     * Backfills on the given scheduler; the clock is only used to schedule the start (a backfill does not wait
+     * for wall-clock time).
+     *
+     * @param scheduler the scheduler to run on; {@code null} for a thread of the source's own
+     */
+    public HistorySource(String name, MessageHandler handler, Instant start, Duration interval, Instant end,
+                         Clock clock, ScheduledExecutorService scheduler) {
+        super(name, handler, clock, scheduler);
         this.start = Objects.requireNonNull(start, "start");
         this.interval = positive(interval, "interval");
         this.end = Objects.requireNonNull(end, "end");

@@ -31,6 +31,15 @@ public class TimeSource extends TimerSource {
     }
 
     /**
+     * Like {@link #TimeSource(String, MessageHandler, Duration, Duration, Clock, ScheduledExecutorService)} without
+     * an offset.
+     */
+    public TimeSource(String name, MessageHandler handler, Duration frequency, Clock clock,
+                      ScheduledExecutorService scheduler) {
+        this(name, handler, frequency, Duration.ZERO, clock, scheduler);
+    }
+
+    /**
      * Ticks once on the given clock and scheduler.
      *
      * @param scheduler the scheduler to run on; {@code null} for a thread of the source's own

@@ -156,6 +156,21 @@ class TimeSourcesTest {
     }
 
     @Test
+    void injectableConstructorsWithoutOffset_tickOnTheGivenClock() {
+        CronSource cron = new CronSource("cron", handler, Duration.ofSeconds(30), clock, scheduler);
+        TimeSource time = new TimeSource("time", handler, Duration.ofSeconds(30), clock, scheduler);
+        cron.on(CronSource.TICK, ticks::add);
+        time.on(TimeSource.TICK, ticks::add);
+
+        cron.start();
+        time.start();
+        scheduler.advance(Duration.ofSeconds(60));
+
+        assertThat(ticks).containsExactly(Instant.parse("2026-01-05T10:00:30Z"), Instant.parse("2026-01-05T10:00:30Z"),
+                Instant.parse("2026-01-05T10:01:00Z"));
+    }
+
+    @Test
     void ticksShareOneEvent() {
         assertThat(TimeSource.TICK).isEqualTo(CronSource.TICK).isEqualTo(HistorySource.TICK);
     }
