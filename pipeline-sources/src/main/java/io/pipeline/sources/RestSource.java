@@ -560,17 +560,9 @@ public class RestSource extends Source {
             return DEFAULTS;
         }
 
-        private static Duration positive(Duration value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + value);
-            }
-            return value;
-        }
-
         /** The time between planned polls. Default 30 s. */
         public Options withRequestInterval(Duration requestInterval) {
-            return new Options(positive(requestInterval, "requestInterval"), exceptionThreshold, connectTimeout,
+            return new Options(Checks.positive(requestInterval, "requestInterval"), exceptionThreshold, connectTimeout,
                     readTimeout, callTimeout, headers, maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
                     scheduler);
         }
@@ -586,7 +578,7 @@ public class RestSource extends Source {
 
         /** The TCP (and TLS) connect timeout. Default 10 s. */
         public Options withConnectTimeout(Duration connectTimeout) {
-            return new Options(requestInterval, exceptionThreshold, positive(connectTimeout, "connectTimeout"),
+            return new Options(requestInterval, exceptionThreshold, Checks.positive(connectTimeout, "connectTimeout"),
                     readTimeout, callTimeout, headers, maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
                     scheduler);
         }
@@ -594,15 +586,15 @@ public class RestSource extends Source {
         /** The longest wait for the next bytes of a response. Default 10 s. */
         public Options withReadTimeout(Duration readTimeout) {
             return new Options(requestInterval, exceptionThreshold, connectTimeout,
-                    positive(readTimeout, "readTimeout"), callTimeout, headers, maxBodyBytes, maxRetryAfter, client,
-                    objectMapper, clock, scheduler);
+                    Checks.positive(readTimeout, "readTimeout"), callTimeout, headers, maxBodyBytes, maxRetryAfter,
+                    client, objectMapper, clock, scheduler);
         }
 
         /** The limit on a whole poll, from connecting to reading the body. Default 30 s. */
         public Options withCallTimeout(Duration callTimeout) {
             return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout,
-                    positive(callTimeout, "callTimeout"), headers, maxBodyBytes, maxRetryAfter, client, objectMapper,
-                    clock, scheduler);
+                    Checks.positive(callTimeout, "callTimeout"), headers, maxBodyBytes, maxRetryAfter, client,
+                    objectMapper, clock, scheduler);
         }
 
         /**
@@ -627,21 +619,16 @@ public class RestSource extends Source {
 
         /** The largest accepted response body. Default 10 MiB. */
         public Options withMaxBodyBytes(long maxBodyBytes) {
-            if (maxBodyBytes < 0) {
-                throw new IllegalArgumentException("maxBodyBytes < 0: " + maxBodyBytes);
-            }
             return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
+                    Checks.nonNegative(maxBodyBytes, "maxBodyBytes"), maxRetryAfter, client, objectMapper, clock,
+                    scheduler);
         }
 
         /** The longest {@code Retry-After} honoured; longer ones are cut to this. Default 5 min. */
         public Options withMaxRetryAfter(Duration maxRetryAfter) {
-            Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
-            if (maxRetryAfter.isNegative()) {
-                throw new IllegalArgumentException("maxRetryAfter < 0: " + maxRetryAfter);
-            }
             return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
+                    maxBodyBytes, Checks.nonNegative(maxRetryAfter, "maxRetryAfter"), client, objectMapper, clock,
+                    scheduler);
         }
 
         /**

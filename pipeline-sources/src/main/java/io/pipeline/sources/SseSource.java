@@ -428,11 +428,8 @@ public class SseSource extends Source {
 
         /** How many failures in a row, without an event received, stop the source. */
         public Options withExceptionThreshold(int threshold) {
-            if (threshold <= 0) {
-                throw new IllegalArgumentException("exceptionThreshold <= 0: " + threshold);
-            }
-            return new Options(threshold, reconnectInitial, reconnectMax, headers, client, readTimeout, clock,
-                    scheduler, random);
+            return new Options(Checks.positive(threshold, "exceptionThreshold"), reconnectInitial, reconnectMax,
+                    headers, client, readTimeout, clock, scheduler, random);
         }
 
         /**
@@ -471,11 +468,8 @@ public class SseSource extends Source {
          * (comment lines count) must come more often. {@link Duration#ZERO} waits forever.
          */
         public Options withReadTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("readTimeout < 0: " + timeout);
-            }
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, timeout, clock,
+            Duration checked = Checks.nonNegative(Objects.requireNonNull(timeout, "timeout"), "readTimeout");
+            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, checked, clock,
                     scheduler, random);
         }
 

@@ -596,7 +596,7 @@ public class WebSocketSource extends Source {
 
         /** OkHttp's ping interval; a missing pong fails the connection. {@link Duration#ZERO} disables pings. */
         public Options withPingInterval(Duration interval) {
-            return new Options(nonNegative(interval, "pingInterval"), heartbeatTimeout, exceptionThreshold,
+            return new Options(Checks.nonNegative(interval, "pingInterval"), heartbeatTimeout, exceptionThreshold,
                     maxFrameBytes, reconnectInitial, reconnectMax, headers, client, objectMapper, clock, scheduler,
                     random);
         }
@@ -606,27 +606,23 @@ public class WebSocketSource extends Source {
          * {@link Duration#ZERO} disables the watchdog.
          */
         public Options withHeartbeatTimeout(Duration timeout) {
-            return new Options(pingInterval, nonNegative(timeout, "heartbeatTimeout"), exceptionThreshold,
+            return new Options(pingInterval, Checks.nonNegative(timeout, "heartbeatTimeout"), exceptionThreshold,
                     maxFrameBytes, reconnectInitial, reconnectMax, headers, client, objectMapper, clock, scheduler,
                     random);
         }
 
         /** How many failed connections or disconnects in a row, without a handled message, stop the source. */
         public Options withExceptionThreshold(int threshold) {
-            if (threshold <= 0) {
-                throw new IllegalArgumentException("exceptionThreshold <= 0: " + threshold);
-            }
-            return new Options(pingInterval, heartbeatTimeout, threshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, clock, scheduler, random);
+            return new Options(pingInterval, heartbeatTimeout, Checks.positive(threshold, "exceptionThreshold"),
+                    maxFrameBytes, reconnectInitial, reconnectMax, headers, client, objectMapper, clock, scheduler,
+                    random);
         }
 
         /** The largest message accepted, in bytes (UTF-8 bytes for text messages). */
         public Options withMaxFrameBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxFrameBytes <= 0: " + bytes);
-            }
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, bytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, clock, scheduler, random);
+            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold,
+                    Checks.positive(bytes, "maxFrameBytes"), reconnectInitial, reconnectMax, headers, client,
+                    objectMapper, clock, scheduler, random);
         }
 
         /**
@@ -747,14 +743,6 @@ public class WebSocketSource extends Source {
         /** The jitter source. */
         public RandomGenerator random() {
             return random;
-        }
-
-        private static Duration nonNegative(Duration value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(what + " < 0: " + value);
-            }
-            return value;
         }
     }
 }
