@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
-import io.pipeline.core.Source;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
@@ -34,8 +33,6 @@ import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
 import okio.ByteString;
 import okio.Utf8;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A source that keeps a WebSocket connection open and emits every JSON message it receives — aiopype's
@@ -95,7 +92,7 @@ import org.slf4j.LoggerFactory;
  * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.
  * This class is thread-safe.
  */
-public class WebSocketSource extends Source {
+public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketConnection> {
     /** Emitted with the redacted URL each time a connection opens. */
     public static final Event<String> CONNECTED = Event.of("connected", String.class);
     /** Emitted with each message received, parsed as JSON. */
@@ -103,25 +100,13 @@ public class WebSocketSource extends Source {
     /** Emitted with the reason each time a connection is lost or a connection attempt fails. */
     public static final Event<String> DISCONNECTED = Event.of("disconnected", String.class);
 
-    private static final Logger log = LoggerFactory.getLogger(WebSocketSource.class);
-    private static final double JITTER = 0.2;
     private static final int NORMAL_CLOSURE = 1000;
     private static final int INTERNAL_ERROR = 1011;
 
-    private final String url;
     private final Request request;
     private final Options options;
-    private final OkHttpClient client;
-    private final boolean ownsClient;
     private final ObjectReader reader;
     private final Backoff backoff;
-    private final StreamFailures failures;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final Object lock = new Object();
-    private volatile StreamTimers timers;
-    private Connection current; // guarded by lock
-    private ScheduledFuture<?> reconnect; // guarded by lock
-    private boolean closed; // guarded by lock
 
     /**
      * Creates a source that will connect to {@code url} ({@code ws://}, {@code wss://}, {@code http://} or
@@ -130,24 +115,24 @@ public class WebSocketSource extends Source {
      * @throws IllegalArgumentException if {@code url} is not a valid WebSocket or HTTP URL
      */
     public WebSocketSource(String name, MessageHandler handler, String url, Options options) {
-        super(name, handler);
-        Objects.requireNonNull(url, "url");
-        this.options = Objects.requireNonNull(options, "options");
-        this.request = new Request.Builder().url(url).headers(options.headers()).build();
-        this.url = redact(url, request);
-        OkHttpClient base = options.client().orElse(null);
-        this.ownsClient = base == null;
-        OkHttpClient.Builder builder = base == null ? new OkHttpClient.Builder() : base.newBuilder();
-        this.client = builder.pingInterval(options.pingInterval()).build();
+        this(name, handler, url, options, upgradeRequest(url, options));
+    }
+
+    // The request is built before the superclass, which needs the URL as OkHttp parsed it, redacted.
+    private WebSocketSource(String name, MessageHandler handler, String url, Options options, Request request) {
+        super(name, handler, WebSocketSource.class, "websocket", redact(url, request),
+                StreamClient.derive(options.client(), builder -> builder.pingInterval(options.pingInterval())),
+                options.exceptionThreshold(), options.scheduler());
+        this.request = request;
+        this.options = options;
         ObjectMapper mapper = options.objectMapper().orElseGet(() -> boundedMapper(options.maxFrameBytes()));
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.backoff = new Backoff(options.reconnectInitial(), options.reconnectMax(), JITTER);
-        this.failures = new StreamFailures(options.exceptionThreshold());
+        this.backoff = Backoff.jittered(options.reconnectInitial(), options.reconnectMax());
     }
 
     /** The URL connected to, with credentials and secret-looking query parameters redacted. */
     public final String url() {
-        return url;
+        return redactedUrl();
     }
 
     /** The options this source was created with. */
@@ -162,13 +147,7 @@ public class WebSocketSource extends Source {
      */
     @Override
     public CompletableFuture<Void> start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("WebSocketSource '" + name() + "' already started");
-        }
-        timers = StreamTimers.start(options.scheduler().orElse(null), "pipeline-" + name() + "-websocket");
-        completion().whenComplete((ignored, failure) -> shutDown(failure == null));
-        connect();
-        return completion();
+        return super.start();
     }
 
     /**
@@ -187,10 +166,7 @@ public class WebSocketSource extends Source {
      */
     public boolean send(String text) {
         Objects.requireNonNull(text, "text");
-        Connection connection;
-        synchronized (lock) {
-            connection = current;
-        }
+        SocketConnection connection = current();
         WebSocket socket = connection == null ? null : connection.socket;
         return socket != null && connection.opened && !connection.ended.get() && socket.send(text);
     }
@@ -224,20 +200,14 @@ public class WebSocketSource extends Source {
         return node;
     }
 
-    /** The OkHttp client in use (with the ping interval applied). */
-    final OkHttpClient client() {
-        return client;
+    @Override
+    final SocketConnection newConnection() {
+        return new SocketConnection();
     }
 
-    /** Whether the client was created by this source, which then shuts it down with itself. */
-    final boolean ownsClient() {
-        return ownsClient;
-    }
-
-    /** Waits until the source's own scheduler thread has ended. */
-    final boolean awaitTermination(Duration timeout) throws InterruptedException {
-        StreamTimers t = timers;
-        return t == null || t.awaitTermination(timeout);
+    @Override
+    final Duration reconnectDelay(int failuresInARow) {
+        return backoff.delay(failuresInARow, options.random());
     }
 
     static ObjectMapper boundedMapper(long maxFrameBytes) {
@@ -263,117 +233,32 @@ public class WebSocketSource extends Source {
         return redacted;
     }
 
-    private void connect() {
-        Connection connection = new Connection();
-        synchronized (lock) {
-            reconnect = null;
-            if (closed || isDone()) {
-                return;
-            }
-            current = connection;
-        }
-        // Outside the lock: enqueueing the call may run the client's EventListener.
-        WebSocket socket = client.newWebSocket(request, connection);
-        connection.socket = socket;
-        boolean abandoned;
-        synchronized (lock) {
-            abandoned = closed || current != connection;
-        }
-        if (abandoned) {
-            socket.cancel(); // shutDown() ran meanwhile and could not see this socket
-        }
-    }
-
-    private void shutDown(boolean normal) {
-        Connection connection;
-        ScheduledFuture<?> pending;
-        synchronized (lock) {
-            closed = true;
-            connection = current;
-            current = null;
-            pending = reconnect;
-            reconnect = null;
-        }
-        if (pending != null) {
-            pending.cancel(false);
-        }
-        if (connection != null) {
-            connection.close(normal);
-        }
-        StreamTimers t = timers;
-        if (t != null) {
-            t.shutdown();
-        }
-        if (ownsClient) {
-            client.dispatcher().executorService().shutdown();
-            client.connectionPool().evictAll();
-        }
-    }
-
-    /** Handles a lost connection or failed attempt: DISCONNECTED, then reconnect or give up. */
-    private void onLost(String reason, Throwable cause) {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-        }
-        log.debug("WebSocketSource '{}' {}: {}", name(), url, reason);
-        if (!emitOrFail(DISCONNECTED, reason)) {
-            return;
-        }
-        int count = failures.record(cause);
-        if (failures.exhausted(count)) {
-            fail(failures.tooMany("WebSocketSource '" + name() + "'", url));
-            return;
-        }
-        Duration delay = backoff.delay(count, options.random());
-        RejectedExecutionException rejected = null;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            try {
-                reconnect = timers.schedule(this::connect, delay);
-            } catch (RejectedExecutionException e) {
-                rejected = e;
-            }
-        }
-        if (rejected != null) {
-            fail(rejected);
-        }
+    private static Request upgradeRequest(String url, Options options) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(options, "options");
+        return new Request.Builder().url(url).headers(options.headers()).build();
     }
 
     private void receive(String text) {
         try {
             onText(text);
         } catch (JsonProcessingException e) {
-            emitError(new IOException("malformed JSON message (" + text.length() + " chars) from " + url + ": "
+            emitError(new IOException("malformed JSON message (" + text.length() + " chars) from " + url() + ": "
                     + e.getOriginalMessage(), e));
             return;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            emitError(new IOException("failed to handle message from " + url + ": " + e, e));
+            emitError(new IOException("failed to handle message from " + url() + ": " + e, e));
             return;
         }
-        failures.reset();
+        resetFailures();
     }
 
     private void refuse(long size, String unit) {
         emitError(new IOException("WebSocket message of " + size + " " + unit + " exceeds maxFrameBytes "
-                + options.maxFrameBytes() + " (" + url + "); dropped without parsing"));
-    }
-
-    /** Emits {@code payload}; when the handler refuses it (closed, full), fails the source instead. */
-    private <T> boolean emitOrFail(Event<T> event, T payload) {
-        try {
-            emit(event, payload);
-            return true;
-        } catch (RuntimeException e) {
-            fail(e);
-            return false;
-        }
+                + options.maxFrameBytes() + " (" + url() + "); dropped without parsing"));
     }
 
     private void emitError(Throwable error) {
@@ -386,7 +271,7 @@ public class WebSocketSource extends Source {
     }
 
     /** One connection attempt; callbacks of a connection that is no longer current are ignored. */
-    private final class Connection extends WebSocketListener {
+    final class SocketConnection extends WebSocketListener implements ReconnectingSource.Connection {
         final AtomicBoolean ended = new AtomicBoolean();
         volatile WebSocket socket;
         volatile boolean opened;
@@ -394,15 +279,19 @@ public class WebSocketSource extends Source {
         private volatile ScheduledFuture<?> watchdog;
         private volatile String heartbeatLost;
 
-        private boolean isCurrent() {
-            synchronized (lock) {
-                return current == this && !closed;
-            }
+        @Override
+        public void open() {
+            socket = client().newWebSocket(request, this);
+        }
+
+        @Override
+        public void abandon() {
+            socket.cancel();
         }
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
-            if (!isCurrent() || ended.get()) {
+            if (!isCurrent(this) || ended.get()) {
                 webSocket.close(NORMAL_CLOSURE, "source stopped");
                 return;
             }
@@ -410,13 +299,13 @@ public class WebSocketSource extends Source {
             opened = true;
             lastMessageMillis = options.clock().millis();
             armWatchdog(options.heartbeatTimeout());
-            if (!emitOrFail(CONNECTED, url)) {
+            if (!emitOrFail(CONNECTED, url())) {
                 return;
             }
             try {
                 onConnect(webSocket);
             } catch (RuntimeException e) {
-                emitError(new IOException("onConnect failed for " + url + ": " + e, e));
+                emitError(new IOException("onConnect failed for " + url() + ": " + e, e));
             }
         }
 
@@ -453,20 +342,20 @@ public class WebSocketSource extends Source {
         public void onClosing(WebSocket webSocket, int code, String reason) {
             webSocket.close(NORMAL_CLOSURE, null);
             String why = "closed by server: code " + code + (reason.isEmpty() ? "" : ", reason '" + reason + "'");
-            lost(why, new IOException(why + " (" + url + ")"));
+            lost(why, new IOException(why + " (" + url() + ")"));
         }
 
         @Override
         public void onClosed(WebSocket webSocket, int code, String reason) {
             String why = "closed: code " + code + (reason.isEmpty() ? "" : ", reason '" + reason + "'");
-            lost(why, new IOException(why + " (" + url + ")"));
+            lost(why, new IOException(why + " (" + url() + ")"));
         }
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
             String silence = heartbeatLost;
             if (silence != null) {
-                lost(silence, new SocketTimeoutException(silence + " (" + url + ")"));
+                lost(silence, new SocketTimeoutException(silence + " (" + url() + ")"));
             } else {
                 lost((opened ? "connection lost: " : "connect failed: ") + t, t);
             }
@@ -477,13 +366,9 @@ public class WebSocketSource extends Source {
                 return;
             }
             cancelWatchdog();
-            synchronized (lock) {
-                if (current != this) {
-                    return;
-                }
-                current = null;
+            if (release(this)) {
+                disconnected(DISCONNECTED, reason, cause);
             }
-            onLost(reason, cause);
         }
 
         private void armWatchdog(Duration delay) {
@@ -491,7 +376,7 @@ public class WebSocketSource extends Source {
                 return;
             }
             try {
-                watchdog = timers.schedule(this::checkSilence, delay);
+                watchdog = schedule(this::checkSilence, delay);
             } catch (RejectedExecutionException e) {
                 if (!isDone()) {
                     fail(e);
@@ -522,7 +407,8 @@ public class WebSocketSource extends Source {
             }
         }
 
-        void close(boolean normal) {
+        @Override
+        public void close(boolean normal) {
             ended.set(true);
             cancelWatchdog();
             WebSocket s = socket;
@@ -632,7 +518,7 @@ public class WebSocketSource extends Source {
          * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
          */
         public Options withReconnectBackoff(Duration initial, Duration max) {
-            new Backoff(initial, max, JITTER); // validates
+            Backoff.jittered(initial, max); // validates
             return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, initial, max,
                     headers, client, objectMapper, clock, scheduler, random);
         }
