@@ -1,6 +1,5 @@
 package io.pipeline.sources;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -217,7 +216,7 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
                 .maxStringLength((int) Math.min(maxFrameBytes, Integer.MAX_VALUE))
                 .maxDocumentLength(maxFrameBytes)
                 .build();
-        return new ObjectMapper(JsonFactory.builder().streamReadConstraints(constraints).build());
+        return JsonMappers.bounded(constraints);
     }
 
     /** Redacts {@code url}, keeping its ws/wss scheme (OkHttp's {@code HttpUrl} only knows http and https). */
