@@ -291,7 +291,8 @@ public class RestSource extends Source {
             return Outcome.NotModified.INSTANCE;
         }
         if (status < 200 || status > 299) {
-            Duration retryAfter = status == 429 || status == 503 ? RetryAfter.parse(response.headers(), arrived, options.maxRetryAfter()) : null;
+            Duration retryAfter = status == 429 || status == 503
+                    ? RetryAfter.parse(response.headers(), arrived, options.maxRetryAfter()) : null;
             String message = "HTTP " + status + (response.message().isEmpty() ? "" : " " + response.message())
                     + (retryAfter == null ? "" : ", Retry-After " + retryAfter);
             return new Outcome.Failed(new PollException(redactedUrl, status, message, null), retryAfter);
