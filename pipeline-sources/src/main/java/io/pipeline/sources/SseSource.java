@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -279,28 +278,12 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
      * {@code with…} methods, which return a copy. Instances are immutable and safe for concurrent use.
      */
     public static final class Options {
-        private final int exceptionThreshold;
-        private final Duration reconnectInitial;
-        private final Duration reconnectMax;
-        private final Headers headers;
-        private final OkHttpClient client;
+        private final StreamSettings common;
         private final Duration readTimeout;
-        private final Clock clock;
-        private final ScheduledExecutorService scheduler;
-        private final RandomGenerator random;
 
-        private Options(int exceptionThreshold, Duration reconnectInitial, Duration reconnectMax, Headers headers,
-                        OkHttpClient client, Duration readTimeout, Clock clock, ScheduledExecutorService scheduler,
-                        RandomGenerator random) {
-            this.exceptionThreshold = exceptionThreshold;
-            this.reconnectInitial = reconnectInitial;
-            this.reconnectMax = reconnectMax;
-            this.headers = headers;
-            this.client = client;
+        private Options(StreamSettings common, Duration readTimeout) {
+            this.common = common;
             this.readTimeout = readTimeout;
-            this.clock = clock;
-            this.scheduler = scheduler;
-            this.random = random;
         }
 
         /**
@@ -309,14 +292,12 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
          * scheduler thread of the source's own.
          */
         public static Options defaults() {
-            return new Options(10, Duration.ofSeconds(1), Duration.ofSeconds(30), Headers.of(), null,
-                    Duration.ofSeconds(60), Clock.systemUTC(), null, new Random());
+            return new Options(StreamSettings.defaults(), Duration.ofSeconds(60));
         }
 
         /** How many failures in a row, without an event received, stop the source. */
         public Options withExceptionThreshold(int threshold) {
-            return new Options(Checks.positive(threshold, "exceptionThreshold"), reconnectInitial, reconnectMax,
-                    headers, client, readTimeout, clock, scheduler, random);
+            return with(common.withExceptionThreshold(threshold));
         }
 
         /**
@@ -326,18 +307,12 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
          * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
          */
         public Options withReconnectBackoff(Duration initial, Duration max) {
-            Backoff.jittered(initial, max); // validates
-            return new Options(exceptionThreshold, initial, max, headers, client, readTimeout, clock, scheduler,
-                    random);
+            return with(common.withReconnectBackoff(initial, max));
         }
 
         /** Sends header {@code name: value} with every request, replacing an earlier value of that name. */
         public Options withHeader(String name, String value) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(value, "value");
-            Headers updated = headers.newBuilder().set(name, value).build();
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, updated, client, readTimeout,
-                    clock, scheduler, random);
+            return with(common.withHeader(name, value));
         }
 
         /**
@@ -346,8 +321,7 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
          * down when the source ends.
          */
         public Options withClient(OkHttpClient client) {
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers,
-                    Objects.requireNonNull(client, "client"), readTimeout, clock, scheduler, random);
+            return with(common.withClient(client));
         }
 
         /**
@@ -355,52 +329,47 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
          * (comment lines count) must come more often. {@link Duration#ZERO} waits forever.
          */
         public Options withReadTimeout(Duration timeout) {
-            Duration checked = Checks.nonNegative(Objects.requireNonNull(timeout, "timeout"), "readTimeout");
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, checked, clock,
-                    scheduler, random);
+            return new Options(common, Checks.nonNegative(Objects.requireNonNull(timeout, "timeout"), "readTimeout"));
         }
 
         /** The clock used to tell, in disconnect reasons, how long ago the last event arrived. */
         public Options withClock(Clock clock) {
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
-                    Objects.requireNonNull(clock, "clock"), scheduler, random);
+            return with(common.withClock(clock));
         }
 
         /** Runs reconnects on {@code scheduler}, which the source does not shut down. */
         public Options withScheduler(ScheduledExecutorService scheduler) {
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
-                    clock, Objects.requireNonNull(scheduler, "scheduler"), random);
+            return with(common.withScheduler(scheduler));
         }
 
         /** The jitter source of the reconnect backoff; it may be called from OkHttp threads. */
         public Options withRandom(RandomGenerator random) {
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
-                    clock, scheduler, Objects.requireNonNull(random, "random"));
+            return with(common.withRandom(random));
         }
 
         /** Failures in a row that stop the source. */
         public int exceptionThreshold() {
-            return exceptionThreshold;
+            return common.exceptionThreshold();
         }
 
         /** The delay before the first reconnect (before jitter). */
         public Duration reconnectInitial() {
-            return reconnectInitial;
+            return common.reconnectInitial();
         }
 
         /** The longest delay between reconnects (before jitter). */
         public Duration reconnectMax() {
-            return reconnectMax;
+            return common.reconnectMax();
         }
 
         /** Extra headers sent with every request. */
         public Headers headers() {
-            return headers;
+            return common.headers();
         }
 
         /** The caller's OkHttp client, if one was given. */
         public Optional<OkHttpClient> client() {
-            return Optional.ofNullable(client);
+            return common.client();
         }
 
         /** The longest silence tolerated on an open stream; zero for none. */
@@ -410,17 +379,21 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
 
         /** The clock. */
         public Clock clock() {
-            return clock;
+            return common.clock();
         }
 
         /** The caller's scheduler, if one was given. */
         public Optional<ScheduledExecutorService> scheduler() {
-            return Optional.ofNullable(scheduler);
+            return common.scheduler();
         }
 
         /** The jitter source. */
         public RandomGenerator random() {
-            return random;
+            return common.random();
+        }
+
+        private Options with(StreamSettings changed) {
+            return new Options(changed, readTimeout);
         }
     }
 }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -430,42 +429,19 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
      * concurrent use.
      */
     public static final class Options {
-        private static final Duration DEFAULT_PING = Duration.ofSeconds(10);
-        private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
-        private static final int DEFAULT_THRESHOLD = 10;
-        private static final long DEFAULT_MAX_FRAME = 1024 * 1024;
-        private static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
-        private static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(30);
-
+        private final StreamSettings common;
         private final Duration pingInterval;
         private final Duration heartbeatTimeout;
-        private final int exceptionThreshold;
         private final long maxFrameBytes;
-        private final Duration reconnectInitial;
-        private final Duration reconnectMax;
-        private final Headers headers;
-        private final OkHttpClient client;
         private final ObjectMapper objectMapper;
-        private final Clock clock;
-        private final ScheduledExecutorService scheduler;
-        private final RandomGenerator random;
 
-        private Options(Duration pingInterval, Duration heartbeatTimeout, int exceptionThreshold, long maxFrameBytes,
-                        Duration reconnectInitial, Duration reconnectMax, Headers headers, OkHttpClient client,
-                        ObjectMapper objectMapper, Clock clock, ScheduledExecutorService scheduler,
-                        RandomGenerator random) {
+        private Options(StreamSettings common, Duration pingInterval, Duration heartbeatTimeout, long maxFrameBytes,
+                        ObjectMapper objectMapper) {
+            this.common = common;
             this.pingInterval = pingInterval;
             this.heartbeatTimeout = heartbeatTimeout;
-            this.exceptionThreshold = exceptionThreshold;
             this.maxFrameBytes = maxFrameBytes;
-            this.reconnectInitial = reconnectInitial;
-            this.reconnectMax = reconnectMax;
-            this.headers = headers;
-            this.client = client;
             this.objectMapper = objectMapper;
-            this.clock = clock;
-            this.scheduler = scheduler;
-            this.random = random;
         }
 
         /**
@@ -474,16 +450,14 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
          * bounded Jackson mapper and a scheduler thread of the source's own, the system UTC clock.
          */
         public static Options defaults() {
-            return new Options(DEFAULT_PING, DEFAULT_HEARTBEAT, DEFAULT_THRESHOLD, DEFAULT_MAX_FRAME,
-                    DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, Headers.of(), null, null, Clock.systemUTC(), null,
-                    new Random());
+            return new Options(StreamSettings.defaults(), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                    1024 * 1024, null);
         }
 
         /** OkHttp's ping interval; a missing pong fails the connection. {@link Duration#ZERO} disables pings. */
         public Options withPingInterval(Duration interval) {
-            return new Options(Checks.nonNegative(interval, "pingInterval"), heartbeatTimeout, exceptionThreshold,
-                    maxFrameBytes, reconnectInitial, reconnectMax, headers, client, objectMapper, clock, scheduler,
-                    random);
+            return new Options(common, Checks.nonNegative(interval, "pingInterval"), heartbeatTimeout, maxFrameBytes,
+                    objectMapper);
         }
 
         /**
@@ -491,23 +465,19 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
          * {@link Duration#ZERO} disables the watchdog.
          */
         public Options withHeartbeatTimeout(Duration timeout) {
-            return new Options(pingInterval, Checks.nonNegative(timeout, "heartbeatTimeout"), exceptionThreshold,
-                    maxFrameBytes, reconnectInitial, reconnectMax, headers, client, objectMapper, clock, scheduler,
-                    random);
+            return new Options(common, pingInterval, Checks.nonNegative(timeout, "heartbeatTimeout"), maxFrameBytes,
+                    objectMapper);
         }
 
         /** How many failed connections or disconnects in a row, without a handled message, stop the source. */
         public Options withExceptionThreshold(int threshold) {
-            return new Options(pingInterval, heartbeatTimeout, Checks.positive(threshold, "exceptionThreshold"),
-                    maxFrameBytes, reconnectInitial, reconnectMax, headers, client, objectMapper, clock, scheduler,
-                    random);
+            return with(common.withExceptionThreshold(threshold));
         }
 
         /** The largest message accepted, in bytes (UTF-8 bytes for text messages). */
         public Options withMaxFrameBytes(long bytes) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold,
-                    Checks.positive(bytes, "maxFrameBytes"), reconnectInitial, reconnectMax, headers, client,
-                    objectMapper, clock, scheduler, random);
+            return new Options(common, pingInterval, heartbeatTimeout, Checks.positive(bytes, "maxFrameBytes"),
+                    objectMapper);
         }
 
         /**
@@ -517,18 +487,12 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
          * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
          */
         public Options withReconnectBackoff(Duration initial, Duration max) {
-            Backoff.jittered(initial, max); // validates
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, initial, max,
-                    headers, client, objectMapper, clock, scheduler, random);
+            return with(common.withReconnectBackoff(initial, max));
         }
 
         /** Sends header {@code name: value} with the upgrade request, replacing an earlier value of that name. */
         public Options withHeader(String name, String value) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(value, "value");
-            Headers updated = headers.newBuilder().set(name, value).build();
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, updated, client, objectMapper, clock, scheduler, random);
+            return with(common.withHeader(name, value));
         }
 
         /**
@@ -537,37 +501,28 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
          * down when the source ends.
          */
         public Options withClient(OkHttpClient client) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, Objects.requireNonNull(client, "client"), objectMapper, clock, scheduler,
-                    random);
+            return with(common.withClient(client));
         }
 
         /** Parses messages with {@code mapper}, and its own stream-read constraints. */
         public Options withObjectMapper(ObjectMapper mapper) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, Objects.requireNonNull(mapper, "mapper"), clock, scheduler,
-                    random);
+            return new Options(common, pingInterval, heartbeatTimeout, maxFrameBytes,
+                    Objects.requireNonNull(mapper, "mapper"));
         }
 
         /** The clock the heartbeat watchdog measures silence with. */
         public Options withClock(Clock clock) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, Objects.requireNonNull(clock, "clock"), scheduler,
-                    random);
+            return with(common.withClock(clock));
         }
 
         /** Runs reconnects and the watchdog on {@code scheduler}, which the source does not shut down. */
         public Options withScheduler(ScheduledExecutorService scheduler) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, clock,
-                    Objects.requireNonNull(scheduler, "scheduler"), random);
+            return with(common.withScheduler(scheduler));
         }
 
         /** The jitter source of the reconnect backoff; it may be called from OkHttp threads. */
         public Options withRandom(RandomGenerator random) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, clock, scheduler,
-                    Objects.requireNonNull(random, "random"));
+            return with(common.withRandom(random));
         }
 
         /** OkHttp's ping interval; zero when pings are disabled. */
@@ -582,7 +537,7 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
 
         /** Failures in a row that stop the source. */
         public int exceptionThreshold() {
-            return exceptionThreshold;
+            return common.exceptionThreshold();
         }
 
         /** The largest message accepted, in bytes. */
@@ -592,22 +547,22 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
 
         /** The delay before the first reconnect (before jitter). */
         public Duration reconnectInitial() {
-            return reconnectInitial;
+            return common.reconnectInitial();
         }
 
         /** The longest delay between reconnects (before jitter). */
         public Duration reconnectMax() {
-            return reconnectMax;
+            return common.reconnectMax();
         }
 
         /** Extra headers sent with the upgrade request. */
         public Headers headers() {
-            return headers;
+            return common.headers();
         }
 
         /** The caller's OkHttp client, if one was given. */
         public Optional<OkHttpClient> client() {
-            return Optional.ofNullable(client);
+            return common.client();
         }
 
         /** The caller's object mapper, if one was given. */
@@ -617,17 +572,21 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
 
         /** The clock of the heartbeat watchdog. */
         public Clock clock() {
-            return clock;
+            return common.clock();
         }
 
         /** The caller's scheduler, if one was given. */
         public Optional<ScheduledExecutorService> scheduler() {
-            return Optional.ofNullable(scheduler);
+            return common.scheduler();
         }
 
         /** The jitter source. */
         public RandomGenerator random() {
-            return random;
+            return common.random();
+        }
+
+        private Options with(StreamSettings changed) {
+            return new Options(changed, pingInterval, heartbeatTimeout, maxFrameBytes, objectMapper);
         }
     }
 }
