@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,16 +145,6 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
     public final Optional<Duration> serverRetry() {
         long millis = retryMillis.get();
         return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
-    }
-
-    /**
-     * Connects, and keeps reconnecting until {@link #stop()} or too many failures. Returns at once.
-     *
-     * @throws IllegalStateException if already started
-     */
-    @Override
-    public CompletableFuture<Void> start() {
-        return super.start();
     }
 
     /** Cancels the stream and any pending reconnect and completes the future normally. Idempotent. */

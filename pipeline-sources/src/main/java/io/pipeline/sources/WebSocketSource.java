@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -136,16 +135,6 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
     /** The options this source was created with. */
     public final Options options() {
         return options;
-    }
-
-    /**
-     * Connects, and keeps reconnecting until {@link #stop()} or too many failures. Returns at once.
-     *
-     * @throws IllegalStateException if already started
-     */
-    @Override
-    public CompletableFuture<Void> start() {
-        return super.start();
     }
 
     /**
