@@ -10,6 +10,9 @@ import java.util.random.RandomGenerator;
  * thread-safe random generator).
  */
 record Backoff(Duration initial, Duration max, double jitter) {
+    /** The jitter of the streaming sources' reconnect backoff: ±20 %, so that clients do not reconnect in step. */
+    static final double RECONNECT_JITTER = 0.2;
+
     Backoff {
         Objects.requireNonNull(initial, "initial");
         Objects.requireNonNull(max, "max");
@@ -22,6 +25,15 @@ record Backoff(Duration initial, Duration max, double jitter) {
         if (!(jitter >= 0 && jitter <= 1)) {
             throw new IllegalArgumentException("jitter must be within [0, 1]: " + jitter);
         }
+    }
+
+    /**
+     * The reconnect backoff of a streaming source, jittered by {@link #RECONNECT_JITTER}.
+     *
+     * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
+     */
+    static Backoff jittered(Duration initial, Duration max) {
+        return new Backoff(initial, max, RECONNECT_JITTER);
     }
 
     /** The delay before attempt number {@code attempt} (1-based). */

@@ -1,6 +1,5 @@
 package io.pipeline.sources;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -22,24 +21,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Call;
 import okhttp3.Callback;
-import okhttp3.Dispatcher;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.Buffer;
-import okio.BufferedSource;
 
 /**
  * Polls a JSON HTTP endpoint at a fixed rate and emits every response as {@link #DATA} (aiopype's
@@ -137,7 +128,7 @@ public class RestSource extends Source {
                 .readTimeout(options.readTimeout())
                 .callTimeout(options.callTimeout())
                 .build();
-        this.scheduler = options.scheduler() != null ? options.scheduler() : SharedScheduler.INSTANCE;
+        this.scheduler = options.scheduler() != null ? options.scheduler() : RestDefaults.scheduler();
     }
 
     /** The polled URL with secret-looking query values and user info redacted: safe to log. */
@@ -300,16 +291,17 @@ public class RestSource extends Source {
             return Outcome.NotModified.INSTANCE;
         }
         if (status < 200 || status > 299) {
-            Duration retryAfter = status == 429 || status == 503 ? retryAfter(response.headers(), arrived) : null;
+            Duration retryAfter = status == 429 || status == 503
+                    ? RetryAfter.parse(response.headers(), arrived, options.maxRetryAfter()) : null;
             String message = "HTTP " + status + (response.message().isEmpty() ? "" : " " + response.message())
                     + (retryAfter == null ? "" : ", Retry-After " + retryAfter);
             return new Outcome.Failed(new PollException(redactedUrl, status, message, null), retryAfter);
         }
         byte[] bytes;
         try {
-            bytes = readCapped(response.body(), status);
-        } catch (PollException e) {
-            return new Outcome.Failed(e, null);
+            bytes = CappedBody.read(response.body(), options.maxBodyBytes());
+        } catch (CappedBody.TooLargeException e) {
+            return new Outcome.Failed(new PollException(redactedUrl, status, e.getMessage(), null), null);
         } catch (IOException e) {
             return new Outcome.Failed(new PollException(redactedUrl, status,
                     "body truncated or unreadable: " + e, e), null);
@@ -324,48 +316,6 @@ public class RestSource extends Source {
         etag = response.header("ETag");
         lastModified = response.header("Last-Modified");
         return new Outcome.Data(new Poll(arrived, status, body, response.headers()));
-    }
-
-    private byte[] readCapped(ResponseBody body, int status) throws IOException {
-        long max = options.maxBodyBytes();
-        long declared = body.contentLength();
-        if (declared > max) {
-            throw new PollException(redactedUrl, status,
-                    "body of " + declared + " bytes (Content-Length) exceeds maxBodyBytes " + max, null);
-        }
-        BufferedSource source = body.source();
-        Buffer buffer = new Buffer();
-        // Read at most max + 1 bytes: one more than allowed proves the body is too large without buffering it.
-        while (buffer.size() <= max) {
-            long read = source.read(buffer, Math.min(8192, max + 1 - buffer.size()));
-            if (read == -1) {
-                return buffer.readByteArray();
-            }
-        }
-        buffer.clear();
-        throw new PollException(redactedUrl, status, "body exceeds maxBodyBytes " + max, null);
-    }
-
-    private Duration retryAfter(Headers headers, Instant now) {
-        String value = headers.get("Retry-After");
-        if (value == null) {
-            return null;
-        }
-        Duration wait;
-        String trimmed = value.trim();
-        if (!trimmed.isEmpty() && trimmed.chars().allMatch(Character::isDigit)) {
-            wait = trimmed.length() > 12 ? options.maxRetryAfter() : Duration.ofSeconds(Long.parseLong(trimmed));
-        } else {
-            Instant date = headers.getInstant("Retry-After");
-            if (date == null) {
-                return null;
-            }
-            wait = Duration.between(now, date);
-        }
-        if (wait.isNegative()) {
-            wait = Duration.ZERO;
-        }
-        return wait.compareTo(options.maxRetryAfter()) > 0 ? options.maxRetryAfter() : wait;
     }
 
     /** Handles the outcome of one poll and plans the next. Runs on an OkHttp or the scheduler's thread. */
@@ -471,37 +421,6 @@ public class RestSource extends Source {
         return e instanceof JsonProcessingException json ? json.getOriginalMessage() : String.valueOf(e.getMessage());
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger ids = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + "-" + ids.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    /** The default scheduler: one daemon thread for every source, ended when nothing has been pending for 5 s. */
-    private static final class SharedScheduler {
-        static final ScheduledExecutorService INSTANCE = create();
-
-        private static ScheduledExecutorService create() {
-            ScheduledThreadPoolExecutor executor =
-                    new ScheduledThreadPoolExecutor(1, daemonThreads("pipeline-rest-scheduler"));
-            executor.setKeepAliveTime(5, TimeUnit.SECONDS);
-            executor.allowCoreThreadTimeOut(true);
-            executor.setRemoveOnCancelPolicy(true);
-            return executor;
-        }
-    }
-
-    /** The default client, whose dispatcher threads are daemons (they end after a minute idle). */
-    private static final class SharedClient {
-        static final OkHttpClient INSTANCE = new OkHttpClient.Builder()
-                .dispatcher(new Dispatcher(new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-                        new SynchronousQueue<>(), daemonThreads("pipeline-rest-okhttp"))))
-                .build();
-    }
-
     /**
      * Immutable polling options; every {@code with…} returns a copy. Instances are immutable and safe for concurrent
      * use.
@@ -560,17 +479,9 @@ public class RestSource extends Source {
             return DEFAULTS;
         }
 
-        private static Duration positive(Duration value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + value);
-            }
-            return value;
-        }
-
         /** The time between planned polls. Default 30 s. */
         public Options withRequestInterval(Duration requestInterval) {
-            return new Options(positive(requestInterval, "requestInterval"), exceptionThreshold, connectTimeout,
+            return new Options(Checks.positive(requestInterval, "requestInterval"), exceptionThreshold, connectTimeout,
                     readTimeout, callTimeout, headers, maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
                     scheduler);
         }
@@ -586,7 +497,7 @@ public class RestSource extends Source {
 
         /** The TCP (and TLS) connect timeout. Default 10 s. */
         public Options withConnectTimeout(Duration connectTimeout) {
-            return new Options(requestInterval, exceptionThreshold, positive(connectTimeout, "connectTimeout"),
+            return new Options(requestInterval, exceptionThreshold, Checks.positive(connectTimeout, "connectTimeout"),
                     readTimeout, callTimeout, headers, maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
                     scheduler);
         }
@@ -594,15 +505,15 @@ public class RestSource extends Source {
         /** The longest wait for the next bytes of a response. Default 10 s. */
         public Options withReadTimeout(Duration readTimeout) {
             return new Options(requestInterval, exceptionThreshold, connectTimeout,
-                    positive(readTimeout, "readTimeout"), callTimeout, headers, maxBodyBytes, maxRetryAfter, client,
-                    objectMapper, clock, scheduler);
+                    Checks.positive(readTimeout, "readTimeout"), callTimeout, headers, maxBodyBytes, maxRetryAfter,
+                    client, objectMapper, clock, scheduler);
         }
 
         /** The limit on a whole poll, from connecting to reading the body. Default 30 s. */
         public Options withCallTimeout(Duration callTimeout) {
             return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout,
-                    positive(callTimeout, "callTimeout"), headers, maxBodyBytes, maxRetryAfter, client, objectMapper,
-                    clock, scheduler);
+                    Checks.positive(callTimeout, "callTimeout"), headers, maxBodyBytes, maxRetryAfter, client,
+                    objectMapper, clock, scheduler);
         }
 
         /**
@@ -627,21 +538,16 @@ public class RestSource extends Source {
 
         /** The largest accepted response body. Default 10 MiB. */
         public Options withMaxBodyBytes(long maxBodyBytes) {
-            if (maxBodyBytes < 0) {
-                throw new IllegalArgumentException("maxBodyBytes < 0: " + maxBodyBytes);
-            }
             return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
+                    Checks.nonNegative(maxBodyBytes, "maxBodyBytes"), maxRetryAfter, client, objectMapper, clock,
+                    scheduler);
         }
 
         /** The longest {@code Retry-After} honoured; longer ones are cut to this. Default 5 min. */
         public Options withMaxRetryAfter(Duration maxRetryAfter) {
-            Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
-            if (maxRetryAfter.isNegative()) {
-                throw new IllegalArgumentException("maxRetryAfter < 0: " + maxRetryAfter);
-            }
             return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
+                    maxBodyBytes, Checks.nonNegative(maxRetryAfter, "maxRetryAfter"), client, objectMapper, clock,
+                    scheduler);
         }
 
         /**
@@ -723,7 +629,7 @@ public class RestSource extends Source {
 
         /** The configured client, or the shared default. */
         public OkHttpClient client() {
-            return client != null ? client : SharedClient.INSTANCE;
+            return client != null ? client : RestDefaults.client();
         }
 
         /** The configured mapper, or the default one with {@link #DEFAULT_READ_CONSTRAINTS}. */
@@ -750,8 +656,7 @@ public class RestSource extends Source {
         }
 
         private static final class DefaultMapper {
-            static final ObjectMapper INSTANCE = new ObjectMapper(
-                    JsonFactory.builder().streamReadConstraints(DEFAULT_READ_CONSTRAINTS).build());
+            static final ObjectMapper INSTANCE = JsonMappers.bounded(DEFAULT_READ_CONSTRAINTS);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.pipeline.sources;
 
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
-import io.pipeline.core.Source;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Clock;
@@ -10,12 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
@@ -24,8 +20,6 @@ import okhttp3.Response;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
 import okhttp3.sse.EventSources;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A source that follows a Server-Sent Events stream and emits each event as a {@link Message}.
@@ -66,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.
  * This class is thread-safe.
  */
-public class SseSource extends Source {
+public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
     /** Emitted for each event of the stream. */
     public static final Event<Message> MESSAGE = Event.of("message", Message.class);
     /** Emitted with the redacted URL each time a stream opens. */
@@ -79,26 +73,13 @@ public class SseSource extends Source {
     /** The request header carrying the last event id on reconnect. */
     public static final String LAST_EVENT_ID = "Last-Event-ID";
 
-    private static final Logger log = LoggerFactory.getLogger(SseSource.class);
-    private static final double JITTER = 0.2;
-
-    private final String url;
     private final Request request;
     private final Options options;
-    private final OkHttpClient client;
-    private final boolean ownsClient;
     private final EventSource.Factory factory;
     private final Backoff backoff;
-    private final StreamFailures failures;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final Object lock = new Object();
-    private volatile StreamTimers timers;
+    private final AtomicLong retryMillis; // the server's retry: value, -1 until it sends one
     private volatile String lastEventId;
-    private volatile long retryMillis = -1;
     private volatile Instant lastEventAt;
-    private Attempt current; // guarded by lock
-    private ScheduledFuture<?> reconnect; // guarded by lock
-    private boolean closed; // guarded by lock
 
     /**
      * One Server-Sent Event.
@@ -128,26 +109,26 @@ public class SseSource extends Source {
      * @throws IllegalArgumentException if {@code url} is not a valid HTTP URL
      */
     public SseSource(String name, MessageHandler handler, String url, Options options) {
-        super(name, handler);
-        Objects.requireNonNull(url, "url");
-        this.options = Objects.requireNonNull(options, "options");
-        this.request = new Request.Builder().url(url).headers(options.headers()).build();
-        this.url = Urls.redact(request.url());
-        OkHttpClient base = options.client().orElse(null);
-        this.ownsClient = base == null;
-        OkHttpClient.Builder builder = base == null ? new OkHttpClient.Builder() : base.newBuilder();
-        this.client = builder
-                .readTimeout(options.readTimeout())
-                .addInterceptor(SseRetryScanner.interceptor(millis -> retryMillis = millis))
-                .build();
-        this.factory = EventSources.createFactory(client);
-        this.backoff = new Backoff(options.reconnectInitial(), options.reconnectMax(), JITTER);
-        this.failures = new StreamFailures(options.exceptionThreshold());
+        this(name, handler, streamRequest(url, options), options, new AtomicLong(-1));
+    }
+
+    // The retry: scanner reports into retryMillis from inside the client, which the superclass needs built.
+    private SseSource(String name, MessageHandler handler, Request request, Options options, AtomicLong retryMillis) {
+        super(name, handler, SseSource.class, "sse", Urls.redact(request.url()),
+                StreamClient.derive(options.client(), builder -> builder
+                        .readTimeout(options.readTimeout())
+                        .addInterceptor(SseRetryScanner.interceptor(retryMillis::set))),
+                options.exceptionThreshold(), options.scheduler());
+        this.request = request;
+        this.options = options;
+        this.retryMillis = retryMillis;
+        this.factory = EventSources.createFactory(client());
+        this.backoff = Backoff.jittered(options.reconnectInitial(), options.reconnectMax());
     }
 
     /** The URL followed, with credentials and secret-looking query parameters redacted. */
     public final String url() {
-        return url;
+        return redactedUrl();
     }
 
     /** The options this source was created with. */
@@ -162,24 +143,8 @@ public class SseSource extends Source {
 
     /** The reconnection time the server set with {@code retry:}, if it has. */
     public final Optional<Duration> serverRetry() {
-        long millis = retryMillis;
+        long millis = retryMillis.get();
         return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
-    }
-
-    /**
-     * Connects, and keeps reconnecting until {@link #stop()} or too many failures. Returns at once.
-     *
-     * @throws IllegalStateException if already started
-     */
-    @Override
-    public CompletableFuture<Void> start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("SseSource '" + name() + "' already started");
-        }
-        timers = StreamTimers.start(options.scheduler().orElse(null), "pipeline-" + name() + "-sse");
-        completion().whenComplete((ignored, failure) -> shutDown());
-        connect();
-        return completion();
     }
 
     /** Cancels the stream and any pending reconnect and completes the future normally. Idempotent. */
@@ -189,8 +154,9 @@ public class SseSource extends Source {
     }
 
     /** The delay before reconnect number {@code failures} in a row. */
-    Duration reconnectDelay(int failuresInARow) {
-        long retry = retryMillis;
+    @Override
+    final Duration reconnectDelay(int failuresInARow) {
+        long retry = retryMillis.get();
         if (retry < 0) {
             return backoff.delay(failuresInARow, options.random());
         }
@@ -199,115 +165,15 @@ public class SseSource extends Source {
         return new Backoff(server, max, 0).delay(failuresInARow, options.random());
     }
 
-    /** The OkHttp client in use (with the read timeout and the {@code retry:} scanner applied). */
-    final OkHttpClient client() {
-        return client;
+    @Override
+    final StreamConnection newConnection() {
+        return new StreamConnection();
     }
 
-    /** Whether the client was created by this source, which then shuts it down with itself. */
-    final boolean ownsClient() {
-        return ownsClient;
-    }
-
-    /** Waits until the source's own scheduler thread has ended. */
-    final boolean awaitTermination(Duration timeout) throws InterruptedException {
-        StreamTimers t = timers;
-        return t == null || t.awaitTermination(timeout);
-    }
-
-    private void connect() {
-        Attempt attempt = new Attempt();
-        synchronized (lock) {
-            reconnect = null;
-            if (closed || isDone()) {
-                return;
-            }
-            current = attempt;
-        }
-        String id = lastEventId;
-        Request next = id == null ? request : request.newBuilder().header(LAST_EVENT_ID, id).build();
-        // Outside the lock: enqueueing the call may run the client's EventListener.
-        EventSource eventSource = factory.newEventSource(next, attempt);
-        attempt.eventSource = eventSource;
-        boolean abandoned;
-        synchronized (lock) {
-            abandoned = closed || current != attempt;
-        }
-        if (abandoned) {
-            eventSource.cancel(); // shutDown() ran meanwhile and could not see this call
-        }
-    }
-
-    private void shutDown() {
-        Attempt attempt;
-        ScheduledFuture<?> pending;
-        synchronized (lock) {
-            closed = true;
-            attempt = current;
-            current = null;
-            pending = reconnect;
-            reconnect = null;
-        }
-        if (pending != null) {
-            pending.cancel(false);
-        }
-        if (attempt != null) {
-            attempt.ended.set(true);
-            EventSource eventSource = attempt.eventSource;
-            if (eventSource != null) {
-                eventSource.cancel();
-            }
-        }
-        StreamTimers t = timers;
-        if (t != null) {
-            t.shutdown();
-        }
-        if (ownsClient) {
-            client.dispatcher().executorService().shutdown();
-            client.connectionPool().evictAll();
-        }
-    }
-
-    private void onLost(String reason, Throwable cause) {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-        }
-        log.debug("SseSource '{}' {}: {}", name(), url, reason);
-        if (!emitOrFail(DISCONNECTED, reason)) {
-            return;
-        }
-        int count = failures.record(cause);
-        if (failures.exhausted(count)) {
-            fail(failures.tooMany("SseSource '" + name() + "'", url));
-            return;
-        }
-        Duration delay = reconnectDelay(count);
-        RejectedExecutionException rejected = null;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            try {
-                reconnect = timers.schedule(this::connect, delay);
-            } catch (RejectedExecutionException e) {
-                rejected = e;
-            }
-        }
-        if (rejected != null) {
-            fail(rejected);
-        }
-    }
-
-    private <T> boolean emitOrFail(Event<T> event, T payload) {
-        try {
-            emit(event, payload);
-            return true;
-        } catch (RuntimeException e) {
-            fail(e);
-            return false;
-        }
+    private static Request streamRequest(String url, Options options) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(options, "options");
+        return new Request.Builder().url(url).headers(options.headers()).build();
     }
 
     private String sinceLastEvent() {
@@ -317,23 +183,38 @@ public class SseSource extends Source {
     }
 
     /** One connection; callbacks of a connection that is no longer current are ignored. */
-    private final class Attempt extends EventSourceListener {
+    final class StreamConnection extends EventSourceListener implements ReconnectingSource.Connection {
         final AtomicBoolean ended = new AtomicBoolean();
         volatile EventSource eventSource;
 
-        private boolean isCurrent() {
-            synchronized (lock) {
-                return current == this && !closed;
+        @Override
+        public void open() {
+            String id = lastEventId;
+            Request next = id == null ? request : request.newBuilder().header(LAST_EVENT_ID, id).build();
+            eventSource = factory.newEventSource(next, this);
+        }
+
+        @Override
+        public void abandon() {
+            eventSource.cancel();
+        }
+
+        @Override
+        public void close(boolean normal) {
+            ended.set(true);
+            EventSource s = eventSource;
+            if (s != null) {
+                s.cancel();
             }
         }
 
         @Override
         public void onOpen(EventSource source, Response response) {
-            if (!isCurrent() || ended.get()) {
+            if (!isCurrent(this) || ended.get()) {
                 source.cancel();
                 return;
             }
-            emitOrFail(CONNECTED, url);
+            emitOrFail(CONNECTED, url());
         }
 
         @Override
@@ -346,44 +227,38 @@ public class SseSource extends Source {
             }
             lastEventAt = options.clock().instant();
             if (emitOrFail(MESSAGE, new Message(id, type == null ? DEFAULT_TYPE : type, data))) {
-                failures.reset();
+                resetFailures();
             }
         }
 
         @Override
         public void onClosed(EventSource source) {
             String why = "stream ended by server (" + sinceLastEvent() + ")";
-            lost(why, new EOFException(why + ": " + url), false);
+            lost(why, new EOFException(why + ": " + url()), false);
         }
 
         @Override
         public void onFailure(EventSource source, Throwable t, Response response) {
             if (response != null && !response.isSuccessful()) {
                 String why = "HTTP " + response.code() + (response.message().isEmpty() ? "" : " " + response.message());
-                lost(why, new IOException(why + " from " + url), true);
+                lost(why, new IOException(why + " from " + url()), true);
             } else if (t == null || t instanceof IllegalStateException) {
                 // okhttp-sse reports a response that is not text/event-stream as IllegalStateException.
                 String why = t == null ? "failed" : t.getMessage();
-                lost(why, new IOException(why + " from " + url, t), true);
+                lost(why, new IOException(why + " from " + url(), t), true);
             } else {
                 lost("connection lost: " + t + " (" + sinceLastEvent() + ")", t, false);
             }
         }
 
         private void lost(String reason, Throwable cause, boolean error) {
-            if (!ended.compareAndSet(false, true)) {
+            if (!ended.compareAndSet(false, true) || !release(this)) {
                 return;
-            }
-            synchronized (lock) {
-                if (current != this || closed) {
-                    return;
-                }
-                current = null;
             }
             if (error && !emitOrFail(ERROR, cause)) {
                 return;
             }
-            onLost(reason, cause);
+            disconnected(DISCONNECTED, reason, cause);
         }
     }
 
@@ -392,28 +267,12 @@ public class SseSource extends Source {
      * {@code with…} methods, which return a copy. Instances are immutable and safe for concurrent use.
      */
     public static final class Options {
-        private final int exceptionThreshold;
-        private final Duration reconnectInitial;
-        private final Duration reconnectMax;
-        private final Headers headers;
-        private final OkHttpClient client;
+        private final StreamSettings common;
         private final Duration readTimeout;
-        private final Clock clock;
-        private final ScheduledExecutorService scheduler;
-        private final RandomGenerator random;
 
-        private Options(int exceptionThreshold, Duration reconnectInitial, Duration reconnectMax, Headers headers,
-                        OkHttpClient client, Duration readTimeout, Clock clock, ScheduledExecutorService scheduler,
-                        RandomGenerator random) {
-            this.exceptionThreshold = exceptionThreshold;
-            this.reconnectInitial = reconnectInitial;
-            this.reconnectMax = reconnectMax;
-            this.headers = headers;
-            this.client = client;
+        private Options(StreamSettings common, Duration readTimeout) {
+            this.common = common;
             this.readTimeout = readTimeout;
-            this.clock = clock;
-            this.scheduler = scheduler;
-            this.random = random;
         }
 
         /**
@@ -422,17 +281,12 @@ public class SseSource extends Source {
          * scheduler thread of the source's own.
          */
         public static Options defaults() {
-            return new Options(10, Duration.ofSeconds(1), Duration.ofSeconds(30), Headers.of(), null,
-                    Duration.ofSeconds(60), Clock.systemUTC(), null, new Random());
+            return new Options(StreamSettings.defaults(), Duration.ofSeconds(60));
         }
 
         /** How many failures in a row, without an event received, stop the source. */
         public Options withExceptionThreshold(int threshold) {
-            if (threshold <= 0) {
-                throw new IllegalArgumentException("exceptionThreshold <= 0: " + threshold);
-            }
-            return new Options(threshold, reconnectInitial, reconnectMax, headers, client, readTimeout, clock,
-                    scheduler, random);
+            return with(common.withExceptionThreshold(threshold));
         }
 
         /**
@@ -442,18 +296,12 @@ public class SseSource extends Source {
          * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
          */
         public Options withReconnectBackoff(Duration initial, Duration max) {
-            new Backoff(initial, max, JITTER); // validates
-            return new Options(exceptionThreshold, initial, max, headers, client, readTimeout, clock, scheduler,
-                    random);
+            return with(common.withReconnectBackoff(initial, max));
         }
 
         /** Sends header {@code name: value} with every request, replacing an earlier value of that name. */
         public Options withHeader(String name, String value) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(value, "value");
-            Headers updated = headers.newBuilder().set(name, value).build();
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, updated, client, readTimeout,
-                    clock, scheduler, random);
+            return with(common.withHeader(name, value));
         }
 
         /**
@@ -462,8 +310,7 @@ public class SseSource extends Source {
          * down when the source ends.
          */
         public Options withClient(OkHttpClient client) {
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers,
-                    Objects.requireNonNull(client, "client"), readTimeout, clock, scheduler, random);
+            return with(common.withClient(client));
         }
 
         /**
@@ -471,55 +318,47 @@ public class SseSource extends Source {
          * (comment lines count) must come more often. {@link Duration#ZERO} waits forever.
          */
         public Options withReadTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("readTimeout < 0: " + timeout);
-            }
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, timeout, clock,
-                    scheduler, random);
+            return new Options(common, Checks.nonNegative(Objects.requireNonNull(timeout, "timeout"), "readTimeout"));
         }
 
         /** The clock used to tell, in disconnect reasons, how long ago the last event arrived. */
         public Options withClock(Clock clock) {
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
-                    Objects.requireNonNull(clock, "clock"), scheduler, random);
+            return with(common.withClock(clock));
         }
 
         /** Runs reconnects on {@code scheduler}, which the source does not shut down. */
         public Options withScheduler(ScheduledExecutorService scheduler) {
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
-                    clock, Objects.requireNonNull(scheduler, "scheduler"), random);
+            return with(common.withScheduler(scheduler));
         }
 
         /** The jitter source of the reconnect backoff; it may be called from OkHttp threads. */
         public Options withRandom(RandomGenerator random) {
-            return new Options(exceptionThreshold, reconnectInitial, reconnectMax, headers, client, readTimeout,
-                    clock, scheduler, Objects.requireNonNull(random, "random"));
+            return with(common.withRandom(random));
         }
 
         /** Failures in a row that stop the source. */
         public int exceptionThreshold() {
-            return exceptionThreshold;
+            return common.exceptionThreshold();
         }
 
         /** The delay before the first reconnect (before jitter). */
         public Duration reconnectInitial() {
-            return reconnectInitial;
+            return common.reconnectInitial();
         }
 
         /** The longest delay between reconnects (before jitter). */
         public Duration reconnectMax() {
-            return reconnectMax;
+            return common.reconnectMax();
         }
 
         /** Extra headers sent with every request. */
         public Headers headers() {
-            return headers;
+            return common.headers();
         }
 
         /** The caller's OkHttp client, if one was given. */
         public Optional<OkHttpClient> client() {
-            return Optional.ofNullable(client);
+            return common.client();
         }
 
         /** The longest silence tolerated on an open stream; zero for none. */
@@ -529,17 +368,21 @@ public class SseSource extends Source {
 
         /** The clock. */
         public Clock clock() {
-            return clock;
+            return common.clock();
         }
 
         /** The caller's scheduler, if one was given. */
         public Optional<ScheduledExecutorService> scheduler() {
-            return Optional.ofNullable(scheduler);
+            return common.scheduler();
         }
 
         /** The jitter source. */
         public RandomGenerator random() {
-            return random;
+            return common.random();
+        }
+
+        private Options with(StreamSettings changed) {
+            return new Options(changed, readTimeout);
         }
     }
 }

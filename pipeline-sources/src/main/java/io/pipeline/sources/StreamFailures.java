@@ -13,10 +13,7 @@ final class StreamFailures {
     private Throwable last;
 
     StreamFailures(int threshold) {
-        if (threshold <= 0) {
-            throw new IllegalArgumentException("exceptionThreshold <= 0: " + threshold);
-        }
-        this.threshold = threshold;
+        this.threshold = Checks.positive(threshold, "exceptionThreshold");
     }
 
     /** A message was handled: the connection works again. */

@@ -1,6 +1,5 @@
 package io.pipeline.sources;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
-import io.pipeline.core.Source;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
@@ -19,8 +17,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -34,8 +30,6 @@ import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
 import okio.ByteString;
 import okio.Utf8;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A source that keeps a WebSocket connection open and emits every JSON message it receives — aiopype's
@@ -95,7 +89,7 @@ import org.slf4j.LoggerFactory;
  * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.
  * This class is thread-safe.
  */
-public class WebSocketSource extends Source {
+public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketConnection> {
     /** Emitted with the redacted URL each time a connection opens. */
     public static final Event<String> CONNECTED = Event.of("connected", String.class);
     /** Emitted with each message received, parsed as JSON. */
@@ -103,25 +97,13 @@ public class WebSocketSource extends Source {
     /** Emitted with the reason each time a connection is lost or a connection attempt fails. */
     public static final Event<String> DISCONNECTED = Event.of("disconnected", String.class);
 
-    private static final Logger log = LoggerFactory.getLogger(WebSocketSource.class);
-    private static final double JITTER = 0.2;
     private static final int NORMAL_CLOSURE = 1000;
     private static final int INTERNAL_ERROR = 1011;
 
-    private final String url;
     private final Request request;
     private final Options options;
-    private final OkHttpClient client;
-    private final boolean ownsClient;
     private final ObjectReader reader;
     private final Backoff backoff;
-    private final StreamFailures failures;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final Object lock = new Object();
-    private volatile StreamTimers timers;
-    private Connection current; // guarded by lock
-    private ScheduledFuture<?> reconnect; // guarded by lock
-    private boolean closed; // guarded by lock
 
     /**
      * Creates a source that will connect to {@code url} ({@code ws://}, {@code wss://}, {@code http://} or
@@ -130,45 +112,29 @@ public class WebSocketSource extends Source {
      * @throws IllegalArgumentException if {@code url} is not a valid WebSocket or HTTP URL
      */
     public WebSocketSource(String name, MessageHandler handler, String url, Options options) {
-        super(name, handler);
-        Objects.requireNonNull(url, "url");
-        this.options = Objects.requireNonNull(options, "options");
-        this.request = new Request.Builder().url(url).headers(options.headers()).build();
-        this.url = redact(url, request);
-        OkHttpClient base = options.client().orElse(null);
-        this.ownsClient = base == null;
-        OkHttpClient.Builder builder = base == null ? new OkHttpClient.Builder() : base.newBuilder();
-        this.client = builder.pingInterval(options.pingInterval()).build();
+        this(name, handler, url, options, upgradeRequest(url, options));
+    }
+
+    // The request is built before the superclass, which needs the URL as OkHttp parsed it, redacted.
+    private WebSocketSource(String name, MessageHandler handler, String url, Options options, Request request) {
+        super(name, handler, WebSocketSource.class, "websocket", redact(url, request),
+                StreamClient.derive(options.client(), builder -> builder.pingInterval(options.pingInterval())),
+                options.exceptionThreshold(), options.scheduler());
+        this.request = request;
+        this.options = options;
         ObjectMapper mapper = options.objectMapper().orElseGet(() -> boundedMapper(options.maxFrameBytes()));
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.backoff = new Backoff(options.reconnectInitial(), options.reconnectMax(), JITTER);
-        this.failures = new StreamFailures(options.exceptionThreshold());
+        this.backoff = Backoff.jittered(options.reconnectInitial(), options.reconnectMax());
     }
 
     /** The URL connected to, with credentials and secret-looking query parameters redacted. */
     public final String url() {
-        return url;
+        return redactedUrl();
     }
 
     /** The options this source was created with. */
     public final Options options() {
         return options;
-    }
-
-    /**
-     * Connects, and keeps reconnecting until {@link #stop()} or too many failures. Returns at once.
-     *
-     * @throws IllegalStateException if already started
-     */
-    @Override
-    public CompletableFuture<Void> start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("WebSocketSource '" + name() + "' already started");
-        }
-        timers = StreamTimers.start(options.scheduler().orElse(null), "pipeline-" + name() + "-websocket");
-        completion().whenComplete((ignored, failure) -> shutDown(failure == null));
-        connect();
-        return completion();
     }
 
     /**
@@ -187,10 +153,7 @@ public class WebSocketSource extends Source {
      */
     public boolean send(String text) {
         Objects.requireNonNull(text, "text");
-        Connection connection;
-        synchronized (lock) {
-            connection = current;
-        }
+        SocketConnection connection = current();
         WebSocket socket = connection == null ? null : connection.socket;
         return socket != null && connection.opened && !connection.ended.get() && socket.send(text);
     }
@@ -224,20 +187,14 @@ public class WebSocketSource extends Source {
         return node;
     }
 
-    /** The OkHttp client in use (with the ping interval applied). */
-    final OkHttpClient client() {
-        return client;
+    @Override
+    final SocketConnection newConnection() {
+        return new SocketConnection();
     }
 
-    /** Whether the client was created by this source, which then shuts it down with itself. */
-    final boolean ownsClient() {
-        return ownsClient;
-    }
-
-    /** Waits until the source's own scheduler thread has ended. */
-    final boolean awaitTermination(Duration timeout) throws InterruptedException {
-        StreamTimers t = timers;
-        return t == null || t.awaitTermination(timeout);
+    @Override
+    final Duration reconnectDelay(int failuresInARow) {
+        return backoff.delay(failuresInARow, options.random());
     }
 
     static ObjectMapper boundedMapper(long maxFrameBytes) {
@@ -247,7 +204,7 @@ public class WebSocketSource extends Source {
                 .maxStringLength((int) Math.min(maxFrameBytes, Integer.MAX_VALUE))
                 .maxDocumentLength(maxFrameBytes)
                 .build();
-        return new ObjectMapper(JsonFactory.builder().streamReadConstraints(constraints).build());
+        return JsonMappers.bounded(constraints);
     }
 
     /** Redacts {@code url}, keeping its ws/wss scheme (OkHttp's {@code HttpUrl} only knows http and https). */
@@ -263,117 +220,32 @@ public class WebSocketSource extends Source {
         return redacted;
     }
 
-    private void connect() {
-        Connection connection = new Connection();
-        synchronized (lock) {
-            reconnect = null;
-            if (closed || isDone()) {
-                return;
-            }
-            current = connection;
-        }
-        // Outside the lock: enqueueing the call may run the client's EventListener.
-        WebSocket socket = client.newWebSocket(request, connection);
-        connection.socket = socket;
-        boolean abandoned;
-        synchronized (lock) {
-            abandoned = closed || current != connection;
-        }
-        if (abandoned) {
-            socket.cancel(); // shutDown() ran meanwhile and could not see this socket
-        }
-    }
-
-    private void shutDown(boolean normal) {
-        Connection connection;
-        ScheduledFuture<?> pending;
-        synchronized (lock) {
-            closed = true;
-            connection = current;
-            current = null;
-            pending = reconnect;
-            reconnect = null;
-        }
-        if (pending != null) {
-            pending.cancel(false);
-        }
-        if (connection != null) {
-            connection.close(normal);
-        }
-        StreamTimers t = timers;
-        if (t != null) {
-            t.shutdown();
-        }
-        if (ownsClient) {
-            client.dispatcher().executorService().shutdown();
-            client.connectionPool().evictAll();
-        }
-    }
-
-    /** Handles a lost connection or failed attempt: DISCONNECTED, then reconnect or give up. */
-    private void onLost(String reason, Throwable cause) {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-        }
-        log.debug("WebSocketSource '{}' {}: {}", name(), url, reason);
-        if (!emitOrFail(DISCONNECTED, reason)) {
-            return;
-        }
-        int count = failures.record(cause);
-        if (failures.exhausted(count)) {
-            fail(failures.tooMany("WebSocketSource '" + name() + "'", url));
-            return;
-        }
-        Duration delay = backoff.delay(count, options.random());
-        RejectedExecutionException rejected = null;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            try {
-                reconnect = timers.schedule(this::connect, delay);
-            } catch (RejectedExecutionException e) {
-                rejected = e;
-            }
-        }
-        if (rejected != null) {
-            fail(rejected);
-        }
+    private static Request upgradeRequest(String url, Options options) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(options, "options");
+        return new Request.Builder().url(url).headers(options.headers()).build();
     }
 
     private void receive(String text) {
         try {
             onText(text);
         } catch (JsonProcessingException e) {
-            emitError(new IOException("malformed JSON message (" + text.length() + " chars) from " + url + ": "
+            emitError(new IOException("malformed JSON message (" + text.length() + " chars) from " + url() + ": "
                     + e.getOriginalMessage(), e));
             return;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            emitError(new IOException("failed to handle message from " + url + ": " + e, e));
+            emitError(new IOException("failed to handle message from " + url() + ": " + e, e));
             return;
         }
-        failures.reset();
+        resetFailures();
     }
 
     private void refuse(long size, String unit) {
         emitError(new IOException("WebSocket message of " + size + " " + unit + " exceeds maxFrameBytes "
-                + options.maxFrameBytes() + " (" + url + "); dropped without parsing"));
-    }
-
-    /** Emits {@code payload}; when the handler refuses it (closed, full), fails the source instead. */
-    private <T> boolean emitOrFail(Event<T> event, T payload) {
-        try {
-            emit(event, payload);
-            return true;
-        } catch (RuntimeException e) {
-            fail(e);
-            return false;
-        }
+                + options.maxFrameBytes() + " (" + url() + "); dropped without parsing"));
     }
 
     private void emitError(Throwable error) {
@@ -386,7 +258,7 @@ public class WebSocketSource extends Source {
     }
 
     /** One connection attempt; callbacks of a connection that is no longer current are ignored. */
-    private final class Connection extends WebSocketListener {
+    final class SocketConnection extends WebSocketListener implements ReconnectingSource.Connection {
         final AtomicBoolean ended = new AtomicBoolean();
         volatile WebSocket socket;
         volatile boolean opened;
@@ -394,15 +266,19 @@ public class WebSocketSource extends Source {
         private volatile ScheduledFuture<?> watchdog;
         private volatile String heartbeatLost;
 
-        private boolean isCurrent() {
-            synchronized (lock) {
-                return current == this && !closed;
-            }
+        @Override
+        public void open() {
+            socket = client().newWebSocket(request, this);
+        }
+
+        @Override
+        public void abandon() {
+            socket.cancel();
         }
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
-            if (!isCurrent() || ended.get()) {
+            if (!isCurrent(this) || ended.get()) {
                 webSocket.close(NORMAL_CLOSURE, "source stopped");
                 return;
             }
@@ -410,13 +286,13 @@ public class WebSocketSource extends Source {
             opened = true;
             lastMessageMillis = options.clock().millis();
             armWatchdog(options.heartbeatTimeout());
-            if (!emitOrFail(CONNECTED, url)) {
+            if (!emitOrFail(CONNECTED, url())) {
                 return;
             }
             try {
                 onConnect(webSocket);
             } catch (RuntimeException e) {
-                emitError(new IOException("onConnect failed for " + url + ": " + e, e));
+                emitError(new IOException("onConnect failed for " + url() + ": " + e, e));
             }
         }
 
@@ -453,20 +329,20 @@ public class WebSocketSource extends Source {
         public void onClosing(WebSocket webSocket, int code, String reason) {
             webSocket.close(NORMAL_CLOSURE, null);
             String why = "closed by server: code " + code + (reason.isEmpty() ? "" : ", reason '" + reason + "'");
-            lost(why, new IOException(why + " (" + url + ")"));
+            lost(why, new IOException(why + " (" + url() + ")"));
         }
 
         @Override
         public void onClosed(WebSocket webSocket, int code, String reason) {
             String why = "closed: code " + code + (reason.isEmpty() ? "" : ", reason '" + reason + "'");
-            lost(why, new IOException(why + " (" + url + ")"));
+            lost(why, new IOException(why + " (" + url() + ")"));
         }
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
             String silence = heartbeatLost;
             if (silence != null) {
-                lost(silence, new SocketTimeoutException(silence + " (" + url + ")"));
+                lost(silence, new SocketTimeoutException(silence + " (" + url() + ")"));
             } else {
                 lost((opened ? "connection lost: " : "connect failed: ") + t, t);
             }
@@ -477,13 +353,9 @@ public class WebSocketSource extends Source {
                 return;
             }
             cancelWatchdog();
-            synchronized (lock) {
-                if (current != this) {
-                    return;
-                }
-                current = null;
+            if (release(this)) {
+                disconnected(DISCONNECTED, reason, cause);
             }
-            onLost(reason, cause);
         }
 
         private void armWatchdog(Duration delay) {
@@ -491,7 +363,7 @@ public class WebSocketSource extends Source {
                 return;
             }
             try {
-                watchdog = timers.schedule(this::checkSilence, delay);
+                watchdog = schedule(this::checkSilence, delay);
             } catch (RejectedExecutionException e) {
                 if (!isDone()) {
                     fail(e);
@@ -522,7 +394,8 @@ public class WebSocketSource extends Source {
             }
         }
 
-        void close(boolean normal) {
+        @Override
+        public void close(boolean normal) {
             ended.set(true);
             cancelWatchdog();
             WebSocket s = socket;
@@ -545,42 +418,19 @@ public class WebSocketSource extends Source {
      * concurrent use.
      */
     public static final class Options {
-        private static final Duration DEFAULT_PING = Duration.ofSeconds(10);
-        private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
-        private static final int DEFAULT_THRESHOLD = 10;
-        private static final long DEFAULT_MAX_FRAME = 1024 * 1024;
-        private static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
-        private static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(30);
-
+        private final StreamSettings common;
         private final Duration pingInterval;
         private final Duration heartbeatTimeout;
-        private final int exceptionThreshold;
         private final long maxFrameBytes;
-        private final Duration reconnectInitial;
-        private final Duration reconnectMax;
-        private final Headers headers;
-        private final OkHttpClient client;
         private final ObjectMapper objectMapper;
-        private final Clock clock;
-        private final ScheduledExecutorService scheduler;
-        private final RandomGenerator random;
 
-        private Options(Duration pingInterval, Duration heartbeatTimeout, int exceptionThreshold, long maxFrameBytes,
-                        Duration reconnectInitial, Duration reconnectMax, Headers headers, OkHttpClient client,
-                        ObjectMapper objectMapper, Clock clock, ScheduledExecutorService scheduler,
-                        RandomGenerator random) {
+        private Options(StreamSettings common, Duration pingInterval, Duration heartbeatTimeout, long maxFrameBytes,
+                        ObjectMapper objectMapper) {
+            this.common = common;
             this.pingInterval = pingInterval;
             this.heartbeatTimeout = heartbeatTimeout;
-            this.exceptionThreshold = exceptionThreshold;
             this.maxFrameBytes = maxFrameBytes;
-            this.reconnectInitial = reconnectInitial;
-            this.reconnectMax = reconnectMax;
-            this.headers = headers;
-            this.client = client;
             this.objectMapper = objectMapper;
-            this.clock = clock;
-            this.scheduler = scheduler;
-            this.random = random;
         }
 
         /**
@@ -589,16 +439,14 @@ public class WebSocketSource extends Source {
          * bounded Jackson mapper and a scheduler thread of the source's own, the system UTC clock.
          */
         public static Options defaults() {
-            return new Options(DEFAULT_PING, DEFAULT_HEARTBEAT, DEFAULT_THRESHOLD, DEFAULT_MAX_FRAME,
-                    DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, Headers.of(), null, null, Clock.systemUTC(), null,
-                    new Random());
+            return new Options(StreamSettings.defaults(), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                    1024 * 1024, null);
         }
 
         /** OkHttp's ping interval; a missing pong fails the connection. {@link Duration#ZERO} disables pings. */
         public Options withPingInterval(Duration interval) {
-            return new Options(nonNegative(interval, "pingInterval"), heartbeatTimeout, exceptionThreshold,
-                    maxFrameBytes, reconnectInitial, reconnectMax, headers, client, objectMapper, clock, scheduler,
-                    random);
+            return new Options(common, Checks.nonNegative(interval, "pingInterval"), heartbeatTimeout, maxFrameBytes,
+                    objectMapper);
         }
 
         /**
@@ -606,27 +454,19 @@ public class WebSocketSource extends Source {
          * {@link Duration#ZERO} disables the watchdog.
          */
         public Options withHeartbeatTimeout(Duration timeout) {
-            return new Options(pingInterval, nonNegative(timeout, "heartbeatTimeout"), exceptionThreshold,
-                    maxFrameBytes, reconnectInitial, reconnectMax, headers, client, objectMapper, clock, scheduler,
-                    random);
+            return new Options(common, pingInterval, Checks.nonNegative(timeout, "heartbeatTimeout"), maxFrameBytes,
+                    objectMapper);
         }
 
         /** How many failed connections or disconnects in a row, without a handled message, stop the source. */
         public Options withExceptionThreshold(int threshold) {
-            if (threshold <= 0) {
-                throw new IllegalArgumentException("exceptionThreshold <= 0: " + threshold);
-            }
-            return new Options(pingInterval, heartbeatTimeout, threshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, clock, scheduler, random);
+            return with(common.withExceptionThreshold(threshold));
         }
 
         /** The largest message accepted, in bytes (UTF-8 bytes for text messages). */
         public Options withMaxFrameBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxFrameBytes <= 0: " + bytes);
-            }
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, bytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, clock, scheduler, random);
+            return new Options(common, pingInterval, heartbeatTimeout, Checks.positive(bytes, "maxFrameBytes"),
+                    objectMapper);
         }
 
         /**
@@ -636,18 +476,12 @@ public class WebSocketSource extends Source {
          * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
          */
         public Options withReconnectBackoff(Duration initial, Duration max) {
-            new Backoff(initial, max, JITTER); // validates
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, initial, max,
-                    headers, client, objectMapper, clock, scheduler, random);
+            return with(common.withReconnectBackoff(initial, max));
         }
 
         /** Sends header {@code name: value} with the upgrade request, replacing an earlier value of that name. */
         public Options withHeader(String name, String value) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(value, "value");
-            Headers updated = headers.newBuilder().set(name, value).build();
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, updated, client, objectMapper, clock, scheduler, random);
+            return with(common.withHeader(name, value));
         }
 
         /**
@@ -656,37 +490,28 @@ public class WebSocketSource extends Source {
          * down when the source ends.
          */
         public Options withClient(OkHttpClient client) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, Objects.requireNonNull(client, "client"), objectMapper, clock, scheduler,
-                    random);
+            return with(common.withClient(client));
         }
 
         /** Parses messages with {@code mapper}, and its own stream-read constraints. */
         public Options withObjectMapper(ObjectMapper mapper) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, Objects.requireNonNull(mapper, "mapper"), clock, scheduler,
-                    random);
+            return new Options(common, pingInterval, heartbeatTimeout, maxFrameBytes,
+                    Objects.requireNonNull(mapper, "mapper"));
         }
 
         /** The clock the heartbeat watchdog measures silence with. */
         public Options withClock(Clock clock) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, Objects.requireNonNull(clock, "clock"), scheduler,
-                    random);
+            return with(common.withClock(clock));
         }
 
         /** Runs reconnects and the watchdog on {@code scheduler}, which the source does not shut down. */
         public Options withScheduler(ScheduledExecutorService scheduler) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, clock,
-                    Objects.requireNonNull(scheduler, "scheduler"), random);
+            return with(common.withScheduler(scheduler));
         }
 
         /** The jitter source of the reconnect backoff; it may be called from OkHttp threads. */
         public Options withRandom(RandomGenerator random) {
-            return new Options(pingInterval, heartbeatTimeout, exceptionThreshold, maxFrameBytes, reconnectInitial,
-                    reconnectMax, headers, client, objectMapper, clock, scheduler,
-                    Objects.requireNonNull(random, "random"));
+            return with(common.withRandom(random));
         }
 
         /** OkHttp's ping interval; zero when pings are disabled. */
@@ -701,7 +526,7 @@ public class WebSocketSource extends Source {
 
         /** Failures in a row that stop the source. */
         public int exceptionThreshold() {
-            return exceptionThreshold;
+            return common.exceptionThreshold();
         }
 
         /** The largest message accepted, in bytes. */
@@ -711,22 +536,22 @@ public class WebSocketSource extends Source {
 
         /** The delay before the first reconnect (before jitter). */
         public Duration reconnectInitial() {
-            return reconnectInitial;
+            return common.reconnectInitial();
         }
 
         /** The longest delay between reconnects (before jitter). */
         public Duration reconnectMax() {
-            return reconnectMax;
+            return common.reconnectMax();
         }
 
         /** Extra headers sent with the upgrade request. */
         public Headers headers() {
-            return headers;
+            return common.headers();
         }
 
         /** The caller's OkHttp client, if one was given. */
         public Optional<OkHttpClient> client() {
-            return Optional.ofNullable(client);
+            return common.client();
         }
 
         /** The caller's object mapper, if one was given. */
@@ -736,25 +561,21 @@ public class WebSocketSource extends Source {
 
         /** The clock of the heartbeat watchdog. */
         public Clock clock() {
-            return clock;
+            return common.clock();
         }
 
         /** The caller's scheduler, if one was given. */
         public Optional<ScheduledExecutorService> scheduler() {
-            return Optional.ofNullable(scheduler);
+            return common.scheduler();
         }
 
         /** The jitter source. */
         public RandomGenerator random() {
-            return random;
+            return common.random();
         }
 
-        private static Duration nonNegative(Duration value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(what + " < 0: " + value);
-            }
-            return value;
+        private Options with(StreamSettings changed) {
+            return new Options(changed, pingInterval, heartbeatTimeout, maxFrameBytes, objectMapper);
         }
     }
 }

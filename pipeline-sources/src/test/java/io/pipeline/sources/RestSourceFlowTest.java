@@ -3,9 +3,6 @@ package io.pipeline.sources;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Event;
 import io.pipeline.core.Flow;
@@ -14,6 +11,7 @@ import io.pipeline.core.MessageHandler;
 import io.pipeline.core.PipelineError;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
+import io.pipeline.sources.output.CsvFiles;
 import io.pipeline.sources.output.CsvOutput;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -118,14 +115,7 @@ class RestSourceFlowTest {
     }
 
     private List<List<String>> rows() throws IOException {
-        CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
-        List<List<String>> rows = new ArrayList<>();
-        try (MappingIterator<List<String>> it = mapper.readerForListOf(String.class).readValues(file.toFile())) {
-            while (it.hasNext()) {
-                rows.add(it.next());
-            }
-        }
-        return rows;
+        return CsvFiles.rows(file);
     }
 
     @Test

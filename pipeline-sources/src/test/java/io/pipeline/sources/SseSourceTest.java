@@ -271,10 +271,7 @@ class SseSourceTest {
     }
 
     private void record(SseSource source) {
-        source.on(SseSource.CONNECTED, url -> recorder.add("connected " + url));
-        source.on(SseSource.MESSAGE, message -> recorder.add("message " + message));
-        source.on(SseSource.DISCONNECTED, reason -> recorder.add("disconnected " + reason));
-        source.on(SseSource.ERROR, error -> recorder.add("error " + error.getMessage()));
+        recorder.listenTo(source, SseSource.CONNECTED, SseSource.MESSAGE, SseSource.DISCONNECTED);
     }
 
     /** A complete event stream: the connection ends after {@code events}. */

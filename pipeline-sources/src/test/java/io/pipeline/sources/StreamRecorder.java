@@ -2,6 +2,8 @@ package io.pipeline.sources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pipeline.core.Event;
+import io.pipeline.core.Processor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -11,6 +13,17 @@ import java.util.concurrent.TimeUnit;
 /** Records what a streaming source emits, as strings in arrival order, for exact-order assertions. */
 final class StreamRecorder {
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+
+    /**
+     * Records the connection events of a streaming source and its errors as {@code "connected <url>"},
+     * {@code "message <payload>"}, {@code "disconnected <reason>"} and {@code "error <message>"}.
+     */
+    <T> void listenTo(Processor source, Event<String> connected, Event<T> message, Event<String> disconnected) {
+        source.on(connected, url -> add("connected " + url));
+        source.on(message, payload -> add("message " + payload));
+        source.on(disconnected, reason -> add("disconnected " + reason));
+        source.on(Processor.ERROR, error -> add("error " + error.getMessage()));
+    }
 
     void add(String event) {
         events.add(event);

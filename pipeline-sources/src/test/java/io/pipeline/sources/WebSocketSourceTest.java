@@ -3,7 +3,6 @@ package io.pipeline.sources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.pipeline.core.SyncDispatcher;
 import java.io.IOException;
 import java.net.ProtocolException;
@@ -379,10 +378,7 @@ class WebSocketSourceTest {
     }
 
     private void record(WebSocketSource source) {
-        source.on(WebSocketSource.CONNECTED, url -> recorder.add("connected " + url));
-        source.on(WebSocketSource.MESSAGE, (JsonNode node) -> recorder.add("message " + node));
-        source.on(WebSocketSource.DISCONNECTED, reason -> recorder.add("disconnected " + reason));
-        source.on(WebSocketSource.ERROR, error -> recorder.add("error " + error.getMessage()));
+        recorder.listenTo(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
     }
 
     private String wsUrl(String path) {

@@ -4,23 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.pipeline.core.SyncDispatcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,17 +29,6 @@ class CsvOutputTest {
     @AfterEach
     void closeHandler() {
         handler.close();
-    }
-
-    static List<List<String>> parse(Path file) throws IOException {
-        CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
-        List<List<String>> rows = new ArrayList<>();
-        try (MappingIterator<List<String>> it = mapper.readerForListOf(String.class).readValues(file.toFile())) {
-            while (it.hasNext()) {
-                rows.add(it.next());
-            }
-        }
-        return rows;
     }
 
     @Test
@@ -85,7 +65,7 @@ class CsvOutputTest {
                 out.write(new Text(i, nasty.get(i)));
             }
         }
-        List<List<String>> rows = parse(file);
+        List<List<String>> rows = CsvFiles.rows(file);
         assertThat(rows.get(0)).containsExactly("id", "value");
         assertThat(rows).hasSize(nasty.size() + 1);
         for (int i = 0; i < nasty.size(); i++) {
@@ -100,7 +80,7 @@ class CsvOutputTest {
         try (CsvOutput<Quote> out = new CsvOutput<>("w", handler, file, Quote.class)) {
             out.write(new Quote(Instant.ofEpochSecond(1_795_256_130L), "X", 3));
         }
-        assertThat(parse(file).get(1)).containsExactly("2026-11-21T10:15:30Z", "X", "3.0");
+        assertThat(CsvFiles.rows(file).get(1)).containsExactly("2026-11-21T10:15:30Z", "X", "3.0");
     }
 
     @Test
@@ -146,31 +126,12 @@ class CsvOutputTest {
         Path file = dir.resolve("concurrent.csv");
         int threads = 8;
         int perThread = 400;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch go = new CountDownLatch(1);
         try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < perThread; i++) {
-                        int id = thread * perThread + i;
-                        // long values with commas, quotes and newlines make torn rows visible
-                        out.write(new Text(id, ("v" + id + ",\"x\"\n").repeat(20)));
-                    }
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get(10, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdown();
-            assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+            // long values with commas, quotes and newlines make torn rows visible
+            ConcurrentWriters.run(threads, perThread,
+                    id -> out.write(new Text(id, ("v" + id + ",\"x\"\n").repeat(20))));
         }
-        List<List<String>> rows = parse(file);
+        List<List<String>> rows = CsvFiles.rows(file);
         assertThat(rows.get(0)).containsExactly("id", "value");
         assertThat(rows).hasSize(threads * perThread + 1);
         Set<Integer> ids = new HashSet<>();
@@ -200,7 +161,8 @@ class CsvOutputTest {
         try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
             out.write(new Text(3, "c"));
         }
-        assertThat(parse(file)).containsExactly(List.of("id", "value"), List.of("1", "x\ny"), List.of("3", "c"));
+        assertThat(CsvFiles.rows(file))
+                .containsExactly(List.of("id", "value"), List.of("1", "x\ny"), List.of("3", "c"));
     }
 
     @Test

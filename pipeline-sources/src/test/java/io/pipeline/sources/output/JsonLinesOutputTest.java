@@ -12,15 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,28 +79,9 @@ class JsonLinesOutputTest {
         Path file = dir.resolve("concurrent.jsonl");
         int threads = 8;
         int perThread = 400;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch go = new CountDownLatch(1);
         try (JsonLinesOutput<Quote> out = new JsonLinesOutput<>("w", handler, file)) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < perThread; i++) {
-                        int id = thread * perThread + i;
-                        out.write(new Quote(Instant.EPOCH, ("s" + id).repeat(50), id));
-                    }
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get(10, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdown();
-            assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+            ConcurrentWriters.run(threads, perThread,
+                    id -> out.write(new Quote(Instant.EPOCH, ("s" + id).repeat(50), id)));
         }
         List<String> lines = Files.readAllLines(file, UTF_8);
         assertThat(lines).hasSize(threads * perThread);
