@@ -20,6 +20,12 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     private final AtomicInteger busyAsyncListeners = new AtomicInteger();
     private volatile UncaughtErrorSink uncaughtErrors = Dispatcher::logUncaught;
     private final AtomicBoolean claimed = new AtomicBoolean();
+    /** Whether plain emits run their listeners on the emitting thread (the {@link SyncDispatcher}). */
+    private final boolean inline;
+
+    Dispatcher(boolean inline) {
+        this.inline = inline;
+    }
 
     /** Where errors nobody listens to end up. A {@link Flow} installs one that fails the owning manager. */
     @FunctionalInterface
@@ -68,14 +74,25 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     // ---- emitting -------------------------------------------------------------------------------------------
 
+    /**
+     * The hot path. Kept small and shallow so that the JIT can inline a whole chain of processors into the
+     * emitter (and scalar-replace payloads that do not outlive it): the synchronous case runs the listeners
+     * right here instead of going through {@link #enqueue}.
+     */
     final boolean emit(ProcessorTopics owner, Event<?> event, Object payload) {
         Topic topic = owner.find(event);
-        if (topic == null || topic.isEmpty()) {
+        Subscriber[] subscribers;
+        if (topic == null || (subscribers = topic.subscribers()).length == 0) {
             unheard(owner, event, payload);
             return false;
         }
         if (topic.isError) {
             enqueueError(topic, (Throwable) payload);
+        } else if (inline) {
+            ensureOpen();
+            for (Subscriber subscriber : subscribers) {
+                subscriber.deliver(payload, null);
+            }
         } else {
             enqueue(topic, payload, null);
         }
