@@ -26,7 +26,12 @@ final class BoundedRing extends BoundedRingHead {
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(Object[].class);
 
     private final int capacity;
-    private final int mask; // capacity - 1 when capacity is a power of two, else -1
+    /**
+     * Slots in the ring: the capacity, but at least two (with one slot, "published at p" and "free for p + 1"
+     * would be the same sequence number). A one-message ring enforces its bound by comparing tail and head.
+     */
+    private final int length;
+    private final int mask; // length - 1 when length is a power of two, else -1
     private final long[] sequences;
     private final Object[] pairs;
 
@@ -35,10 +40,11 @@ final class BoundedRing extends BoundedRingHead {
             throw new IllegalArgumentException("capacity <= 0: " + capacity);
         }
         this.capacity = capacity;
-        this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
-        this.sequences = new long[capacity];
-        this.pairs = new Object[capacity * 2];
-        for (int i = 0; i < capacity; i++) {
+        this.length = Math.max(2, capacity);
+        this.mask = Integer.bitCount(length) == 1 ? length - 1 : -1;
+        this.sequences = new long[length];
+        this.pairs = new Object[length * 2];
+        for (int i = 0; i < length; i++) {
             sequences[i] = i;
         }
         VarHandle.releaseFence();
@@ -49,7 +55,7 @@ final class BoundedRing extends BoundedRingHead {
     }
 
     private int index(long position) {
-        return mask >= 0 ? (int) position & mask : (int) (position % capacity);
+        return mask >= 0 ? (int) position & mask : (int) (position % length);
     }
 
     /**
@@ -67,6 +73,9 @@ final class BoundedRing extends BoundedRingHead {
             int i = index(t);
             long sequence = (long) SEQUENCE.getAcquire(sequences, i);
             if (sequence == t) {
+                if (length != capacity && t - head >= capacity) {
+                    return FULL;
+                }
                 if (casTail(t, t + 1)) {
                     ELEMENT.set(pairs, 2 * i, target);
                     ELEMENT.set(pairs, 2 * i + 1, payload);
@@ -116,7 +125,7 @@ final class BoundedRing extends BoundedRingHead {
             batch[2 * k + 1] = ELEMENT.get(pairs, 2 * i + 1);
             ELEMENT.set(pairs, 2 * i, null);
             ELEMENT.set(pairs, 2 * i + 1, null);
-            SEQUENCE.setRelease(sequences, i, position + capacity);
+            SEQUENCE.setRelease(sequences, i, position + length);
         }
         return n;
     }
@@ -137,7 +146,7 @@ final class BoundedRing extends BoundedRingHead {
                 Object target = ELEMENT.get(pairs, 2 * i);
                 ELEMENT.set(pairs, 2 * i, null);
                 ELEMENT.set(pairs, 2 * i + 1, null);
-                SEQUENCE.setRelease(sequences, i, h + capacity);
+                SEQUENCE.setRelease(sequences, i, h + length);
                 return target;
             }
         }

@@ -72,6 +72,17 @@ class BoundedRingTest {
     }
 
     @Test
+    void capacityOne_holdsOnePair_andStaysFifoAcrossLaps() {
+        BoundedRing ring = new BoundedRing(1);
+        for (int i = 0; i < 5; i++) {
+            assertThat(ring.offer("t", i)).isEqualTo(BoundedRing.OK);
+            assertThat(ring.offer("t", -1)).isEqualTo(BoundedRing.FULL);
+            assertThat(ring.size()).isEqualTo(1);
+            assertThat(drainAll(ring)).containsExactly("t", i);
+        }
+    }
+
+    @Test
     void drain_takesAtMostHalfTheBatchArrayLength() {
         BoundedRing ring = new BoundedRing(8);
         for (int i = 0; i < 6; i++) {
