@@ -47,9 +47,13 @@ public final class AsyncDispatcher extends Dispatcher {
     public static final int DEFAULT_CAPACITY = 8192;
 
     private static final int BATCH = 256;
-    /** Idle loop: spin this many rounds, then yield this many, then park. */
-    private static final int IDLE_SPINS = 200;
-    private static final int IDLE_YIELDS = 20;
+    /**
+     * Idle loop: spin for up to this long (a busy producer's next message is usually nanoseconds away, and waking a
+     * parked thread costs the producer a system call), then yield a few times, then park. Short, so that an idle
+     * dispatcher gives its core back quickly on a small machine.
+     */
+    private static final long IDLE_SPIN_NANOS = 5_000;
+    private static final int IDLE_YIELDS = 2;
     /** A producer facing a full queue under BLOCK retries this many times (yielding) before it parks. */
     private static final int FULL_RETRIES = 16;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
@@ -265,12 +269,13 @@ public final class AsyncDispatcher extends Dispatcher {
     private void runLoop() {
         Object[] batch = new Object[BATCH * 2];
         try {
-            int idle = 0;
+            boolean idle = false;
+            long idleSince = 0;
+            int yields = 0;
             while (true) {
-                runUrgent();
+                boolean worked = runUrgent();
                 int taken = queue.drain(batch);
                 if (taken > 0) {
-                    idle = 0;
                     signalWaitingProducers();
                     for (int i = 0; i < 2 * taken; i += 2) {
                         Object target = batch[i];
@@ -280,7 +285,23 @@ public final class AsyncDispatcher extends Dispatcher {
                         dispatch(target, payload);
                         drainLocal();
                     }
-                } else if (idleOrFinished(idle++)) {
+                    worked = true;
+                }
+                if (worked) {
+                    idle = false;
+                    continue;
+                }
+                if (!idle) {
+                    idle = true;
+                    idleSince = System.nanoTime();
+                    yields = 0;
+                }
+                if (System.nanoTime() - idleSince < IDLE_SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else if (yields < IDLE_YIELDS) {
+                    yields++;
+                    Thread.yield();
+                } else if (parkOrFinish()) {
                     return;
                 }
             }
@@ -312,12 +333,15 @@ public final class AsyncDispatcher extends Dispatcher {
         }
     }
 
-    private void runUrgent() {
+    private boolean runUrgent() {
+        boolean worked = false;
         Runnable task;
         while ((task = urgent.poll()) != null) {
             task.run();
             drainLocal();
+            worked = true;
         }
+        return worked;
     }
 
     private void drainLocal() {
@@ -337,19 +361,8 @@ public final class AsyncDispatcher extends Dispatcher {
         }
     }
 
-    /**
-     * Nothing to do: spin briefly, then yield, then park until a producer wakes the loop. Returns true when
-     * closing has finished.
-     */
-    private boolean idleOrFinished(int round) {
-        if (round < IDLE_SPINS) {
-            Thread.onSpinWait();
-            return false;
-        }
-        if (round < IDLE_SPINS + IDLE_YIELDS) {
-            Thread.yield();
-            return false;
-        }
+    /** Parks until a producer, an error or a continuation wakes the loop; returns true when closing has finished. */
+    private boolean parkOrFinish() {
         parked = true;
         // A producer claims its slot (tail CAS) before it reads 'parked'; so either this sees the claim, or the
         // producer sees 'parked' and unparks.

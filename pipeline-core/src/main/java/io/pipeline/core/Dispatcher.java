@@ -77,22 +77,40 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     /**
      * The hot path. Kept small and shallow so that the JIT can inline a whole chain of processors into the
      * emitter (and scalar-replace payloads that do not outlive it): the synchronous case runs the listeners
-     * right here instead of going through {@link #enqueue}.
+     * right here; everything else (no listener, error events, queueing, closed) takes {@link #emitSlow}.
      */
     final boolean emit(ProcessorTopics owner, Event<?> event, Object payload) {
         Topic topic = owner.find(event);
-        Subscriber[] subscribers;
-        if (topic == null || (subscribers = topic.subscribers()).length == 0) {
+        if (inline && topic != null && !topic.isError && !isClosed()) {
+            Listener<Object>[] listeners = topic.plainListeners();
+            if (listeners != null && listeners.length != 0) {
+                for (Listener<Object> listener : listeners) {
+                    try {
+                        listener.handle(payload);
+                    } catch (Throwable failure) {
+                        listenerFailed(topic, failure);
+                    }
+                }
+                return true;
+            }
+            Subscriber[] subscribers = topic.subscribers();
+            if (subscribers.length != 0) {
+                for (Subscriber subscriber : subscribers) {
+                    subscriber.deliver(payload, null);
+                }
+                return true;
+            }
+        }
+        return emitSlow(owner, topic, event, payload);
+    }
+
+    private boolean emitSlow(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
+        if (topic == null || topic.isEmpty()) {
             unheard(owner, event, payload);
             return false;
         }
         if (topic.isError) {
             enqueueError(topic, (Throwable) payload);
-        } else if (inline) {
-            ensureOpen();
-            for (Subscriber subscriber : subscribers) {
-                subscriber.deliver(payload, null);
-            }
         } else {
             enqueue(topic, payload, null);
         }
@@ -138,6 +156,19 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /** Runs every listener of {@code topic}; each failure is routed, never thrown. */
     final void deliver(Topic topic, Object payload, Completion completion) {
+        if (completion == null) {
+            Listener<Object>[] listeners = topic.plainListeners();
+            if (listeners != null) {
+                for (Listener<Object> listener : listeners) {
+                    try {
+                        listener.handle(payload);
+                    } catch (Throwable failure) {
+                        listenerFailed(topic, failure);
+                    }
+                }
+                return;
+            }
+        }
         for (Subscriber subscriber : topic.subscribers()) {
             subscriber.deliver(payload, completion);
         }

@@ -29,6 +29,11 @@ final class ProcessorTopics {
                 return topic;
             }
         }
+        return findEqual(event);
+    }
+
+    /** Out of line, so that the common identity hit stays small enough to inline everywhere. */
+    private Topic findEqual(Event<?> event) {
         return topics.get(event);
     }
 
