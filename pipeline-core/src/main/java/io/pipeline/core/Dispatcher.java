@@ -82,17 +82,6 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     final boolean emit(ProcessorTopics owner, Event<?> event, Object payload) {
         Topic topic = owner.find(event);
         if (inline && topic != null && !topic.isError && !isClosed()) {
-            Listener<Object>[] listeners = topic.plainListeners();
-            if (listeners != null && listeners.length != 0) {
-                for (Listener<Object> listener : listeners) {
-                    try {
-                        listener.handle(payload);
-                    } catch (Throwable failure) {
-                        listenerFailed(topic, failure);
-                    }
-                }
-                return true;
-            }
             Subscriber[] subscribers = topic.subscribers();
             if (subscribers.length != 0) {
                 for (Subscriber subscriber : subscribers) {
@@ -102,6 +91,15 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
             }
         }
         return emitSlow(owner, topic, event, payload);
+    }
+
+    /** Runs one plain listener; a failure is routed, never thrown. */
+    private void call(Topic topic, Listener<Object> listener, Object payload) {
+        try {
+            listener.handle(payload);
+        } catch (Throwable failure) {
+            listenerFailed(topic, failure);
+        }
     }
 
     private boolean emitSlow(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
@@ -160,11 +158,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
             Listener<Object>[] listeners = topic.plainListeners();
             if (listeners != null) {
                 for (Listener<Object> listener : listeners) {
-                    try {
-                        listener.handle(payload);
-                    } catch (Throwable failure) {
-                        listenerFailed(topic, failure);
-                    }
+                    call(topic, listener, payload);
                 }
                 return;
             }
