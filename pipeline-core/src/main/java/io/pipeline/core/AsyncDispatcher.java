@@ -52,7 +52,7 @@ public final class AsyncDispatcher extends Dispatcher {
      * parked thread costs the producer a system call), then yield a few times, then park. Short, so that an idle
      * dispatcher gives its core back quickly on a small machine.
      */
-    private static final long IDLE_SPIN_NANOS = 5_000;
+    private static final long IDLE_SPIN_NANOS = 1_000;
     private static final int IDLE_YIELDS = 2;
     /** A producer facing a full queue under BLOCK retries this many times (yielding) before it parks. */
     private static final int FULL_RETRIES = 16;
