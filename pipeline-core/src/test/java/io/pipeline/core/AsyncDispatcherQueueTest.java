@@ -23,6 +23,9 @@ class AsyncDispatcherQueueTest {
         }
     }
 
+    /** Runs each task on a new thread: blocked emitters must not starve a shared pool. */
+    private static final java.util.concurrent.Executor NEW_THREAD = r -> new Thread(r, "test-emitter").start();
+
     /** Registers a listener that records numbers and holds the loop on the first one until released. */
     private static CountDownLatch holdLoop(Emitter e, List<Integer> seen, CountDownLatch entered) {
         CountDownLatch release = new CountDownLatch(1);
@@ -107,7 +110,7 @@ class AsyncDispatcherQueueTest {
             e.emit(NUMBER, 0);
             assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
             e.emit(NUMBER, 1);
-            CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> e.emit(NUMBER, 2));
+            CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> e.emit(NUMBER, 2), NEW_THREAD);
             assertThat(blocked).isNotDone();
             release.countDown();
             blocked.get(5, TimeUnit.SECONDS);
@@ -125,8 +128,8 @@ class AsyncDispatcherQueueTest {
         e.emit(NUMBER, 0);
         assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
         e.emit(NUMBER, 1);
-        CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> e.emit(NUMBER, 2));
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(d::close);
+        CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> e.emit(NUMBER, 2), NEW_THREAD);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(d::close, NEW_THREAD);
         assertThatThrownBy(() -> blocked.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
         release.countDown();
         closing.get(5, TimeUnit.SECONDS);
@@ -186,7 +189,7 @@ class AsyncDispatcherQueueTest {
                 for (int i = 0; i < each; i++) {
                     e.emit(NUMBER, i);
                 }
-            }, r -> new Thread(r, "producer").start()));
+            }, NEW_THREAD));
         }
         CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         d.close();
