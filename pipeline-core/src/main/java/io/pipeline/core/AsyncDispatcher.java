@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,6 +47,15 @@ public final class AsyncDispatcher extends Dispatcher {
     public static final int DEFAULT_CAPACITY = 8192;
 
     private static final int BATCH = 256;
+    /**
+     * Idle loop: spin for up to this long (a busy producer's next message is usually nanoseconds away, and waking a
+     * parked thread costs the producer a system call), then yield a few times, then park. Short, so that an idle
+     * dispatcher gives its core back quickly on a small machine.
+     */
+    private static final long IDLE_SPIN_NANOS = 1_000;
+    private static final int IDLE_YIELDS = 2;
+    /** A producer facing a full queue under BLOCK retries this many times (yielding) before it parks. */
+    private static final int FULL_RETRIES = 16;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
     private enum State { RUNNING, CLOSING, TERMINATED }
@@ -55,14 +66,16 @@ public final class AsyncDispatcher extends Dispatcher {
     private final int capacity;
     private final Overflow overflow;
 
+    /**
+     * Messages from other threads. Lock-free; closing it (under {@link #lock}, with {@link #state}) atomically
+     * stops later offers, so everything accepted before is still delivered.
+     */
+    private final BoundedRing queue;
+    /** Guards state changes, the slow paths (a producer waiting for room, error hand-over) and termination. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notFull = lock.newCondition();
-    // Two slots per message: target (Topic or Delivery), payload. Guarded by lock.
-    private final Object[] ring;
-    private int head;
-    private int count;
-    private int waitingProducers;
-    private long dropped;
+    private final AtomicInteger waitingProducers = new AtomicInteger();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile State state = State.RUNNING;
 
     /** Error events and async continuations handed over by other threads. */
@@ -78,9 +91,10 @@ public final class AsyncDispatcher extends Dispatcher {
     }
 
     private AsyncDispatcher(int capacity, Overflow overflow, String threadName) {
+        super(false);
         this.capacity = capacity;
         this.overflow = overflow;
-        this.ring = new Object[capacity * 2];
+        this.queue = new BoundedRing(capacity);
         this.loop = new Thread(this::runLoop, threadName);
         this.loop.setDaemon(true);
         this.loop.start();
@@ -103,22 +117,12 @@ public final class AsyncDispatcher extends Dispatcher {
 
     /** Messages waiting in the queue now; never more than {@link #capacity()}. */
     public int queueSize() {
-        lock.lock();
-        try {
-            return count;
-        } finally {
-            lock.unlock();
-        }
+        return queue.size();
     }
 
     /** Messages discarded by a {@code DROP_*} policy since this dispatcher was created. */
     public long dropped() {
-        lock.lock();
-        try {
-            return dropped;
-        } finally {
-            lock.unlock();
-        }
+        return dropped.get();
     }
 
     @Override
@@ -146,71 +150,86 @@ public final class AsyncDispatcher extends Dispatcher {
             local.add(payload);
             return;
         }
-        Object droppedTarget = null;
-        lock.lock();
-        try {
-            if (state != State.RUNNING) {
-                throw closed();
-            }
-            while (count == capacity) {
-                switch (overflow) {
-                    case BLOCK -> awaitSpace();
-                    case DROP_NEWEST -> {
-                        dropped++;
-                        droppedTarget = target;
-                        target = null;
-                    }
-                    case DROP_OLDEST -> droppedTarget = dropOldest();
-                    case FAIL -> throw new RejectedExecutionException(
-                            "queue full (capacity " + capacity + "): message for event '" + topic.event.name()
-                                    + "' of processor '" + topic.processorName() + "' rejected");
-                }
-                if (target == null) {
-                    break;
-                }
-            }
-            if (target != null) {
-                int tail = ((head + count) % capacity) * 2;
-                ring[tail] = target;
-                ring[tail + 1] = payload;
-                count++;
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (droppedTarget instanceof Delivery delivery) {
-            delivery.completion.future.completeExceptionally(
-                    new RejectedExecutionException("message dropped by overflow policy " + overflow));
+        int result = queue.offer(target, payload);
+        if (result != BoundedRing.OK) {
+            offerSlow(result, topic, target, payload);
         }
         if (parked) {
             LockSupport.unpark(loop);
         }
     }
 
-    private void awaitSpace() {
-        waitingProducers++;
+    /** The queue was full or closed: apply the overflow policy. */
+    private void offerSlow(int result, Topic topic, Object target, Object payload) {
+        Object droppedTarget = null;
+        while (result != BoundedRing.OK) {
+            if (result == BoundedRing.CLOSED) {
+                throw closed();
+            }
+            switch (overflow) {
+                case BLOCK -> result = awaitSpace(target, payload);
+                case DROP_NEWEST -> {
+                    dropped.incrementAndGet();
+                    droppedTarget = target;
+                    result = BoundedRing.OK;
+                }
+                case DROP_OLDEST -> {
+                    Object oldest = queue.pollOldest();
+                    if (oldest != null) {
+                        dropped.incrementAndGet();
+                        rejectDropped(oldest);
+                    }
+                    result = queue.offer(target, payload);
+                }
+                case FAIL -> throw new RejectedExecutionException(
+                        "queue full (capacity " + capacity + "): message for event '" + topic.event.name()
+                                + "' of processor '" + topic.processorName() + "' rejected");
+            }
+        }
+        if (droppedTarget != null) {
+            rejectDropped(droppedTarget);
+        }
+    }
+
+    private void rejectDropped(Object target) {
+        if (target instanceof Delivery delivery) {
+            delivery.completion.future.completeExceptionally(
+                    new RejectedExecutionException("message dropped by overflow policy " + overflow));
+        }
+    }
+
+    /** BLOCK: retry briefly, then wait on {@link #notFull} until the loop frees room or the dispatcher closes. */
+    private int awaitSpace(Object target, Object payload) {
+        int result = BoundedRing.FULL;
+        for (int i = 0; i < FULL_RETRIES && result == BoundedRing.FULL; i++) {
+            Thread.yield();
+            result = queue.offer(target, payload);
+        }
+        if (result != BoundedRing.FULL) {
+            return result;
+        }
+        lock.lock();
         try {
-            notFull.await();
+            waitingProducers.incrementAndGet();
+            try {
+                while (true) {
+                    // The increment above and the loop's fence after freeing room pair up: either this offer
+                    // sees the room, or the loop sees a waiting producer and signals.
+                    result = queue.offer(target, payload);
+                    if (result != BoundedRing.FULL) {
+                        return result;
+                    }
+                    notFull.await();
+                }
+            } finally {
+                waitingProducers.decrementAndGet();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RejectedExecutionException("interrupted while waiting for space in the queue; message not accepted");
         } finally {
-            waitingProducers--;
+            lock.unlock();
         }
-        if (state != State.RUNNING) {
-            throw closed();
-        }
-    }
-
-    private Object dropOldest() {
-        int slot = head * 2;
-        Object target = ring[slot];
-        ring[slot] = null;
-        ring[slot + 1] = null;
-        head = (head + 1) % capacity;
-        count--;
-        dropped++;
-        return target;
     }
 
     @Override
@@ -255,11 +274,15 @@ public final class AsyncDispatcher extends Dispatcher {
     private void runLoop() {
         Object[] batch = new Object[BATCH * 2];
         try {
+            boolean idle = false;
+            long idleSince = 0;
+            int yields = 0;
             while (true) {
-                runUrgent();
-                int taken = take(batch);
+                boolean worked = runUrgent();
+                int taken = queue.drain(batch);
                 if (taken > 0) {
-                    for (int i = 0; i < taken; i += 2) {
+                    signalWaitingProducers();
+                    for (int i = 0; i < 2 * taken; i += 2) {
                         Object target = batch[i];
                         Object payload = batch[i + 1];
                         batch[i] = null;
@@ -267,7 +290,23 @@ public final class AsyncDispatcher extends Dispatcher {
                         dispatch(target, payload);
                         drainLocal();
                     }
-                } else if (idleOrFinished()) {
+                    worked = true;
+                }
+                if (worked) {
+                    idle = false;
+                    continue;
+                }
+                if (!idle) {
+                    idle = true;
+                    idleSince = System.nanoTime();
+                    yields = 0;
+                }
+                if (System.nanoTime() - idleSince < IDLE_SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else if (yields < IDLE_YIELDS) {
+                    yields++;
+                    Thread.yield();
+                } else if (parkOrFinish()) {
                     return;
                 }
             }
@@ -282,12 +321,32 @@ public final class AsyncDispatcher extends Dispatcher {
         }
     }
 
-    private void runUrgent() {
+    /**
+     * Wakes producers blocked on a full queue once it is at most half full (or empty), so that each wake-up buys
+     * them room for many messages instead of one batch. A waiting producer is always woken: the loop keeps taking
+     * until the queue is empty, and checks after every batch.
+     */
+    private void signalWaitingProducers() {
+        VarHandle.fullFence(); // room was freed (release stores); now look for waiting producers
+        if (waitingProducers.get() > 0 && queue.size() <= capacity / 2) {
+            lock.lock();
+            try {
+                notFull.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private boolean runUrgent() {
+        boolean worked = false;
         Runnable task;
         while ((task = urgent.poll()) != null) {
             task.run();
             drainLocal();
+            worked = true;
         }
+        return worked;
     }
 
     private void drainLocal() {
@@ -307,43 +366,25 @@ public final class AsyncDispatcher extends Dispatcher {
         }
     }
 
-    private int take(Object[] batch) {
-        lock.lock();
-        try {
-            int n = Math.min(count, BATCH);
-            for (int i = 0; i < n; i++) {
-                int slot = ((head + i) % capacity) * 2;
-                batch[2 * i] = ring[slot];
-                batch[2 * i + 1] = ring[slot + 1];
-                ring[slot] = null;
-                ring[slot + 1] = null;
-            }
-            head = (head + n) % capacity;
-            count -= n;
-            if (n > 0 && waitingProducers > 0) {
-                notFull.signalAll();
-            }
-            return 2 * n;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Parks until there is work; returns true when closing has finished. */
-    private boolean idleOrFinished() {
+    /** Parks until a producer, an error or a continuation wakes the loop; returns true when closing has finished. */
+    private boolean parkOrFinish() {
         parked = true;
-        lock.lock();
-        try {
-            if (count > 0 || !urgent.isEmpty()) {
-                parked = false;
-                return false;
+        // A producer claims its slot (tail CAS) before it reads 'parked'; so either this sees the claim, or the
+        // producer sees 'parked' and unparks.
+        if (queue.hasClaimed() || !urgent.isEmpty()) {
+            parked = false;
+            return false;
+        }
+        if (state != State.RUNNING) {
+            lock.lock();
+            try {
+                if (queue.isDrained() && urgent.isEmpty() && busyAsyncListeners() == 0) {
+                    parked = false;
+                    return true;
+                }
+            } finally {
+                lock.unlock();
             }
-            if (state == State.CLOSING && busyAsyncListeners() == 0) {
-                parked = false;
-                return true;
-            }
-        } finally {
-            lock.unlock();
         }
         LockSupport.park(this);
         parked = false;
@@ -362,6 +403,7 @@ public final class AsyncDispatcher extends Dispatcher {
         lock.lock();
         try {
             if (state == State.RUNNING) {
+                queue.close();
                 state = State.CLOSING;
                 notFull.signalAll();
             }

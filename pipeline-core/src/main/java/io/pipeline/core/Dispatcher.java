@@ -20,6 +20,12 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     private final AtomicInteger busyAsyncListeners = new AtomicInteger();
     private volatile UncaughtErrorSink uncaughtErrors = Dispatcher::logUncaught;
     private final AtomicBoolean claimed = new AtomicBoolean();
+    /** Whether plain emits run their listeners on the emitting thread (the {@link SyncDispatcher}). */
+    private final boolean inline;
+
+    Dispatcher(boolean inline) {
+        this.inline = inline;
+    }
 
     /** Where errors nobody listens to end up. A {@link Flow} installs one that fails the owning manager. */
     @FunctionalInterface
@@ -68,8 +74,35 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     // ---- emitting -------------------------------------------------------------------------------------------
 
+    /**
+     * The hot path. Kept small and shallow so that the JIT can inline a whole chain of processors into the
+     * emitter (and scalar-replace payloads that do not outlive it): the synchronous case runs the listeners
+     * right here; everything else (no listener, error events, queueing, closed) takes {@link #emitSlow}.
+     */
     final boolean emit(ProcessorTopics owner, Event<?> event, Object payload) {
         Topic topic = owner.find(event);
+        if (inline && topic != null && !topic.isError && !isClosed()) {
+            Subscriber[] subscribers = topic.subscribers();
+            if (subscribers.length != 0) {
+                for (Subscriber subscriber : subscribers) {
+                    subscriber.deliver(payload, null);
+                }
+                return true;
+            }
+        }
+        return emitSlow(owner, topic, event, payload);
+    }
+
+    /** Runs one plain listener; a failure is routed, never thrown. */
+    private void call(Topic topic, Listener<Object> listener, Object payload) {
+        try {
+            listener.handle(payload);
+        } catch (Throwable failure) {
+            listenerFailed(topic, failure);
+        }
+    }
+
+    private boolean emitSlow(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
         if (topic == null || topic.isEmpty()) {
             unheard(owner, event, payload);
             return false;
@@ -124,6 +157,15 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /** Runs every listener of {@code topic}; each failure is routed, never thrown. */
     final void deliver(Topic topic, Object payload, Completion completion) {
+        if (completion == null) {
+            Listener<Object>[] listeners = topic.plainListeners();
+            if (listeners != null) {
+                for (Listener<Object> listener : listeners) {
+                    call(topic, listener, payload);
+                }
+                return;
+            }
+        }
         for (Subscriber subscriber : topic.subscribers()) {
             subscriber.deliver(payload, completion);
         }

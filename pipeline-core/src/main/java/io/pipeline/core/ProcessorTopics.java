@@ -1,11 +1,22 @@
 package io.pipeline.core;
 
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The topics of one processor name: events are scoped by the emitting processor's name. */
+/**
+ * The topics of one processor name: events are scoped by the emitting processor's name. Emits resolve their topic
+ * by scanning a small copy-on-write array for the identical {@link Event} (processors declare their events as
+ * constants, so this is the common case and costs no hashing); an equal but distinct {@code Event} instance falls
+ * back to the map.
+ */
 final class ProcessorTopics {
+    private static final Topic[] NONE = new Topic[0];
+    /** Beyond this many topics the array scan stops paying off; the map answers alone. */
+    private static final int MAX_SCANNED = 16;
+
     final String name;
     private final ConcurrentHashMap<Event<?>, Topic> topics = new ConcurrentHashMap<>();
+    private volatile Topic[] scanned = NONE;
 
     ProcessorTopics(String name) {
         this.name = name;
@@ -13,15 +24,38 @@ final class ProcessorTopics {
 
     /** The topic of {@code event}, or {@code null} when nobody ever subscribed to it. Allocation-free. */
     Topic find(Event<?> event) {
+        for (Topic topic : scanned) {
+            if (topic.event == event) {
+                return topic;
+            }
+        }
+        return findEqual(event);
+    }
+
+    /** Out of line, so that the common identity hit stays small enough to inline everywhere. */
+    private Topic findEqual(Event<?> event) {
         return topics.get(event);
     }
 
     Topic topic(Event<?> event) {
-        return topics.computeIfAbsent(event, e -> new Topic(this, e));
+        Topic topic = topics.get(event);
+        if (topic != null) {
+            return topic;
+        }
+        synchronized (this) {
+            topic = topics.computeIfAbsent(event, e -> new Topic(this, e));
+            Topic[] current = scanned;
+            if (current.length < MAX_SCANNED && !Arrays.asList(current).contains(topic)) {
+                Topic[] next = Arrays.copyOf(current, current.length + 1);
+                next[current.length] = topic;
+                scanned = next;
+            }
+            return topic;
+        }
     }
 
     int listenerCount(Event<?> event) {
-        Topic topic = topics.get(event);
+        Topic topic = find(event);
         return topic == null ? 0 : topic.subscribers().length;
     }
 

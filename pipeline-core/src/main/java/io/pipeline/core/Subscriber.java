@@ -17,8 +17,17 @@ abstract class Subscriber implements Subscription {
         this.fired = once ? new AtomicBoolean() : null;
     }
 
+    /** The listener, when this is a plain listener that stays registered; else {@code null}. */
+    Listener<Object> plainListener() {
+        return null;
+    }
+
     /** Hands one message over. Never throws, except {@link VirtualMachineError}. */
     abstract void deliver(Object payload, Completion completion);
+
+    final boolean isOnce() {
+        return fired != null;
+    }
 
     /** For a {@code once} listener, only the first delivery claims it (and unregisters it). */
     final boolean claim() {
@@ -48,6 +57,11 @@ abstract class Subscriber implements Subscription {
         Plain(Dispatcher dispatcher, Topic topic, boolean once, Listener<Object> listener) {
             super(dispatcher, topic, once);
             this.listener = listener;
+        }
+
+        @Override
+        Listener<Object> plainListener() {
+            return isOnce() ? null : listener;
         }
 
         @Override

@@ -14,7 +14,9 @@ public final class SyncDispatcher extends Dispatcher {
     private volatile boolean closed;
 
     /** Creates an open dispatcher. */
-    public SyncDispatcher() {}
+    public SyncDispatcher() {
+        super(true);
+    }
 
     @Override
     void enqueue(Topic topic, Object payload, Completion completion) {

@@ -13,6 +13,12 @@ final class Topic {
     final Event<?> event;
     final boolean isError;
     private volatile Subscriber[] subscribers = NONE;
+    /**
+     * The listeners themselves when every subscriber is a plain, permanent listener (the common case), else
+     * {@code null}: lets a synchronous emit call them without going through their {@link Subscriber}s.
+     * Written together with {@link #subscribers}.
+     */
+    private volatile Listener<Object>[] plainListeners = noListeners();
 
     Topic(ProcessorTopics owner, Event<?> event) {
         this.owner = owner;
@@ -22,6 +28,30 @@ final class Topic {
 
     Subscriber[] subscribers() {
         return subscribers;
+    }
+
+    Listener<Object>[] plainListeners() {
+        return plainListeners;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Listener<Object>[] noListeners() {
+        return (Listener<Object>[]) new Listener<?>[0];
+    }
+
+    /** Publishes a new subscriber array and its plain-listener view. Called while holding this topic's lock. */
+    @SuppressWarnings("unchecked")
+    private void publish(Subscriber[] next) {
+        Listener<Object>[] listeners = (Listener<Object>[]) new Listener<?>[next.length];
+        for (int i = 0; i < next.length; i++) {
+            listeners[i] = next[i].plainListener();
+            if (listeners[i] == null) {
+                listeners = null;
+                break;
+            }
+        }
+        plainListeners = listeners;
+        subscribers = next;
     }
 
     boolean isEmpty() {
@@ -36,7 +66,7 @@ final class Topic {
         Subscriber[] current = subscribers;
         Subscriber[] next = Arrays.copyOf(current, current.length + 1);
         next[current.length] = subscriber;
-        subscribers = next;
+        publish(next);
     }
 
     synchronized void remove(Subscriber subscriber) {
@@ -46,13 +76,13 @@ final class Topic {
                 Subscriber[] next = new Subscriber[current.length - 1];
                 System.arraycopy(current, 0, next, 0, i);
                 System.arraycopy(current, i + 1, next, i, current.length - i - 1);
-                subscribers = next;
+                publish(next);
                 return;
             }
         }
     }
 
     synchronized void clear() {
-        subscribers = NONE;
+        publish(NONE);
     }
 }

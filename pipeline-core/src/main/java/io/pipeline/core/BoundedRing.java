@@ -1,0 +1,233 @@
+package io.pipeline.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A bounded, lock-free FIFO of (target, payload) pairs for many producers and one consumer, after Dmitry Vyukov's
+ * bounded queue (as in JCTools): each slot carries a sequence number that says whose turn it is, producers claim a
+ * position with one CAS on {@code tail}, the consumer claims a whole batch with one CAS on {@code head}.
+ *
+ * <p>Besides the consumer, a producer may take the oldest pair ({@link #pollOldest}, for
+ * {@link Overflow#DROP_OLDEST}), so taking is safe for several threads too. {@link #close()} atomically stops
+ * every later {@link #offer}; pairs whose position was claimed before it are still published and taken, so after
+ * close the consumer can tell when it has seen the last pair ({@link #isDrained()}).
+ *
+ * <p>Never holds more than {@link #capacity()} pairs. Thread-safe.
+ */
+final class BoundedRing extends BoundedRingHead {
+    /** Results of {@link #offer}. */
+    static final int OK = 0;
+    static final int FULL = 1;
+    static final int CLOSED = 2;
+
+    private static final long CLOSED_BIT = 1L << 62;
+    private static final VarHandle SEQUENCE = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    private final int capacity;
+    /**
+     * Slots in the ring: the capacity, but at least two (with one slot, "published at p" and "free for p + 1"
+     * would be the same sequence number). A one-message ring enforces its bound by comparing tail and head.
+     */
+    private final int length;
+    private final int mask; // length - 1 when length is a power of two, else -1
+    private final long[] sequences;
+    private final Object[] pairs;
+
+    BoundedRing(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity <= 0: " + capacity);
+        }
+        this.capacity = capacity;
+        this.length = Math.max(2, capacity);
+        this.mask = Integer.bitCount(length) == 1 ? length - 1 : -1;
+        this.sequences = new long[length];
+        this.pairs = new Object[length * 2];
+        for (int i = 0; i < length; i++) {
+            sequences[i] = i;
+        }
+        VarHandle.releaseFence();
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    private int index(long position) {
+        return mask >= 0 ? (int) position & mask : (int) (position % length);
+    }
+
+    /**
+     * Appends a pair unless the ring is full or closed. Never blocks; may spin briefly while the consumer is
+     * freeing a slot it has already taken.
+     *
+     * @return {@link #OK}, {@link #FULL} or {@link #CLOSED}
+     */
+    int offer(Object target, Object payload) {
+        while (true) {
+            long t = tail;
+            if ((t & CLOSED_BIT) != 0) {
+                return CLOSED;
+            }
+            int i = index(t);
+            long sequence = (long) SEQUENCE.getAcquire(sequences, i);
+            if (sequence == t) {
+                if (length != capacity && t - head >= capacity) {
+                    return FULL;
+                }
+                if (casTail(t, t + 1)) {
+                    ELEMENT.set(pairs, 2 * i, target);
+                    ELEMENT.set(pairs, 2 * i + 1, payload);
+                    SEQUENCE.setRelease(sequences, i, t + 1);
+                    return OK;
+                }
+            } else if (sequence < t) {
+                // The slot still holds the pair from one lap ago: full, unless that pair was already taken and
+                // is being freed right now.
+                if (t - head >= capacity) {
+                    return FULL;
+                }
+                Thread.onSpinWait();
+            }
+            // sequence > t: another producer claimed t; reload.
+        }
+    }
+
+    /**
+     * Takes up to {@code batch.length / 2} pairs in FIFO order, copying them into {@code batch} as target,
+     * payload, target, payload…, and frees their slots before returning (so producers find room while the caller
+     * works through the batch).
+     *
+     * @return how many pairs were taken
+     */
+    int drain(Object[] batch) {
+        int max = batch.length / 2;
+        long h;
+        int n;
+        while (true) {
+            h = head;
+            n = 0;
+            while (n < max && (long) SEQUENCE.getAcquire(sequences, index(h + n)) == h + n + 1) {
+                n++;
+            }
+            if (n == 0) {
+                return 0;
+            }
+            if (casHead(h, h + n)) {
+                break;
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            long position = h + k;
+            int i = index(position);
+            batch[2 * k] = ELEMENT.get(pairs, 2 * i);
+            batch[2 * k + 1] = ELEMENT.get(pairs, 2 * i + 1);
+            ELEMENT.set(pairs, 2 * i, null);
+            ELEMENT.set(pairs, 2 * i + 1, null);
+            SEQUENCE.setRelease(sequences, i, position + length);
+        }
+        return n;
+    }
+
+    /** Takes the oldest published pair's target (discarding its payload), or {@code null} if there is none. */
+    Object pollOldest() {
+        while (true) {
+            long h = head;
+            int i = index(h);
+            long sequence = (long) SEQUENCE.getAcquire(sequences, i);
+            if (sequence != h + 1) {
+                if (sequence < h + 1 && h == head) {
+                    return null; // empty, or the oldest is not yet published
+                }
+                continue;
+            }
+            if (casHead(h, h + 1)) {
+                Object target = ELEMENT.get(pairs, 2 * i);
+                ELEMENT.set(pairs, 2 * i, null);
+                ELEMENT.set(pairs, 2 * i + 1, null);
+                SEQUENCE.setRelease(sequences, i, h + length);
+                return target;
+            }
+        }
+    }
+
+    /** Pairs claimed and not yet taken; between 0 and {@link #capacity()}. */
+    int size() {
+        long h = head;
+        long t = tail & ~CLOSED_BIT;
+        return (int) Math.max(0, Math.min(capacity, t - h));
+    }
+
+    /** Whether a producer has claimed a position the consumer has not taken yet (published or not). */
+    boolean hasClaimed() {
+        return (tail & ~CLOSED_BIT) != head;
+    }
+
+    /** Makes every later {@link #offer} return {@link #CLOSED}. Idempotent. */
+    void close() {
+        while (true) {
+            long t = tail;
+            if ((t & CLOSED_BIT) != 0 || casTail(t, t | CLOSED_BIT)) {
+                return;
+            }
+        }
+    }
+
+    boolean isClosed() {
+        return (tail & CLOSED_BIT) != 0;
+    }
+
+    /** Closed, and every pair accepted before closing has been taken. */
+    boolean isDrained() {
+        long t = tail;
+        return (t & CLOSED_BIT) != 0 && (t & ~CLOSED_BIT) == head;
+    }
+}
+
+// Padding keeps the producers' tail and the consumer's head on separate cache lines (the JCTools layout:
+// HotSpot lays out superclass fields first).
+abstract class BoundedRingPad0 {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+abstract class BoundedRingTail extends BoundedRingPad0 {
+    private static final VarHandle TAIL;
+
+    static {
+        try {
+            TAIL = MethodHandles.lookup().findVarHandle(BoundedRingTail.class, "tail", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    volatile long tail;
+
+    final boolean casTail(long expected, long next) {
+        return TAIL.compareAndSet(this, expected, next);
+    }
+}
+
+abstract class BoundedRingPad1 extends BoundedRingTail {
+    long p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31, p32, p33, p34, p35;
+}
+
+abstract class BoundedRingHead extends BoundedRingPad1 {
+    private static final VarHandle HEAD;
+
+    static {
+        try {
+            HEAD = MethodHandles.lookup().findVarHandle(BoundedRingHead.class, "head", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    volatile long head;
+    long p40, p41, p42, p43, p44, p45, p46, p47, p48, p49, p50, p51, p52, p53, p54, p55;
+
+    final boolean casHead(long expected, long next) {
+        return HEAD.compareAndSet(this, expected, next);
+    }
+}

@@ -1,0 +1,214 @@
+package io.pipeline.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class BoundedRingTest {
+
+    private static List<Object> drainAll(BoundedRing ring) {
+        List<Object> out = new ArrayList<>();
+        Object[] batch = new Object[8];
+        int n;
+        while ((n = ring.drain(batch)) > 0) {
+            for (int i = 0; i < n; i++) {
+                out.add(batch[2 * i]);
+                out.add(batch[2 * i + 1]);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void constructor_rejectsNonPositiveCapacity() {
+        assertThatThrownBy(() -> new BoundedRing(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("capacity <= 0: 0");
+    }
+
+    @Test
+    void drain_returnsPairsInOfferOrder_acrossManyLaps() {
+        BoundedRing ring = new BoundedRing(5); // not a power of two: positions wrap by modulo
+        List<Object> seen = new ArrayList<>();
+        for (int lap = 0; lap < 7; lap++) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(ring.offer("t" + (lap * 3 + i), lap * 3 + i)).isEqualTo(BoundedRing.OK);
+            }
+            seen.addAll(drainAll(ring));
+        }
+        List<Object> expected = new ArrayList<>();
+        for (int i = 0; i < 21; i++) {
+            expected.add("t" + i);
+            expected.add(i);
+        }
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(ring.size()).isZero();
+    }
+
+    @Test
+    void offer_whenFull_returnsFullAndSizeStaysAtCapacity() {
+        BoundedRing ring = new BoundedRing(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(ring.offer("t", i)).isEqualTo(BoundedRing.OK);
+        }
+        assertThat(ring.offer("t", 4)).isEqualTo(BoundedRing.FULL);
+        assertThat(ring.size()).isEqualTo(4);
+
+        Object[] one = new Object[2];
+        assertThat(ring.drain(one)).isEqualTo(1);
+        assertThat(one[1]).isEqualTo(0);
+        assertThat(ring.offer("t", 4)).isEqualTo(BoundedRing.OK);
+        assertThat(ring.offer("t", 5)).isEqualTo(BoundedRing.FULL);
+        assertThat(drainAll(ring)).containsExactly("t", 1, "t", 2, "t", 3, "t", 4);
+    }
+
+    @Test
+    void capacityOne_holdsOnePair_andStaysFifoAcrossLaps() {
+        BoundedRing ring = new BoundedRing(1);
+        for (int i = 0; i < 5; i++) {
+            assertThat(ring.offer("t", i)).isEqualTo(BoundedRing.OK);
+            assertThat(ring.offer("t", -1)).isEqualTo(BoundedRing.FULL);
+            assertThat(ring.size()).isEqualTo(1);
+            assertThat(drainAll(ring)).containsExactly("t", i);
+        }
+    }
+
+    @Test
+    void drain_takesAtMostHalfTheBatchArrayLength() {
+        BoundedRing ring = new BoundedRing(8);
+        for (int i = 0; i < 6; i++) {
+            ring.offer("t", i);
+        }
+        Object[] batch = new Object[4];
+        assertThat(ring.drain(batch)).isEqualTo(2);
+        assertThat(batch).containsExactly("t", 0, "t", 1);
+        assertThat(ring.size()).isEqualTo(4);
+    }
+
+    @Test
+    void pollOldest_removesTheHeadTarget_thenFreesItsSlot() {
+        BoundedRing ring = new BoundedRing(2);
+        ring.offer("a", 1);
+        ring.offer("b", 2);
+        assertThat(ring.pollOldest()).isEqualTo("a");
+        assertThat(ring.offer("c", 3)).isEqualTo(BoundedRing.OK);
+        assertThat(drainAll(ring)).containsExactly("b", 2, "c", 3);
+        assertThat(ring.pollOldest()).isNull();
+    }
+
+    @Test
+    void close_rejectsLaterOffers_butKeepsAcceptedPairsUntilDrained() {
+        BoundedRing ring = new BoundedRing(4);
+        ring.offer("a", 1);
+        ring.close();
+        ring.close();
+        assertThat(ring.isClosed()).isTrue();
+        assertThat(ring.offer("b", 2)).isEqualTo(BoundedRing.CLOSED);
+        assertThat(ring.isDrained()).isFalse();
+        assertThat(ring.size()).isEqualTo(1);
+        assertThat(drainAll(ring)).containsExactly("a", 1);
+        assertThat(ring.isDrained()).isTrue();
+    }
+
+    @Test
+    void concurrentProducers_loseNothing_keepPerProducerOrder_neverExceedCapacity() throws Exception {
+        int producers = 3;
+        int perProducer = 100_000;
+        int capacity = 64;
+        BoundedRing ring = new BoundedRing(capacity);
+        ExecutorService pool = Executors.newFixedThreadPool(producers);
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger fullSeen = new AtomicInteger();
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                Integer id = p;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perProducer; i++) {
+                        while (ring.offer(id, i) == BoundedRing.FULL) {
+                            fullSeen.incrementAndGet();
+                            Thread.onSpinWait();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            int[] next = new int[producers];
+            Object[] batch = new Object[32];
+            int received = 0;
+            int maxSize = 0;
+            start.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (received < producers * perProducer) {
+                assertThat(System.nanoTime()).as("consumer deadline").isLessThan(deadline);
+                maxSize = Math.max(maxSize, ring.size());
+                int n = ring.drain(batch);
+                for (int k = 0; k < n; k++) {
+                    int producer = (Integer) batch[2 * k];
+                    int value = (Integer) batch[2 * k + 1];
+                    assertThat(value).as("producer %d order", producer).isEqualTo(next[producer]);
+                    next[producer]++;
+                }
+                received += n;
+                if (n == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            for (Future<?> f : done) {
+                f.get(5, TimeUnit.SECONDS);
+            }
+            assertThat(next).containsOnly(perProducer);
+            assertThat(maxSize).isLessThanOrEqualTo(capacity);
+            assertThat(ring.size()).isZero();
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void closeWhileProducing_everyAcceptedPairIsDrained() throws Exception {
+        BoundedRing ring = new BoundedRing(1024);
+        AtomicInteger accepted = new AtomicInteger();
+        CountDownLatch producing = new CountDownLatch(2);
+        Thread[] producers = new Thread[2];
+        for (int p = 0; p < producers.length; p++) {
+            producers[p] = new Thread(() -> {
+                producing.countDown();
+                int result;
+                do {
+                    result = ring.offer("t", 0);
+                    if (result == BoundedRing.OK) {
+                        accepted.incrementAndGet();
+                    }
+                } while (result != BoundedRing.CLOSED);
+            }, "ring-producer-" + p);
+            producers[p].start();
+        }
+        assertThat(producing.await(5, TimeUnit.SECONDS)).isTrue();
+        int taken = 0;
+        Object[] batch = new Object[64];
+        for (int i = 0; i < 1_000; i++) {
+            taken += ring.drain(batch);
+        }
+        ring.close();
+        for (Thread producer : producers) {
+            producer.join(5_000);
+            assertThat(producer.isAlive()).isFalse();
+        }
+        while (!ring.isDrained()) {
+            taken += ring.drain(batch);
+        }
+        assertThat(taken).isEqualTo(accepted.get());
+    }
+}
