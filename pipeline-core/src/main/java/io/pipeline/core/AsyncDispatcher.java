@@ -22,9 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@link #capacity()} messages; when it is full, the {@link Overflow} policy decides (default
  *       {@link Overflow#BLOCK}: the emitter waits).</li>
  *   <li><b>Emits made on the loop thread</b> (by listeners) never wait, fail or drop: a listener waiting for
- *       room that only it could make would deadlock. They go to the loop's own lane, which is delivered
- *       before the next message is taken from the queue: a message's consequences are handled before the next
- *       message, depth first. Its size is bounded by what one message's listeners emit.</li>
+ *       room that only it could make would deadlock. They are delivered at once, before {@code emit} returns,
+ *       depth first — exactly as a {@link SyncDispatcher} would — so a message's consequences are handled
+ *       before the next message is taken from the queue. Past a nesting depth of 32 (a listener that emits
+ *       to a listener that emits …) they go to the loop's own lane instead, delivered as soon as the current
+ *       delivery returns, so a cycle of processors cannot overflow the stack.</li>
  *   <li><b>Error events</b> ({@link Processor#ERROR}) are never dropped and never wait: when emitted by another
  *       thread they bypass the queue and are delivered before queued messages.</li>
  * </ul>
@@ -45,6 +47,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AsyncDispatcher extends Dispatcher {
     /** The queue capacity used when none is given. */
     public static final int DEFAULT_CAPACITY = 8192;
+    /** How deeply emits on the loop thread nest inline before they are put on the loop's lane instead. */
+    static final int MAX_INLINE_DEPTH = 32;
 
     private static final int BATCH = 256;
     /**
@@ -91,7 +95,7 @@ public final class AsyncDispatcher extends Dispatcher {
     }
 
     private AsyncDispatcher(int capacity, Overflow overflow, String threadName) {
-        super(false);
+        super(true);
         this.capacity = capacity;
         this.overflow = overflow;
         this.queue = new BoundedRing(capacity);
@@ -143,13 +147,32 @@ public final class AsyncDispatcher extends Dispatcher {
     // ---- producing ------------------------------------------------------------------------------------------
 
     @Override
-    void enqueue(Topic topic, Object payload, Completion completion) {
-        Object target = completion == null ? topic : new Delivery(topic, completion);
-        if (Thread.currentThread() == loop) {
-            local.add(target);
+    boolean inlineHere() {
+        return Thread.currentThread() == loop && inlineDepth < MAX_INLINE_DEPTH;
+    }
+
+    /** An emit on the loop thread: delivered at once, depth first, or — nested too deep — on the loop's lane. */
+    private void emitOnLoop(Topic topic, Object payload, Completion completion) {
+        if (inlineDepth < MAX_INLINE_DEPTH) {
+            inlineDepth++;
+            try {
+                deliver(topic, payload, completion);
+            } finally {
+                inlineDepth--;
+            }
+        } else {
+            local.add(completion == null ? topic : new Delivery(topic, completion));
             local.add(payload);
+        }
+    }
+
+    @Override
+    void enqueue(Topic topic, Object payload, Completion completion) {
+        if (Thread.currentThread() == loop) {
+            emitOnLoop(topic, payload, completion);
             return;
         }
+        Object target = completion == null ? topic : new Delivery(topic, completion);
         int result = queue.offer(target, payload);
         if (result != BoundedRing.OK) {
             offerSlow(result, topic, target, payload);
@@ -235,8 +258,7 @@ public final class AsyncDispatcher extends Dispatcher {
     @Override
     void enqueueError(Topic errors, Throwable error) {
         if (Thread.currentThread() == loop) {
-            local.add(errors);
-            local.add(error);
+            emitOnLoop(errors, error, null);
             return;
         }
         lock.lock();

@@ -20,11 +20,13 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     private final AtomicInteger busyAsyncListeners = new AtomicInteger();
     private volatile UncaughtErrorSink uncaughtErrors = Dispatcher::logUncaught;
     private final AtomicBoolean claimed = new AtomicBoolean();
-    /** Whether plain emits run their listeners on the emitting thread (the {@link SyncDispatcher}). */
-    private final boolean inline;
+    /** Whether {@link #runInline} counts nesting (the {@link AsyncDispatcher}'s loop thread bounds it). */
+    final boolean boundedNesting;
+    /** Nesting of inline deliveries; read and written only by the loop thread of an AsyncDispatcher. */
+    int inlineDepth;
 
-    Dispatcher(boolean inline) {
-        this.inline = inline;
+    Dispatcher(boolean boundedNesting) {
+        this.boundedNesting = boundedNesting;
     }
 
     /** Where errors nobody listens to end up. A {@link Flow} installs one that fails the owning manager. */
@@ -75,24 +77,36 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     // ---- emitting -------------------------------------------------------------------------------------------
 
     /**
-     * The hot path. Kept small and shallow so that the JIT can inline a whole chain of processors into the
-     * emitter (and scalar-replace payloads that do not outlive it): the synchronous case runs the listeners
-     * right here; everything else (no listener, error events, queueing, closed) takes {@link #emitSlow}.
+     * Whether an emit on the current thread may run its listeners right here, before it returns: always under
+     * the {@link SyncDispatcher} while open; on the {@link AsyncDispatcher}'s loop thread up to a bounded depth.
      */
-    final boolean emit(ProcessorTopics owner, Event<?> event, Object payload) {
-        Topic topic = owner.find(event);
-        if (inline && topic != null && !topic.isError && !isClosed()) {
-            Subscriber[] subscribers = topic.subscribers();
-            if (subscribers.length != 0) {
-                for (Subscriber subscriber : subscribers) {
-                    subscriber.deliver(payload, null);
-                }
-                return true;
+    abstract boolean inlineHere();
+
+    /**
+     * The hot path, called by {@link Processor#emit} once it has found that every listener of the topic is a
+     * plain, permanent one and {@link #inlineHere()}. Kept small so that the JIT can inline a whole chain of
+     * processors into the emitter and scalar-replace payloads that do not outlive it.
+     */
+    final void runInline(Topic topic, Listener<Object>[] listeners, Object payload) {
+        if (boundedNesting) {
+            inlineDepth++;
+            try {
+                callAll(topic, listeners, payload);
+            } finally {
+                inlineDepth--;
             }
+        } else {
+            callAll(topic, listeners, payload);
         }
-        return emitSlow(owner, topic, event, payload);
     }
 
+    private void callAll(Topic topic, Listener<Object>[] listeners, Object payload) {
+        for (Listener<Object> listener : listeners) {
+            call(topic, listener, payload);
+        }
+    }
+
+    /** The general path of {@link Processor#emit}: {@code topic} is what the processor found, maybe null. */
     /** Runs one plain listener; a failure is routed, never thrown. */
     private void call(Topic topic, Listener<Object> listener, Object payload) {
         try {
@@ -102,7 +116,8 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         }
     }
 
-    private boolean emitSlow(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
+    /** The general path of {@link Processor#emit}: {@code topic} is what the processor found, maybe null. */
+    final boolean emit(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
         if (topic == null || topic.isEmpty()) {
             unheard(owner, event, payload);
             return false;

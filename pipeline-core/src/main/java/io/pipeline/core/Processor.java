@@ -39,6 +39,11 @@ public abstract class Processor {
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
     private final ProcessorTopics topics;
+    /**
+     * The topic of the event this processor emitted last: most processors emit one event over and over. A plain
+     * field: a stale or missing value only costs a lookup, and topics are never replaced.
+     */
+    private Topic recent;
 
     /**
      * Creates a processor named {@code name} on {@code handler}.
@@ -105,8 +110,33 @@ public abstract class Processor {
      *     {@link Overflow#FAIL} is full
      */
     public final <T> boolean emit(Event<T> event, T payload) {
+        Topic topic = recent;
+        if (topic == null || topic.event != event) {
+            topic = topics.find(Objects.requireNonNull(event, "event"));
+            if (topic != null) {
+                recent = topic;
+            }
+        }
+        if (topic != null && payload != null && event.type().isInstance(payload) && dispatcher.inlineHere()) {
+            // The common case, kept free of loops and helper calls so that the JIT inlines whole chains of
+            // processors into the emitter: one plain listener, run right here.
+            Listener<Object> sole = topic.soleListener();
+            if (sole != null && !dispatcher.boundedNesting) {
+                try {
+                    sole.handle(payload);
+                } catch (Throwable failure) {
+                    dispatcher.listenerFailed(topic, failure);
+                }
+                return true;
+            }
+            Listener<Object>[] listeners = topic.plainListeners();
+            if (listeners != null && listeners.length != 0 && !topic.isError) {
+                dispatcher.runInline(topic, listeners, payload);
+                return true;
+            }
+        }
         checkPayload(event, payload);
-        return dispatcher.emit(topics, event, payload);
+        return dispatcher.emit(topics, topic, event, payload);
     }
 
     /**

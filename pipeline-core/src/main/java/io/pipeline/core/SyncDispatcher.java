@@ -15,7 +15,7 @@ public final class SyncDispatcher extends Dispatcher {
 
     /** Creates an open dispatcher. */
     public SyncDispatcher() {
-        super(true);
+        super(false);
     }
 
     @Override
@@ -32,6 +32,11 @@ public final class SyncDispatcher extends Dispatcher {
     @Override
     void resume(Runnable continuation) {
         continuation.run();
+    }
+
+    @Override
+    boolean inlineHere() {
+        return !closed;
     }
 
     @Override

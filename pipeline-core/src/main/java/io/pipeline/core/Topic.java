@@ -19,6 +19,8 @@ final class Topic {
      * Written together with {@link #subscribers}.
      */
     private volatile Listener<Object>[] plainListeners = noListeners();
+    /** The only listener when {@link #plainListeners} holds exactly one (the most common wiring), else null. */
+    private volatile Listener<Object> soleListener;
 
     Topic(ProcessorTopics owner, Event<?> event) {
         this.owner = owner;
@@ -32,6 +34,10 @@ final class Topic {
 
     Listener<Object>[] plainListeners() {
         return plainListeners;
+    }
+
+    Listener<Object> soleListener() {
+        return soleListener;
     }
 
     @SuppressWarnings("unchecked")
@@ -51,6 +57,7 @@ final class Topic {
             }
         }
         plainListeners = listeners;
+        soleListener = listeners != null && listeners.length == 1 ? listeners[0] : null;
         subscribers = next;
     }
 

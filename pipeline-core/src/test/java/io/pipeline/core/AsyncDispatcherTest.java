@@ -223,6 +223,45 @@ class AsyncDispatcherTest extends DispatcherContractTest {
     }
 
     @Test
+    void emitOnLoopThread_isDeliveredDepthFirstBeforeEmitReturns() throws Exception {
+        AsyncDispatcher dispatcher = new AsyncDispatcher();
+        TestProcessor source = new TestProcessor("source", dispatcher);
+        TestProcessor child = new TestProcessor("child", dispatcher);
+        List<String> order = new CopyOnWriteArrayList<>();
+        source.on(WORD, w -> {
+            order.add("source:" + w);
+            child.emit(WORD, w + "'");
+            order.add("after:" + w);
+        });
+        child.on(WORD, w -> order.add("child:" + w));
+
+        source.emit(WORD, "a");
+        source.emit(WORD, "b");
+        dispatcher.close();
+
+        assertThat(order).containsExactly("source:a", "child:a'", "after:a", "source:b", "child:b'", "after:b");
+    }
+
+    @Test
+    void deeplyNestedEmitsOnLoopThread_neitherOverflowTheStackNorLoseMessages() {
+        AsyncDispatcher dispatcher = new AsyncDispatcher();
+        TestProcessor countdown = new TestProcessor("countdown", dispatcher);
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        countdown.on(NUMBER, n -> {
+            seen.add(n);
+            if (n > 0) {
+                countdown.emit(NUMBER, n - 1);
+            }
+        });
+
+        countdown.emit(NUMBER, 100_000);
+        dispatcher.close();
+
+        assertThat(seen).hasSize(100_001);
+        assertThat(seen.get(seen.size() - 1)).isZero();
+    }
+
+    @Test
     void close_deliversEverythingAccepted_includingWhatListenersEmitWhileDraining() {
         AsyncDispatcher dispatcher = new AsyncDispatcher();
         TestProcessor source = new TestProcessor("source", dispatcher);
