@@ -173,6 +173,11 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     /** Runs every listener of {@code topic}; each failure is routed, never thrown. */
     final void deliver(Topic topic, Object payload, Completion completion) {
         if (completion == null) {
+            Listener<Object> sole = topic.soleListener();
+            if (sole != null) {
+                call(topic, sole, payload);
+                return;
+            }
             Listener<Object>[] listeners = topic.plainListeners();
             if (listeners != null) {
                 for (Listener<Object> listener : listeners) {

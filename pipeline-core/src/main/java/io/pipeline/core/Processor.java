@@ -110,22 +110,28 @@ public abstract class Processor {
      *     {@link Overflow#FAIL} is full
      */
     public final <T> boolean emit(Event<T> event, T payload) {
-        Topic topic = recent;
-        if (topic == null || topic.event != event) {
-            topic = topics.find(Objects.requireNonNull(event, "event"));
-            if (topic != null) {
-                recent = topic;
-            }
-        }
-        if (topic != null && payload != null && event.type().isInstance(payload) && dispatcher.inlineHere()) {
-            // The common case, kept free of loops and helper calls so that the JIT inlines whole chains of
-            // processors into the emitter: one plain listener, run right here.
+        // Two small paths rather than one large one: the JIT inlines small compiled methods into their callers,
+        // so a chain of processors running on one thread compiles into one piece and its payloads need no heap.
+        return dispatcher.inlineHere() ? emitHere(event, payload) : emitQueued(event, payload);
+    }
+
+    /** Runs the listeners on this thread: the emit path of a {@link SyncDispatcher} and of an async loop. */
+    private boolean emitHere(Event<?> event, Object payload) {
+        Topic topic = topicOf(event);
+        if (topic != null && payload != null && event.type().isInstance(payload)) {
             Listener<Object> sole = topic.soleListener();
-            if (sole != null && !dispatcher.boundedNesting) {
+            if (sole != null) {
+                boolean counted = dispatcher.boundedNesting;
+                if (counted) {
+                    dispatcher.inlineDepth++;
+                }
                 try {
                     sole.handle(payload);
                 } catch (Throwable failure) {
                     dispatcher.listenerFailed(topic, failure);
+                }
+                if (counted) {
+                    dispatcher.inlineDepth--;
                 }
                 return true;
             }
@@ -135,8 +141,24 @@ public abstract class Processor {
                 return true;
             }
         }
+        return emitQueued(event, payload);
+    }
+
+    /** Everything else: validation, dead events, error events, async listeners, the queue. */
+    private boolean emitQueued(Event<?> event, Object payload) {
         checkPayload(event, payload);
-        return dispatcher.emit(topics, topic, event, payload);
+        return dispatcher.emit(topics, topicOf(event), event, payload);
+    }
+
+    private Topic topicOf(Event<?> event) {
+        Topic topic = recent;
+        if (topic == null || topic.event != event) {
+            topic = topics.find(Objects.requireNonNull(event, "event"));
+            if (topic != null) {
+                recent = topic;
+            }
+        }
+        return topic;
     }
 
     /**
