@@ -53,11 +53,13 @@ public final class AsyncDispatcher extends Dispatcher {
     private static final int BATCH = 256;
     /**
      * Idle loop: spin for up to this long (a busy producer's next message is usually nanoseconds away, and waking a
-     * parked thread costs the producer a system call), then yield a few times, then park. Short, so that an idle
-     * dispatcher gives its core back quickly on a small machine.
+     * parked thread costs the producer a system call), then park. Short, so that an idle dispatcher gives its core
+     * back quickly on a small machine. No {@code Thread.yield()} in between: on a machine with few cores a yield
+     * can hand the core to another thread for a whole time slice, which showed as milliseconds in the latency
+     * tail at 100,000 events/s (see docs/BENCHMARKS.md).
      */
     private static final long IDLE_SPIN_NANOS = 1_000;
-    private static final int IDLE_YIELDS = 2;
+    private static final int IDLE_YIELDS = 0;
     /** A producer facing a full queue under BLOCK retries this many times (yielding) before it parks. */
     private static final int FULL_RETRIES = 16;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();

@@ -11,6 +11,11 @@ import java.util.concurrent.CompletionStage;
  * time, in emission order. A stage that completes exceptionally is routed like a thrown exception: to the
  * emitting processor's {@link Processor#ERROR} event. {@code handle} must not return {@code null}.
  *
+ * <p>Payloads that arrive while the previous stage is still running wait in a backlog of this listener's own,
+ * outside the dispatcher's bounded queue: a listener whose stages never complete holds them (and keeps
+ * {@link AsyncDispatcher#close()} waiting). Complete every stage, with a timeout if need be
+ * ({@link java.util.concurrent.CompletableFuture#orTimeout}).
+ *
  * @param <T> the payload type
  */
 @FunctionalInterface
