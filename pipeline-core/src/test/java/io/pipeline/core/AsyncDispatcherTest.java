@@ -223,26 +223,6 @@ class AsyncDispatcherTest extends DispatcherContractTest {
     }
 
     @Test
-    void emitOnLoopThread_isDeliveredDepthFirstBeforeEmitReturns() throws Exception {
-        AsyncDispatcher dispatcher = new AsyncDispatcher();
-        TestProcessor source = new TestProcessor("source", dispatcher);
-        TestProcessor child = new TestProcessor("child", dispatcher);
-        List<String> order = new CopyOnWriteArrayList<>();
-        source.on(WORD, w -> {
-            order.add("source:" + w);
-            child.emit(WORD, w + "'");
-            order.add("after:" + w);
-        });
-        child.on(WORD, w -> order.add("child:" + w));
-
-        source.emit(WORD, "a");
-        source.emit(WORD, "b");
-        dispatcher.close();
-
-        assertThat(order).containsExactly("source:a", "child:a'", "after:a", "source:b", "child:b'", "after:b");
-    }
-
-    @Test
     void deeplyNestedEmitsOnLoopThread_neitherOverflowTheStackNorLoseMessages() {
         AsyncDispatcher dispatcher = new AsyncDispatcher();
         TestProcessor countdown = new TestProcessor("countdown", dispatcher);

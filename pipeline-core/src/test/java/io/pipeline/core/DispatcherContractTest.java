@@ -314,6 +314,25 @@ abstract class DispatcherContractTest {
     }
 
     @Test
+    void emitFromListener_isDeliveredDepthFirst_beforeItReturns() {
+        TestProcessor source = new TestProcessor("source", handler);
+        TestProcessor child = new TestProcessor("child", handler);
+        List<String> order = new CopyOnWriteArrayList<>();
+        source.on(WORD, w -> {
+            order.add("source:" + w);
+            child.emit(WORD, w + "'");
+            order.add("after:" + w);
+        });
+        child.on(WORD, w -> order.add("child:" + w));
+
+        source.emit(WORD, "a");
+        source.emit(WORD, "b");
+        handler.close();
+
+        assertThat(order).containsExactly("source:a", "child:a'", "after:a", "source:b", "child:b'", "after:b");
+    }
+
+    @Test
     void concurrentEmitters_loseNothing() throws Exception {
         TestProcessor source = new TestProcessor("source", handler);
         List<Integer> heard = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -22,21 +22,4 @@ class SyncDispatcherTest extends DispatcherContractTest {
 
         assertThat(threads).containsExactly(Thread.currentThread());
     }
-
-    @Test
-    void reentrantEmit_isDeliveredDepthFirst() {
-        TestProcessor source = new TestProcessor("source", handler);
-        TestProcessor child = new TestProcessor("child", handler);
-        List<String> order = new CopyOnWriteArrayList<>();
-        source.on(WORD, w -> {
-            order.add("source:" + w);
-            child.emit(WORD, w + "'");
-            order.add("after:" + w);
-        });
-        child.on(WORD, w -> order.add("child:" + w));
-
-        source.emit(WORD, "a");
-
-        assertThat(order).containsExactly("source:a", "child:a'", "after:a");
-    }
 }
