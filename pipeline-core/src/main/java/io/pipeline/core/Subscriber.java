@@ -1,7 +1,6 @@
 package io.pipeline.core;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -44,10 +43,6 @@ abstract class Subscriber implements Subscription {
     @Override
     public final void cancel() {
         topic.remove(this);
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** A plain {@link Listener}: runs inline on the delivering thread. */
@@ -129,7 +124,7 @@ abstract class Subscriber implements Subscription {
 
         private void finished(Completion completion, Throwable failure) {
             if (failure != null) {
-                dispatcher.listenerFailed(topic, unwrap(failure));
+                dispatcher.listenerFailed(topic, Manager.unwrap(failure));
             }
             if (completion != null) {
                 completion.arrive();
