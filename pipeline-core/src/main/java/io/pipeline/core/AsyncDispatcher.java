@@ -59,7 +59,6 @@ public final class AsyncDispatcher extends Dispatcher {
      * tail at 100,000 events/s (see docs/BENCHMARKS.md).
      */
     private static final long IDLE_SPIN_NANOS = 1_000;
-    private static final int IDLE_YIELDS = 0;
     /** A producer facing a full queue under BLOCK retries this many times (yielding) before it parks. */
     private static final int FULL_RETRIES = 16;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
@@ -298,38 +297,18 @@ public final class AsyncDispatcher extends Dispatcher {
     private void runLoop() {
         Object[] batch = new Object[BATCH * 2];
         try {
-            boolean idle = false;
             long idleSince = 0;
-            int yields = 0;
             while (true) {
-                boolean worked = runUrgent();
-                int taken = queue.drain(batch);
-                if (taken > 0) {
-                    signalWaitingProducers();
-                    for (int i = 0; i < 2 * taken; i += 2) {
-                        Object target = batch[i];
-                        Object payload = batch[i + 1];
-                        batch[i] = null;
-                        batch[i + 1] = null;
-                        dispatch(target, payload);
-                        drainLocal();
-                    }
-                    worked = true;
-                }
-                if (worked) {
-                    idle = false;
+                if (deliverAvailable(batch)) {
+                    idleSince = 0;
                     continue;
                 }
-                if (!idle) {
-                    idle = true;
-                    idleSince = System.nanoTime();
-                    yields = 0;
+                long now = System.nanoTime();
+                if (idleSince == 0) {
+                    idleSince = now;
                 }
-                if (System.nanoTime() - idleSince < IDLE_SPIN_NANOS) {
+                if (now - idleSince < IDLE_SPIN_NANOS) {
                     Thread.onSpinWait();
-                } else if (yields < IDLE_YIELDS) {
-                    yields++;
-                    Thread.yield();
                 } else if (parkOrFinish()) {
                     return;
                 }
@@ -343,6 +322,32 @@ public final class AsyncDispatcher extends Dispatcher {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * Delivers what is waiting now: urgent tasks, then one batch from the queue (with everything its listeners emit).
+     * A method of its own rather than the body of {@link #runLoop}: it is called over and over, so the JIT compiles
+     * it as a whole method that every dispatcher's loop uses at once, instead of an on-stack replacement of each
+     * loop thread's single, endless call.
+     *
+     * @return whether there was anything to deliver
+     */
+    private boolean deliverAvailable(Object[] batch) {
+        boolean worked = runUrgent();
+        int taken = queue.drain(batch);
+        if (taken > 0) {
+            signalWaitingProducers();
+            for (int i = 0; i < 2 * taken; i += 2) {
+                Object target = batch[i];
+                Object payload = batch[i + 1];
+                batch[i] = null;
+                batch[i + 1] = null;
+                dispatch(target, payload);
+                drainLocal();
+            }
+            worked = true;
+        }
+        return worked;
     }
 
     /**
