@@ -147,6 +147,12 @@ public final class AsyncDispatcher extends Dispatcher {
 
     // ---- producing ------------------------------------------------------------------------------------------
 
+    /** Listeners run only on the loop thread: never called directly by an emitter. */
+    @Override
+    boolean allowsDirectCalls() {
+        return false;
+    }
+
     @Override
     boolean inlineHere() {
         return Thread.currentThread() == loop && inlineDepth < MAX_INLINE_DEPTH;

@@ -48,7 +48,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     // ---- registry -------------------------------------------------------------------------------------------
 
     final ProcessorTopics topics(String processorName) {
-        return processors.computeIfAbsent(processorName, ProcessorTopics::new);
+        return processors.computeIfAbsent(processorName, name -> new ProcessorTopics(name, this));
     }
 
     final Subscription subscribe(ProcessorTopics owner, Event<?> event, Listener<Object> listener, boolean once) {
@@ -75,6 +75,17 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     }
 
     // ---- emitting -------------------------------------------------------------------------------------------
+
+    /**
+     * Whether a topic's sole plain listener may be called by {@link Processor#emit} directly on any emitting thread
+     * (see {@link Topic#directListener()}): true for an open {@link SyncDispatcher}. Read under the topic's lock.
+     */
+    abstract boolean allowsDirectCalls();
+
+    /** Makes every topic recompute its direct listener: after closing, none has one. */
+    final void refreshDirectListeners() {
+        processors.values().forEach(ProcessorTopics::refreshDirectListeners);
+    }
 
     /**
      * Whether an emit on the current thread may run its listeners right here, before it returns: always under

@@ -15,11 +15,13 @@ final class ProcessorTopics {
     private static final int MAX_SCANNED = 16;
 
     final String name;
+    final Dispatcher dispatcher;
     private final ConcurrentHashMap<Event<?>, Topic> topics = new ConcurrentHashMap<>();
     private volatile Topic[] scanned = NONE;
 
-    ProcessorTopics(String name) {
+    ProcessorTopics(String name, Dispatcher dispatcher) {
         this.name = name;
+        this.dispatcher = dispatcher;
     }
 
     /** The topic of {@code event}, or {@code null} when nobody ever subscribed to it. Allocation-free. */
@@ -61,5 +63,10 @@ final class ProcessorTopics {
 
     void clear() {
         topics.values().forEach(Topic::clear);
+    }
+
+    /** Recomputes every topic's direct listener; called when the dispatcher closes. */
+    void refreshDirectListeners() {
+        topics.values().forEach(Topic::refreshDirectListener);
     }
 }

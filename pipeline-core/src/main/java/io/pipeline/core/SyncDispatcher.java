@@ -45,6 +45,11 @@ public final class SyncDispatcher extends Dispatcher {
     }
 
     @Override
+    boolean allowsDirectCalls() {
+        return !closed;
+    }
+
+    @Override
     public boolean isClosed() {
         return closed;
     }
@@ -53,6 +58,7 @@ public final class SyncDispatcher extends Dispatcher {
     @Override
     public void close() {
         closed = true;
+        refreshDirectListeners();
     }
 
     @Override

@@ -21,6 +21,16 @@ final class Topic {
     private volatile Listener<Object>[] plainListeners = noListeners();
     /** The only listener when {@link #plainListeners} holds exactly one (the most common wiring), else null. */
     private volatile Listener<Object> soleListener;
+    /**
+     * {@link #soleListener} when the dispatcher lets emitters call it directly (an open {@link SyncDispatcher}),
+     * else null: {@link Processor#emit}'s fast path, which then needs no other check of the dispatcher.
+     */
+    private volatile Listener<Object> directListener;
+    /**
+     * A payload class already found to be an instance of {@link #event}'s type: checking a payload's class for
+     * identity with it is cheaper than a subtype test. A plain field: a stale value only costs the full check.
+     */
+    Class<?> acceptedClass;
 
     Topic(ProcessorTopics owner, Event<?> event) {
         this.owner = owner;
@@ -38,6 +48,17 @@ final class Topic {
 
     Listener<Object> soleListener() {
         return soleListener;
+    }
+
+    Listener<Object> directListener() {
+        return directListener;
+    }
+
+    /** Remembers that {@code payloadClass} passed the type check of this topic's event. */
+    void accepted(Class<?> payloadClass) {
+        if (acceptedClass != payloadClass) {
+            acceptedClass = payloadClass;
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -59,6 +80,12 @@ final class Topic {
         plainListeners = listeners;
         soleListener = listeners != null && listeners.length == 1 ? listeners[0] : null;
         subscribers = next;
+        refreshDirectListener();
+    }
+
+    /** Called while holding this topic's lock, or to take it after the dispatcher closed. */
+    synchronized void refreshDirectListener() {
+        directListener = owner.dispatcher.allowsDirectCalls() ? soleListener : null;
     }
 
     boolean isEmpty() {

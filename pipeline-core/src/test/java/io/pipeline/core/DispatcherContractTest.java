@@ -357,6 +357,102 @@ abstract class DispatcherContractTest {
         assertThat(heard).hasSize(threads * each).doesNotHaveDuplicates();
     }
 
+    // ---- after many emits (where a dispatcher has a fast path, it is taken by then) ------------------------
+
+    private static final int REPEATS = 1_000;
+
+    /** Emits {@code REPEATS} words, then waits until all of them were delivered. */
+    private static void emitRepeatedly(TestProcessor source) throws Exception {
+        for (int i = 0; i < REPEATS; i++) {
+            source.emit(WORD, "w" + i);
+        }
+        source.emitAsync(WORD, "barrier").get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void afterRepeatedEmits_listenerAddedLater_hearsWhatFollows() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<String> first = new CopyOnWriteArrayList<>();
+        List<String> second = new CopyOnWriteArrayList<>();
+        source.on(WORD, first::add);
+        emitRepeatedly(source);
+
+        source.on(WORD, second::add);
+        source.emit(WORD, "after");
+        handler.close();
+
+        assertThat(first).hasSize(REPEATS + 2).endsWith("barrier", "after");
+        assertThat(second).containsExactly("after");
+    }
+
+    @Test
+    void afterRepeatedEmits_cancelledListener_hearsNothingMore() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        Subscription subscription = source.on(WORD, heard::add);
+        emitRepeatedly(source);
+
+        subscription.cancel();
+        assertThat(source.emit(WORD, "after")).isFalse();
+        handler.close();
+
+        assertThat(heard).hasSize(REPEATS + 1).doesNotContain("after");
+        assertThat(handler.deadEvents()).isEqualTo(1);
+    }
+
+    @Test
+    void afterRepeatedEmits_throwingListener_isStillEmittedAsError() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        source.on(Processor.ERROR, errors::add);
+        source.on(WORD, w -> {
+            if (w.equals("boom")) {
+                throw new IllegalStateException("boom");
+            }
+        });
+        emitRepeatedly(source);
+
+        source.emit(WORD, "boom");
+        handler.close();
+
+        assertThat(errors).singleElement().isInstanceOf(ListenerException.class)
+                .extracting(Throwable::getCause).isInstanceOf(IllegalStateException.class);
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    void afterRepeatedEmits_otherPayloadClassesAreStillChecked() throws Exception {
+        Event<Number> amount = Event.of("amount", Number.class);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Event<Object> raw = (Event) amount;
+        TestProcessor source = new TestProcessor("source", handler);
+        List<Number> heard = new CopyOnWriteArrayList<>();
+        source.on(amount, heard::add);
+        for (int i = 0; i < REPEATS; i++) {
+            source.emit(amount, i);
+        }
+
+        source.emit(amount, 5L);
+        assertThatThrownBy(() -> source.emit(raw, "not a number")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("java.lang.Number").hasMessageContaining("java.lang.String");
+        assertThatThrownBy(() -> source.emit(amount, null)).isInstanceOf(NullPointerException.class);
+        handler.close();
+
+        assertThat(heard).hasSize(REPEATS + 1).last().isEqualTo(5L);
+    }
+
+    @Test
+    void afterRepeatedEmits_emitAfterClose_throws() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        source.on(WORD, w -> {});
+        emitRepeatedly(source);
+
+        handler.close();
+
+        assertThatThrownBy(() -> source.emit(WORD, "late")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
     /** Polls a condition set by another thread; bounded, for state that has no future to wait on. */
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
