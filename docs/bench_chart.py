@@ -3,7 +3,8 @@
 
     python3 docs/bench_chart.py JMH.json [--latency LATENCY.json] [--svg docs/benchmarks.svg]
 
-Prints Markdown tables (throughput with score +- error, bytes/event and ratios; latency if given) and writes an
+Prints Markdown tables (throughput with score +- error, bytes/event and ratios; latency if given, with the p99 of
+each round when the harness ran several) and writes an
 SVG bar chart of events/second on a log scale. Ratios: sync contenders against the direct-call chain, async
 contenders against the best async peer (the fastest contender that is not this library) of the same run.
 """
@@ -85,14 +86,22 @@ def table(sync, asyn):
 def latency_table(path):
     with open(path, encoding="utf-8") as f:
         rows = json.load(f)
-    out = ["| offered rate (events/s) | contender | p50 (µs) | p99 (µs) | p99.9 (µs) | max (µs) |",
-           "|---:|---|---:|---:|---:|---:|"]
+    by_round = any("p99_us_by_round" in r for r in rows)
+    header = "| offered rate (events/s) | contender | p50 (µs) | p99 (µs) | p99.9 (µs) | max (µs) |"
+    rule = "|---:|---|---:|---:|---:|---:|"
+    if by_round:
+        header += " p99 of each round (µs) |"
+        rule += "---|"
+    out = [header, rule]
     for r in sorted(rows, key=lambda r: (r["rate"], r["p99_us"])):
         name = LABELS.get(r["contender"], r["contender"])
         if r["contender"] in OURS:
             name = "**" + name + "**"
-        out.append("| %s | %s | %.1f | %.1f | %.1f | %.1f |" % (
-            "{:,}".format(r["rate"]), name, r["p50_us"], r["p99_us"], r["p999_us"], r["max_us"]))
+        line = "| %s | %s | %.1f | %.1f | %.1f | %.1f |" % (
+            "{:,}".format(r["rate"]), name, r["p50_us"], r["p99_us"], r["p999_us"], r["max_us"])
+        if by_round:
+            line += " %s |" % ", ".join("%.0f" % v for v in r.get("p99_us_by_round", []))
+        out.append(line)
     return "\n".join(out)
 
 

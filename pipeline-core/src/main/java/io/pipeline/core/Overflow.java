@@ -5,7 +5,10 @@ package io.pipeline.core;
  * Error events and emits made on the loop thread are never subject to it (see {@link AsyncDispatcher}).
  */
 public enum Overflow {
-    /** The emitting thread waits for space. Nothing is lost. The default. */
+    /**
+     * The emitting thread waits for space: it retries for up to 50 µs (the loop thread frees room a batch at a
+     * time), then parks until the queue is at most half full. Nothing is lost. The default.
+     */
     BLOCK,
     /** The new message is discarded and counted in {@link AsyncDispatcher#dropped()}. */
     DROP_NEWEST,
