@@ -3,15 +3,12 @@ package io.pipeline.bench;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -21,26 +18,16 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class AsyncThroughput {
+public class AsyncThroughput extends ContenderBenchmark {
     static final int BATCH = 100_000;
 
     @Param({"asyncDispatcher", "rxJavaObserveOn", "reactorPublishOn", "disruptorYielding", "disruptorBlocking",
             "arrayBlockingQueue", "guavaAsyncEventBus"})
     public String contender;
 
-    private CountingSink sink;
-    private Pipeline pipeline;
-    private long clock;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        sink = new CountingSink();
-        pipeline = Pipelines.create(contender, sink);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pipeline.close();
+    @Override
+    String contender() {
+        return contender;
     }
 
     @Benchmark

@@ -3,14 +3,11 @@ package io.pipeline.bench;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -20,23 +17,13 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class SyncThroughput {
+public class SyncThroughput extends ContenderBenchmark {
     @Param({"direct", "syncDispatcher", "rxJava", "reactor", "guavaEventBus"})
     public String contender;
 
-    private CountingSink sink;
-    private Pipeline pipeline;
-    private long clock;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        sink = new CountingSink();
-        pipeline = Pipelines.create(contender, sink);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pipeline.close();
+    @Override
+    String contender() {
+        return contender;
     }
 
     @Benchmark
