@@ -124,6 +124,8 @@ public abstract class Processor {
                 }
                 return true;
             }
+            // Topic and payload already checked: an async loop thread goes straight to its listeners.
+            return dispatcher.inlineHere() ? runHere(topic, event, payload) : emitQueued(event, payload);
         }
         // Otherwise two small paths rather than one large one.
         return dispatcher.inlineHere() ? emitHere(event, payload) : emitQueued(event, payload);
@@ -132,29 +134,35 @@ public abstract class Processor {
     /** Runs the listeners on this thread: the emit path of a {@link SyncDispatcher} and of an async loop. */
     private boolean emitHere(Event<?> event, Object payload) {
         Topic topic = topicOf(event);
-        if (topic != null && payload != null && event.type().isInstance(payload)) {
-            topic.accepted(payload.getClass());
-            Listener<Object> sole = topic.soleListener();
-            if (sole != null) {
-                boolean counted = dispatcher.boundedNesting;
-                if (counted) {
-                    dispatcher.inlineDepth++;
-                }
-                try {
-                    sole.handle(payload);
-                } catch (Throwable failure) {
-                    dispatcher.listenerFailed(topic, failure);
-                }
-                if (counted) {
-                    dispatcher.inlineDepth--;
-                }
-                return true;
+        if (topic == null || payload == null || !event.type().isInstance(payload)) {
+            return emitQueued(event, payload);
+        }
+        topic.accepted(payload.getClass());
+        return runHere(topic, event, payload);
+    }
+
+    /** Runs {@code topic}'s listeners on this thread, {@code payload} being checked; anything unusual is queued. */
+    private boolean runHere(Topic topic, Event<?> event, Object payload) {
+        Listener<Object> sole = topic.soleListener();
+        if (sole != null) {
+            boolean counted = dispatcher.boundedNesting;
+            if (counted) {
+                dispatcher.inlineDepth++;
             }
-            Listener<Object>[] listeners = topic.plainListeners();
-            if (listeners != null && listeners.length != 0 && !topic.isError) {
-                dispatcher.runInline(topic, listeners, payload);
-                return true;
+            try {
+                sole.handle(payload);
+            } catch (Throwable failure) {
+                dispatcher.listenerFailed(topic, failure);
             }
+            if (counted) {
+                dispatcher.inlineDepth--;
+            }
+            return true;
+        }
+        Listener<Object>[] listeners = topic.plainListeners();
+        if (listeners != null && listeners.length != 0 && !topic.isError) {
+            dispatcher.runInline(topic, listeners, payload);
+            return true;
         }
         return emitQueued(event, payload);
     }
