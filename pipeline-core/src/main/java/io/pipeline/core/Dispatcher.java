@@ -247,6 +247,37 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         LOG.log(System.Logger.Level.ERROR, "Uncaught error event of processor '" + processorName + "'", error);
     }
 
+    // ---- fatal errors (seam between dispatch and supervision) --------------------------------------------
+
+    private volatile Throwable fatalError;
+    private volatile java.util.function.Consumer<Throwable> fatalErrorSink = error -> { };
+
+    /**
+     * The {@link VirtualMachineError} (other than a recoverable {@link StackOverflowError}) that killed delivery,
+     * or {@code null} while the dispatcher is healthy. Once set, emits throw and blocked producers are released.
+     */
+    final Throwable fatalError() {
+        return fatalError;
+    }
+
+    /** Where a {@link Flow} hears of a fatal error: called once, on the thread that hit it. */
+    final void fatalErrorSink(java.util.function.Consumer<Throwable> sink) {
+        this.fatalErrorSink = sink == null ? error -> { } : sink;
+    }
+
+    /** Records that delivery died of {@code error} and tells the sink; the first error wins. */
+    final void died(Throwable error) {
+        if (fatalError != null) {
+            return;
+        }
+        fatalError = error;
+        try {
+            fatalErrorSink.accept(error);
+        } catch (Throwable ignored) {
+            // the sink is the flow's; nothing more can be done on a dying thread
+        }
+    }
+
     // ---- async listener accounting -------------------------------------------------------------------------
 
     final void asyncStarted() {
