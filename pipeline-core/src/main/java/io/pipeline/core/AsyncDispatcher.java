@@ -1,13 +1,7 @@
 package io.pipeline.core;
 
-import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -18,17 +12,21 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Queues</h2>
  * <ul>
- *   <li><b>The queue</b> holds messages emitted by threads other than the loop thread. It never holds more than
- *       {@link #capacity()} messages; when it is full, the {@link Overflow} policy decides (default
- *       {@link Overflow#BLOCK}: the emitter waits).</li>
+ *   <li><b>The queue</b> holds messages emitted by threads other than the loop thread. Everything accepted and not
+ *       yet handed to a listener is bounded by {@link #capacity()}: at most that many messages wait, plus the one
+ *       being delivered. When it is full, the {@link Overflow} policy decides (default {@link Overflow#BLOCK}: the
+ *       emitter waits, in arrival order with other waiting emitters; {@link Overflow#DROP_OLDEST} discards the
+ *       oldest message not yet delivered).</li>
  *   <li><b>Emits made on the loop thread</b> (by listeners) never wait, fail or drop: a listener waiting for
  *       room that only it could make would deadlock. They are delivered at once, before {@code emit} returns,
  *       depth first — exactly as a {@link SyncDispatcher} would — so a message's consequences are handled
  *       before the next message is taken from the queue. Past a nesting depth of 32 (a listener that emits
  *       to a listener that emits …) they go to the loop's own lane instead, delivered as soon as the current
- *       delivery returns, so a cycle of processors cannot overflow the stack.</li>
- *   <li><b>Error events</b> ({@link Processor#ERROR}) are never dropped and never wait: when emitted by another
- *       thread they bypass the queue and are delivered before queued messages.</li>
+ *       delivery returns, so a cycle of processors cannot overflow the stack; while anything waits there, later
+ *       emits on the loop thread queue behind it, so emission order holds at any depth.</li>
+ *   <li><b>Error events</b> ({@link Processor#ERROR}) are never dropped and never wait, also when sent with
+ *       {@code emitAsync}: when emitted by another thread they bypass the queue and are delivered before queued
+ *       messages.</li>
  * </ul>
  *
  * <h2>Ordering</h2>
@@ -42,62 +40,50 @@ import java.util.concurrent.locks.ReentrantLock;
  * accepted, accepts and delivers what listeners emit meanwhile, waits for in-flight async listeners, then ends
  * the loop thread. Called from the loop thread itself, it starts closing and returns without waiting.
  *
+ * <h2>Faults</h2>
+ * A listener's failure becomes its processor's {@link Processor#ERROR} event, also a {@link StackOverflowError}. An
+ * {@link InterruptedException} thrown by a listener or an async stage is reported the same way and does not leave
+ * the loop thread interrupted. Any other {@link VirtualMachineError} kills the loop: the dispatcher records it
+ * (a {@link Flow} reports it and goes DOWN), stops accepting — later emits throw {@link IllegalStateException} with
+ * the error as cause, blocked emitters are released with that exception, {@code emitAsync} futures of messages it
+ * will not deliver fail — and the loop thread ends. It never keeps accepting messages it will not deliver.
+ *
  * <h2>CPU</h2>
  * When there is nothing to deliver, the loop thread spins for about a microsecond, then parks until a message
  * arrives: an idle dispatcher uses no CPU. A producer waiting for room under {@link Overflow#BLOCK} spins for up to
  * 50 µs, then parks.
  *
- * <p>This class is thread-safe. All listeners run on the loop thread, one message at a time.
+ * <p>This class is thread-safe. All listeners run on the loop thread, one message at a time. The producer side
+ * ({@code Admission}) and the loop's work ({@code DeliveryLoop}) live in classes of their own.
  */
 public final class AsyncDispatcher extends Dispatcher {
     /** The queue capacity used when none is given. */
     public static final int DEFAULT_CAPACITY = 8192;
+    /**
+     * The largest capacity accepted: the queue's slots are allocated up front (about 16 bytes each), so a larger
+     * bound would cost memory for messages that are never queued.
+     */
+    public static final int MAX_CAPACITY = 1 << 20;
     /** How deeply emits on the loop thread nest inline before they are put on the loop's lane instead. */
     static final int MAX_INLINE_DEPTH = 32;
 
-    private static final int BATCH = 256;
-    /**
-     * Idle loop: spin for up to this long (a busy producer's next message is usually nanoseconds away, and waking a
-     * parked thread costs the producer a system call), then park. Short, so that an idle dispatcher gives its core
-     * back quickly on a small machine. No {@code Thread.yield()} in between: on a machine with few cores a yield
-     * can hand the core to another thread for a whole time slice, which showed as milliseconds in the latency
-     * tail at 100,000 events/s (see docs/BENCHMARKS.md).
-     */
-    private static final long IDLE_SPIN_NANOS = 1_000;
-    /**
-     * A producer facing a full queue under BLOCK keeps retrying for up to this long before it parks: the loop frees
-     * room a batch at a time, usually within microseconds, and a producer that parks costs a futex round trip on
-     * both sides. Measured: steadier and faster than yielding a few times and then parking (docs/BENCHMARKS.md).
-     */
-    private static final long FULL_SPIN_NANOS = 50_000;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
     private enum State { RUNNING, CLOSING, TERMINATED }
 
-    /** An {@code emitAsync} message: the topic plus the completion to signal. */
-    private record Delivery(Topic topic, Completion completion) {}
-
     private final int capacity;
     private final Overflow overflow;
-
     /**
      * Messages from other threads. Lock-free; closing it (under {@link #lock}, with {@link #state}) atomically
      * stops later offers, so everything accepted before is still delivered.
      */
-    private final BoundedRing queue;
-    /** Guards state changes, the slow paths (a producer waiting for room, error hand-over) and termination. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition notFull = lock.newCondition();
-    private final AtomicInteger waitingProducers = new AtomicInteger();
-    private final AtomicLong dropped = new AtomicLong();
-    private volatile State state = State.RUNNING;
-
-    /** Error events and async continuations handed over by other threads. */
-    private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
-    /** What listeners emit on the loop thread: target, payload pairs (or a Runnable and a marker). */
-    private final ArrayDeque<Object> local = new ArrayDeque<>();
+    private final BoundedRing<Target> ring;
+    private final DeliveryLoop deliveryLoop;
+    private final Admission admission;
     private final Thread loop;
-    private volatile boolean parked;
+    /** Guards state changes, error hand-over from other threads and termination; never the per-message path. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile State state = State.RUNNING;
 
     /** Creates a dispatcher with the default capacity and {@link Overflow#BLOCK}. */
     public AsyncDispatcher() {
@@ -108,9 +94,13 @@ public final class AsyncDispatcher extends Dispatcher {
         super(true);
         this.capacity = capacity;
         this.overflow = overflow;
-        this.queue = new BoundedRing(capacity);
-        this.loop = new Thread(this::runLoop, threadName);
+        this.ring = new BoundedRing<>(capacity);
+        this.deliveryLoop = new DeliveryLoop(this, inline, ring);
+        this.admission = new Admission(ring, overflow, deliveryLoop, this::closedException);
+        deliveryLoop.admission(admission);
+        this.loop = new Thread(deliveryLoop, threadName);
         this.loop.setDaemon(true);
+        deliveryLoop.thread(loop);
         this.loop.start();
     }
 
@@ -131,12 +121,12 @@ public final class AsyncDispatcher extends Dispatcher {
 
     /** Messages waiting in the queue now; never more than {@link #capacity()}. */
     public int queueSize() {
-        return queue.size();
+        return ring.size();
     }
 
     /** Messages discarded by a {@code DROP_*} policy since this dispatcher was created. */
     public long dropped() {
-        return dropped.get();
+        return admission.dropped();
     }
 
     @Override
@@ -146,7 +136,9 @@ public final class AsyncDispatcher extends Dispatcher {
 
     @Override
     boolean accepting() {
-        return state == State.RUNNING || (Thread.currentThread() == loop && state == State.CLOSING);
+        State current = state;
+        return fatalError() == null
+                && (current == State.RUNNING || (current == State.CLOSING && Thread.currentThread() == loop));
     }
 
     /** Whether the loop thread has ended. */
@@ -163,277 +155,106 @@ public final class AsyncDispatcher extends Dispatcher {
     }
 
     @Override
+    boolean restoresInterrupt() {
+        return Thread.currentThread() != loop;
+    }
+
+    @Override
     boolean inlineHere() {
-        return Thread.currentThread() == loop && inlineDepth < MAX_INLINE_DEPTH;
+        return Thread.currentThread() == loop && inline.depth() < MAX_INLINE_DEPTH && deliveryLoop.laneIsEmpty();
     }
 
     /** An emit on the loop thread: delivered at once, depth first, or — nested too deep — on the loop's lane. */
     private void emitOnLoop(Topic topic, Object payload, Completion completion) {
-        if (inlineDepth < MAX_INLINE_DEPTH) {
-            inlineDepth++;
-            try {
-                deliver(topic, payload, completion);
-            } finally {
-                inlineDepth--;
-            }
+        if (inlineHere()) {
+            inline.nested(topic, payload, completion);
         } else {
-            local.add(completion == null ? topic : new Delivery(topic, completion));
-            local.add(payload);
+            deliveryLoop.defer(new LaneEntry.Message(topic, payload, completion));
         }
     }
 
     @Override
     void enqueue(Topic topic, Object payload, Completion completion) {
         if (Thread.currentThread() == loop) {
+            ensureOpen();
             emitOnLoop(topic, payload, completion);
-            return;
-        }
-        Object target = completion == null ? topic : new Delivery(topic, completion);
-        int result = queue.offer(target, payload);
-        if (result != BoundedRing.OK) {
-            offerSlow(result, topic, target, payload);
-        }
-        if (parked) {
-            LockSupport.unpark(loop);
-        }
-    }
-
-    /** The queue was full or closed: apply the overflow policy. */
-    private void offerSlow(int result, Topic topic, Object target, Object payload) {
-        Object droppedTarget = null;
-        while (result != BoundedRing.OK) {
-            if (result == BoundedRing.CLOSED) {
-                throw closed();
-            }
-            switch (overflow) {
-                case BLOCK -> result = awaitSpace(target, payload);
-                case DROP_NEWEST -> {
-                    dropped.incrementAndGet();
-                    droppedTarget = target;
-                    result = BoundedRing.OK;
-                }
-                case DROP_OLDEST -> {
-                    Object oldest = queue.pollOldest();
-                    if (oldest != null) {
-                        dropped.incrementAndGet();
-                        rejectDropped(oldest);
-                    }
-                    result = queue.offer(target, payload);
-                }
-                case FAIL -> throw new RejectedExecutionException(
-                        "queue full (capacity " + capacity + "): message for event '" + topic.event.name()
-                                + "' of processor '" + topic.processorName() + "' rejected");
-            }
-        }
-        if (droppedTarget != null) {
-            rejectDropped(droppedTarget);
-        }
-    }
-
-    private void rejectDropped(Object target) {
-        if (target instanceof Delivery delivery) {
-            delivery.completion.future.completeExceptionally(
-                    new RejectedExecutionException("message dropped by overflow policy " + overflow));
-        }
-    }
-
-    /** BLOCK: retry for a moment, then wait on {@link #notFull} until the loop frees room or the dispatcher closes. */
-    private int awaitSpace(Object target, Object payload) {
-        int result = BoundedRing.FULL;
-        long since = System.nanoTime();
-        while (result == BoundedRing.FULL && System.nanoTime() - since < FULL_SPIN_NANOS) {
-            Thread.onSpinWait();
-            result = queue.offer(target, payload);
-        }
-        if (result != BoundedRing.FULL) {
-            return result;
-        }
-        lock.lock();
-        try {
-            waitingProducers.incrementAndGet();
-            try {
-                while (true) {
-                    // The increment above and the loop's fence after freeing room pair up: either this offer
-                    // sees the room, or the loop sees a waiting producer and signals.
-                    result = queue.offer(target, payload);
-                    if (result != BoundedRing.FULL) {
-                        return result;
-                    }
-                    notFull.await();
-                }
-            } finally {
-                waitingProducers.decrementAndGet();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RejectedExecutionException("interrupted while waiting for space in the queue; message not accepted");
-        } finally {
-            lock.unlock();
+        } else {
+            admission.admit(Target.of(topic, completion), payload);
         }
     }
 
     @Override
-    void enqueueError(Topic errors, Throwable error) {
+    void enqueueError(Topic errors, Throwable error, Completion completion) {
         if (Thread.currentThread() == loop) {
-            emitOnLoop(errors, error, null);
+            emitOnLoop(errors, error, completion);
             return;
         }
         lock.lock();
         try {
             if (state != State.RUNNING) {
-                throw closed();
+                throw closedException();
             }
-            urgent.add(() -> deliver(errors, error, null));
+            deliveryLoop.handOver(new LaneEntry.Message(errors, error, completion));
         } finally {
             lock.unlock();
         }
-        LockSupport.unpark(loop);
     }
 
     @Override
     void resume(Runnable continuation) {
         if (Thread.currentThread() == loop) {
-            local.add(continuation);
-            local.add(Boolean.TRUE);
-            return;
-        }
-        // Accepted while closing: the loop does not end while an async listener is busy.
-        urgent.add(continuation);
-        if (parked) {
-            LockSupport.unpark(loop);
+            deliveryLoop.defer(new LaneEntry.Continuation(continuation));
+        } else {
+            // Accepted while closing: the loop does not end while an async listener is busy.
+            deliveryLoop.handOver(new LaneEntry.Continuation(continuation));
         }
     }
 
-    private IllegalStateException closed() {
-        return new IllegalStateException("AsyncDispatcher is closed (" + loop.getName() + ")");
+    @Override
+    IllegalStateException closedException() {
+        return closedException("AsyncDispatcher (" + loop.getName() + ")");
     }
 
-    // ---- consuming ------------------------------------------------------------------------------------------
+    // ---- the loop's end ---------------------------------------------------------------------------------------
 
-    private void runLoop() {
-        Object[] batch = new Object[BATCH * 2];
+    /** Asked by the idle loop once closing: whether everything accepted was delivered and no async listener is busy. */
+    boolean finished(DeliveryLoop drained) {
+        lock.lock();
         try {
-            long idleSince = 0;
-            while (true) {
-                if (deliverAvailable(batch)) {
-                    idleSince = 0;
-                    continue;
-                }
-                long now = System.nanoTime();
-                if (idleSince == 0) {
-                    idleSince = now;
-                }
-                if (now - idleSince < IDLE_SPIN_NANOS) {
-                    Thread.onSpinWait();
-                } else if (parkOrFinish()) {
-                    return;
-                }
+            return drained.isIdle() && busyAsyncListeners() == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The loop thread ends; {@code death} is what killed it, or {@code null}. */
+    void terminated(Throwable death) {
+        lock.lock();
+        try {
+            ring.close();
+            state = State.TERMINATED;
+        } finally {
+            lock.unlock();
+        }
+        admission.signalWaiters();
+        if (death != null) {
+            deliveryLoop.abandon(death);
+        }
+    }
+
+    @Override
+    void onDeath() {
+        lock.lock();
+        try {
+            ring.close();
+            if (state == State.RUNNING) {
+                state = State.CLOSING;
             }
         } finally {
-            lock.lock();
-            try {
-                state = State.TERMINATED;
-                notFull.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            lock.unlock();
         }
-    }
-
-    /**
-     * Delivers what is waiting now: urgent tasks, then one batch from the queue (with everything its listeners emit).
-     * A method of its own rather than the body of {@link #runLoop}: it is called over and over, so the JIT compiles
-     * it as a whole method that every dispatcher's loop uses at once, instead of an on-stack replacement of each
-     * loop thread's single, endless call.
-     *
-     * @return whether there was anything to deliver
-     */
-    private boolean deliverAvailable(Object[] batch) {
-        boolean worked = runUrgent();
-        int taken = queue.drain(batch);
-        if (taken > 0) {
-            signalWaitingProducers();
-            for (int i = 0; i < 2 * taken; i += 2) {
-                Object target = batch[i];
-                Object payload = batch[i + 1];
-                batch[i] = null;
-                batch[i + 1] = null;
-                dispatch(target, payload);
-                drainLocal();
-            }
-            worked = true;
-        }
-        return worked;
-    }
-
-    /**
-     * Wakes producers blocked on a full queue once it is at most half full (or empty), so that each wake-up buys
-     * them room for many messages instead of one batch. A waiting producer is always woken: the loop keeps taking
-     * until the queue is empty, and checks after every batch.
-     */
-    private void signalWaitingProducers() {
-        VarHandle.fullFence(); // room was freed (release stores); now look for waiting producers
-        if (waitingProducers.get() > 0 && queue.size() <= capacity / 2) {
-            lock.lock();
-            try {
-                notFull.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    private boolean runUrgent() {
-        boolean worked = false;
-        Runnable task;
-        while ((task = urgent.poll()) != null) {
-            task.run();
-            drainLocal();
-            worked = true;
-        }
-        return worked;
-    }
-
-    private void drainLocal() {
-        Object target;
-        while ((target = local.poll()) != null) {
-            dispatch(target, local.poll());
-        }
-    }
-
-    private void dispatch(Object target, Object payload) {
-        if (target instanceof Topic topic) {
-            deliver(topic, payload, null);
-        } else if (target instanceof Delivery delivery) {
-            deliver(delivery.topic, payload, delivery.completion);
-        } else {
-            ((Runnable) target).run();
-        }
-    }
-
-    /** Parks until a producer, an error or a continuation wakes the loop; returns true when closing has finished. */
-    private boolean parkOrFinish() {
-        parked = true;
-        // A producer claims its slot (tail CAS) before it reads 'parked'; so either this sees the claim, or the
-        // producer sees 'parked' and unparks.
-        if (queue.hasClaimed() || !urgent.isEmpty()) {
-            parked = false;
-            return false;
-        }
-        if (state != State.RUNNING) {
-            lock.lock();
-            try {
-                if (queue.isDrained() && urgent.isEmpty() && busyAsyncListeners() == 0) {
-                    parked = false;
-                    return true;
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-        LockSupport.park(this);
-        parked = false;
-        return false;
+        admission.signalWaiters();
+        LockSupport.unpark(loop);
     }
 
     // ---- closing --------------------------------------------------------------------------------------------
@@ -448,13 +269,13 @@ public final class AsyncDispatcher extends Dispatcher {
         lock.lock();
         try {
             if (state == State.RUNNING) {
-                queue.close();
+                ring.close();
                 state = State.CLOSING;
-                notFull.signalAll();
             }
         } finally {
             lock.unlock();
         }
+        admission.signalWaiters();
         LockSupport.unpark(loop);
         if (Thread.currentThread() == loop) {
             return;
@@ -488,10 +309,19 @@ public final class AsyncDispatcher extends Dispatcher {
 
         private Builder() {}
 
-        /** The queue's capacity in messages; default {@value AsyncDispatcher#DEFAULT_CAPACITY}. */
+        /**
+         * The queue's capacity in messages, from 1 to {@value AsyncDispatcher#MAX_CAPACITY}; default
+         * {@value AsyncDispatcher#DEFAULT_CAPACITY}.
+         *
+         * @throws IllegalArgumentException if {@code capacity} is not positive or above {@link #MAX_CAPACITY}
+         */
         public Builder capacity(int capacity) {
             if (capacity <= 0) {
                 throw new IllegalArgumentException("capacity <= 0: " + capacity);
+            }
+            if (capacity > MAX_CAPACITY) {
+                throw new IllegalArgumentException("capacity > AsyncDispatcher.MAX_CAPACITY (" + MAX_CAPACITY
+                        + "): " + capacity + "; the queue's slots are allocated up front");
             }
             this.capacity = capacity;
             return this;

@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 /**
  * A bounded, lock-free FIFO of (target, payload) pairs for many producers and one consumer, after Dmitry Vyukov's
  * bounded queue (as in JCTools): each slot carries a sequence number that says whose turn it is, producers claim a
- * position with one CAS on {@code tail}, the consumer claims a whole batch with one CAS on {@code head}.
+ * position with one CAS on {@code tail}, the consumer claims one pair at a time with one CAS on {@code head}.
  *
  * <p>Besides the consumer, a producer may take the oldest pair ({@link #pollOldest}, for
  * {@link Overflow#DROP_OLDEST}), so taking is safe for several threads too. {@link #close()} atomically stops
@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Never holds more than {@link #capacity()} pairs. Thread-safe.
  */
-final class BoundedRing extends BoundedRingHead {
+final class BoundedRing<T> extends BoundedRingHead {
     /** Results of {@link #offer}. */
     static final int OK = 0;
     static final int FULL = 1;
@@ -64,7 +64,7 @@ final class BoundedRing extends BoundedRingHead {
      *
      * @return {@link #OK}, {@link #FULL} or {@link #CLOSED}
      */
-    int offer(Object target, Object payload) {
+    int offer(T target, Object payload) {
         while (true) {
             long t = tail;
             if ((t & CLOSED_BIT) != 0) {
@@ -94,44 +94,50 @@ final class BoundedRing extends BoundedRingHead {
         }
     }
 
+    /** Receives the pairs {@link #drain} takes. */
+    @FunctionalInterface
+    interface Sink<T> {
+        void accept(T target, Object payload);
+    }
+
     /**
-     * Takes up to {@code batch.length / 2} pairs in FIFO order, copying them into {@code batch} as target,
-     * payload, target, payload…, and frees their slots before returning (so producers find room while the caller
-     * works through the batch).
+     * Takes up to {@code max} pairs in FIFO order, one at a time: each pair's slot is freed before it is handed to
+     * {@code sink}, and the next pair is claimed only after {@code sink} returns. So the ring and the one pair being
+     * handled never hold more than {@link #capacity()} + 1 pairs, and everything not yet handed over can still be
+     * taken by {@link #pollOldest}. A pair's claim costs one uncontended CAS on {@code head} (contended only by
+     * {@code pollOldest}).
      *
-     * @return how many pairs were taken
+     * @return how many pairs were handed to {@code sink}
      */
-    int drain(Object[] batch) {
-        int max = batch.length / 2;
-        long h;
-        int n;
-        while (true) {
-            h = head;
-            n = 0;
-            while (n < max && (long) SEQUENCE.getAcquire(sequences, index(h + n)) == h + n + 1) {
-                n++;
+    @SuppressWarnings("unchecked")
+    int drain(Sink<? super T> sink, int max) {
+        int n = 0;
+        while (n < max) {
+            long h = head;
+            int i = index(h);
+            if ((long) SEQUENCE.getAcquire(sequences, i) != h + 1) {
+                if (h == head) {
+                    return n; // empty, or the oldest is not yet published
+                }
+                continue;
             }
-            if (n == 0) {
-                return 0;
+            if (!casHead(h, h + 1)) {
+                continue; // a producer dropped the oldest pair
             }
-            if (casHead(h, h + n)) {
-                break;
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            long position = h + k;
-            int i = index(position);
-            batch[2 * k] = ELEMENT.get(pairs, 2 * i);
-            batch[2 * k + 1] = ELEMENT.get(pairs, 2 * i + 1);
+            T target = (T) ELEMENT.get(pairs, 2 * i);
+            Object payload = ELEMENT.get(pairs, 2 * i + 1);
             ELEMENT.set(pairs, 2 * i, null);
             ELEMENT.set(pairs, 2 * i + 1, null);
-            SEQUENCE.setRelease(sequences, i, position + length);
+            SEQUENCE.setRelease(sequences, i, h + length);
+            n++;
+            sink.accept(target, payload);
         }
         return n;
     }
 
     /** Takes the oldest published pair's target (discarding its payload), or {@code null} if there is none. */
-    Object pollOldest() {
+    @SuppressWarnings("unchecked")
+    T pollOldest() {
         while (true) {
             long h = head;
             int i = index(h);
@@ -143,7 +149,7 @@ final class BoundedRing extends BoundedRingHead {
                 continue;
             }
             if (casHead(h, h + 1)) {
-                Object target = ELEMENT.get(pairs, 2 * i);
+                T target = (T) ELEMENT.get(pairs, 2 * i);
                 ELEMENT.set(pairs, 2 * i, null);
                 ELEMENT.set(pairs, 2 * i + 1, null);
                 SEQUENCE.setRelease(sequences, i, h + length);

@@ -1,6 +1,7 @@
 package io.pipeline.core;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,5 +21,10 @@ final class Completion {
         if (outstanding.decrementAndGet() == 0) {
             future.complete(Boolean.TRUE);
         }
+    }
+
+    /** The failure a {@link CompletionException} wraps, else {@code failure} itself. */
+    static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }

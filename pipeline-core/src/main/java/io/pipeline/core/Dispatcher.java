@@ -20,13 +20,12 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     private final AtomicInteger busyAsyncListeners = new AtomicInteger();
     private volatile UncaughtErrorSink uncaughtErrors = Dispatcher::logUncaught;
     private final AtomicBoolean claimed = new AtomicBoolean();
-    /** Whether {@link #runInline} counts nesting (the {@link AsyncDispatcher}'s loop thread bounds it). */
-    final boolean boundedNesting;
-    /** Nesting of inline deliveries; read and written only by the loop thread of an AsyncDispatcher. */
-    int inlineDepth;
+    /** The emit path and every inline delivery (see its design note). */
+    final InlineDelivery inline;
 
-    Dispatcher(boolean boundedNesting) {
-        this.boundedNesting = boundedNesting;
+    /** {@code countsNesting}: whether inline deliveries count their depth (the async loop thread bounds it). */
+    Dispatcher(boolean countsNesting) {
+        this.inline = new InlineDelivery(this, countsNesting);
     }
 
     /** Where errors nobody listens to end up. A {@link Flow} installs one that fails the owning manager. */
@@ -93,51 +92,13 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
      */
     abstract boolean inlineHere();
 
-    /**
-     * The hot path, called by {@link Processor#emit} once it has found that every listener of the topic is a
-     * plain, permanent one and {@link #inlineHere()}. Kept small so that the JIT can inline a whole chain of
-     * processors into the emitter and scalar-replace payloads that do not outlive it.
-     */
-    final void runInline(Topic topic, Listener<Object>[] listeners, Object payload) {
-        if (boundedNesting) {
-            inlineDepth++;
-            try {
-                callAll(topic, listeners, payload);
-            } finally {
-                inlineDepth--;
-            }
-        } else {
-            callAll(topic, listeners, payload);
-        }
-    }
-
-    private void callAll(Topic topic, Listener<Object>[] listeners, Object payload) {
-        for (Listener<Object> listener : listeners) {
-            call(topic, listener, payload);
-        }
-    }
-
-    /** The general path of {@link Processor#emit}: {@code topic} is what the processor found, maybe null. */
-    /** Runs one plain listener; a failure is routed, never thrown. */
-    private void call(Topic topic, Listener<Object> listener, Object payload) {
-        try {
-            listener.handle(payload);
-        } catch (Throwable failure) {
-            listenerFailed(topic, failure);
-        }
-    }
-
     /** The general path of {@link Processor#emit}: {@code topic} is what the processor found, maybe null. */
     final boolean emit(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
         if (topic == null || topic.isEmpty()) {
             unheard(owner, event, payload);
             return false;
         }
-        if (topic.isError) {
-            enqueueError(topic, (Throwable) payload);
-        } else {
-            enqueue(topic, payload, null);
-        }
+        send(topic, payload, null);
         return true;
     }
 
@@ -148,14 +109,28 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
             return CompletableFuture.completedFuture(Boolean.FALSE);
         }
         Completion completion = new Completion();
-        enqueue(topic, payload, completion);
+        send(topic, payload, completion);
         return completion.future;
     }
 
+    /** An emit with listeners: error events never wait, drop or fail for lack of room; closed handlers throw. */
+    private void send(Topic topic, Object payload, Completion completion) {
+        if (topic.isError) {
+            ensureOpen();
+            enqueueError(topic, (Throwable) payload, completion);
+        } else {
+            enqueue(topic, payload, completion);
+        }
+    }
+
+    /**
+     * Nobody listens: a dead event. An error nobody listens to is uncaught — unless it is a {@link RecoveredFailure},
+     * which its processor has already dealt with.
+     */
     private void unheard(ProcessorTopics owner, Event<?> event, Object payload) {
         ensureOpen();
         deadEvents.increment();
-        if (event.equals(Processor.ERROR)) {
+        if (event.equals(Processor.ERROR) && !(payload instanceof RecoveredFailure)) {
             uncaught(owner.name, (Throwable) payload);
         }
     }
@@ -165,8 +140,20 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     final void ensureOpen() {
         if (!accepting()) {
-            throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+            throw closedException();
         }
+    }
+
+    /** What an emit to a closed (or dead) handler throws: names the fatal error as cause, if there was one. */
+    IllegalStateException closedException() {
+        return closedException(getClass().getSimpleName());
+    }
+
+    final IllegalStateException closedException(String name) {
+        Throwable fatal = fatalError;
+        return fatal == null
+                ? new IllegalStateException(name + " is closed")
+                : new IllegalStateException(name + " is closed: delivery died of " + fatal, fatal);
     }
 
     /**
@@ -175,44 +162,28 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
      */
     abstract void enqueue(Topic topic, Object payload, Completion completion);
 
-    /** Delivers an error event; never blocks, never drops, never rejects. */
-    abstract void enqueueError(Topic errors, Throwable error);
+    /**
+     * Delivers an error event; never blocks, never drops, never rejects for lack of room. {@code completion} is
+     * {@code null} unless sent with {@code emitAsync}. Listener failures are routed here after the handler closed
+     * too; an emit checks {@link #ensureOpen()} first.
+     */
+    abstract void enqueueError(Topic errors, Throwable error, Completion completion);
 
     /** Runs a continuation of an async listener where listeners run. */
     abstract void resume(Runnable continuation);
-
-    /** Runs every listener of {@code topic}; each failure is routed, never thrown. */
-    final void deliver(Topic topic, Object payload, Completion completion) {
-        if (completion == null) {
-            Listener<Object> sole = topic.soleListener();
-            if (sole != null) {
-                call(topic, sole, payload);
-                return;
-            }
-            Listener<Object>[] listeners = topic.plainListeners();
-            if (listeners != null) {
-                for (Listener<Object> listener : listeners) {
-                    call(topic, listener, payload);
-                }
-                return;
-            }
-        }
-        for (Subscriber subscriber : topic.subscribers()) {
-            subscriber.deliver(payload, completion);
-        }
-        if (completion != null) {
-            completion.arrive();
-        }
-    }
 
     // ---- errors ---------------------------------------------------------------------------------------------
 
     /** A listener of {@code topic} failed: emit it as the processor's ERROR, or report it as uncaught. */
     final void listenerFailed(Topic topic, Throwable failure) {
-        if (failure instanceof VirtualMachineError fatal) {
+        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
+            died(fatal);
             throw fatal;
         }
-        if (failure instanceof InterruptedException) {
+        // A StackOverflowError is recoverable once the stack has unwound: it is routed like any failure. Should
+        // routing overflow again, that error unwinds to the next enclosing delivery, which tries again with more
+        // stack, so the overflow ends as one error event at the depth where there is room to report it.
+        if (failure instanceof InterruptedException && restoresInterrupt()) {
             Thread.currentThread().interrupt();
         }
         ListenerException wrapped = new ListenerException(topic.processorName(), topic.event.name(), failure);
@@ -224,15 +195,23 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         if (errors == null || errors.isEmpty()) {
             uncaught(topic.processorName(), wrapped);
         } else {
-            enqueueError(errors, wrapped);
+            enqueueError(errors, wrapped, null);
         }
     }
+
+    /**
+     * Whether a listener's {@link InterruptedException} sets the interrupt flag of the thread that ran it: yes on
+     * an emitter's own thread ({@link SyncDispatcher}); never on the async loop thread, which nobody interrupts
+     * and which must not spin or run later listeners interrupted.
+     */
+    abstract boolean restoresInterrupt();
 
     final void uncaught(String processorName, Throwable error) {
         try {
             uncaughtErrors.uncaught(processorName, error);
         } catch (Throwable sinkFailure) {
-            if (sinkFailure instanceof VirtualMachineError fatal) {
+            if (sinkFailure instanceof VirtualMachineError fatal && !(sinkFailure instanceof StackOverflowError)) {
+                died(fatal);
                 throw fatal;
             }
             logUncaught(processorName, error);
@@ -265,18 +244,31 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         this.fatalErrorSink = sink == null ? error -> { } : sink;
     }
 
-    /** Records that delivery died of {@code error} and tells the sink; the first error wins. */
+    /**
+     * Records that delivery died of {@code error}, stops accepting emits ({@link #onDeath()}) and tells the sink;
+     * the first error wins. Afterwards emits throw {@link IllegalStateException} with {@code error} as cause.
+     */
     final void died(Throwable error) {
-        if (fatalError != null) {
-            return;
+        synchronized (this) {
+            if (fatalError != null) {
+                return;
+            }
+            fatalError = error;
         }
-        fatalError = error;
+        try {
+            onDeath();
+        } catch (Throwable ignored) {
+            // dying already; the sink below must still hear of it
+        }
         try {
             fatalErrorSink.accept(error);
         } catch (Throwable ignored) {
             // the sink is the flow's; nothing more can be done on a dying thread
         }
     }
+
+    /** Stops accepting: called once, by {@link #died}, after {@link #fatalError()} is set. */
+    abstract void onDeath();
 
     // ---- async listener accounting -------------------------------------------------------------------------
 

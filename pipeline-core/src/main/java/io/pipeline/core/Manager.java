@@ -210,7 +210,7 @@ public abstract class Manager {
     }
 
     static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return Completion.unwrap(failure);
     }
 
     @Override

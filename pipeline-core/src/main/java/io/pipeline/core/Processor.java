@@ -32,18 +32,21 @@ import java.util.concurrent.CompletableFuture;
  * choice: see {@link SyncDispatcher} and {@link AsyncDispatcher}.
  */
 public abstract class Processor {
-    /** Emitted with the failure when one of this processor's listeners throws, or by the processor itself. */
+    /**
+     * Emitted with the failure when one of this processor's listeners throws (a {@link ListenerException}), or by
+     * the processor itself. An error nobody listens to is <em>uncaught</em>: counted as a dead event and reported to
+     * the {@link Flow}, which fails the owning manager — except a {@link RecoveredFailure}, a failure the processor
+     * has already recovered from, which is only counted as a dead event. Error events are never dropped, never
+     * wait for room and are never rejected for lack of it; after the handler is closed, emitting one throws like
+     * any emit.
+     */
     public static final Event<Throwable> ERROR = Event.of("error", Throwable.class);
 
     private final String name;
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
     private final ProcessorTopics topics;
-    /**
-     * The topic of the event this processor emitted last: most processors emit one event over and over. A plain
-     * field: a stale or missing value only costs a lookup, and topics are never replaced.
-     */
-    private Topic recent;
+    private final InlineDelivery delivery;
 
     /**
      * Creates a processor named {@code name} on {@code handler}.
@@ -59,6 +62,7 @@ public abstract class Processor {
         this.handler = handler;
         this.dispatcher = Dispatcher.of(handler);
         this.topics = dispatcher.topics(name);
+        this.delivery = dispatcher.inline;
     }
 
     /** This processor's name, which scopes its events. */
@@ -110,78 +114,7 @@ public abstract class Processor {
      *     {@link Overflow#FAIL} is full
      */
     public final <T> boolean emit(Event<T> event, T payload) {
-        // The fast path: the topic emitted last, with one listener an emitter may call directly (an open
-        // SyncDispatcher), and a payload of a class already checked. Small, so that the JIT inlines a whole chain
-        // of processors into the emitter and its payloads need no heap.
-        Topic topic = recent;
-        if (topic != null && topic.event == event && payload != null && payload.getClass() == topic.acceptedClass) {
-            Listener<Object> direct = topic.directListener();
-            if (direct != null) {
-                try {
-                    direct.handle(payload);
-                } catch (Throwable failure) {
-                    dispatcher.listenerFailed(topic, failure);
-                }
-                return true;
-            }
-            // Topic and payload already checked: an async loop thread goes straight to its listeners.
-            return dispatcher.inlineHere() ? runHere(topic, event, payload) : emitQueued(event, payload);
-        }
-        // Otherwise two small paths rather than one large one.
-        return dispatcher.inlineHere() ? emitHere(event, payload) : emitQueued(event, payload);
-    }
-
-    /** Runs the listeners on this thread: the emit path of a {@link SyncDispatcher} and of an async loop. */
-    private boolean emitHere(Event<?> event, Object payload) {
-        Topic topic = topicOf(event);
-        if (topic == null || payload == null || !event.type().isInstance(payload)) {
-            return emitQueued(event, payload);
-        }
-        topic.accepted(payload.getClass());
-        return runHere(topic, event, payload);
-    }
-
-    /** Runs {@code topic}'s listeners on this thread, {@code payload} being checked; anything unusual is queued. */
-    private boolean runHere(Topic topic, Event<?> event, Object payload) {
-        Listener<Object> sole = topic.soleListener();
-        if (sole != null) {
-            boolean counted = dispatcher.boundedNesting;
-            if (counted) {
-                dispatcher.inlineDepth++;
-            }
-            try {
-                sole.handle(payload);
-            } catch (Throwable failure) {
-                dispatcher.listenerFailed(topic, failure);
-            }
-            if (counted) {
-                dispatcher.inlineDepth--;
-            }
-            return true;
-        }
-        Listener<Object>[] listeners = topic.plainListeners();
-        if (listeners != null && listeners.length != 0 && !topic.isError) {
-            dispatcher.runInline(topic, listeners, payload);
-            return true;
-        }
-        return emitQueued(event, payload);
-    }
-
-    /** Everything else: validation, dead events, error events, async listeners, the queue. */
-    private boolean emitQueued(Event<?> event, Object payload) {
-        checkPayload(event, payload);
-        return dispatcher.emit(topics, topicOf(event), event, payload);
-    }
-
-    private Topic topicOf(Event<?> event) {
-        Topic topic = recent;
-        if (topic == null || topic.event != event) {
-            topic = topics.find(Objects.requireNonNull(event, "event"));
-            if (topic != null) {
-                recent = topic;
-            }
-        }
-        return topic;
+        return delivery.emit(topics, event, payload);
     }
 
     /**
@@ -195,7 +128,7 @@ public abstract class Processor {
         return dispatcher.emitAsync(topics, event, payload);
     }
 
-    private static void checkPayload(Event<?> event, Object payload) {
+    static void checkPayload(Event<?> event, Object payload) {
         Objects.requireNonNull(event, "event");
         if (payload == null) {
             throw new NullPointerException("payload of event '" + event.name() + "' is null");

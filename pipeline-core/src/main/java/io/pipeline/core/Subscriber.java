@@ -75,7 +75,13 @@ abstract class Subscriber implements Subscription {
     /**
      * An {@link AsyncListener}: at most one stage in flight; later messages wait in a backlog and are started,
      * in order, when the previous stage completes. Continuations run where the dispatcher says
-     * ({@link Dispatcher#resume}): on the loop thread for {@link AsyncDispatcher}.
+     * ({@link Dispatcher#resume}): on the loop thread for {@link AsyncDispatcher}, on the completing thread for
+     * {@link SyncDispatcher}.
+     *
+     * <p>A backlog is worked through iteratively: when a stage completes while this listener is being invoked on the
+     * same thread (an already completed stage, or a {@code SyncDispatcher} continuation), the next message is
+     * handed back to the invoking loop ({@link Run}) instead of being started from inside the continuation, so any
+     * number of stages completing at once use constant stack.
      */
     static final class Async extends Subscriber {
         private final AsyncListener<Object> listener;
@@ -83,6 +89,13 @@ abstract class Subscriber implements Subscription {
         private boolean busy;
 
         private record Pending(Object payload, Completion completion) {}
+
+        /** One invoking loop: the thread that runs it, and the next message handed back to it. */
+        private static final class Run {
+            final Thread thread = Thread.currentThread();
+            boolean invoking;
+            Pending next;
+        }
 
         Async(Dispatcher dispatcher, Topic topic, boolean once, AsyncListener<Object> listener) {
             super(dispatcher, topic, once);
@@ -97,34 +110,52 @@ abstract class Subscriber implements Subscription {
             if (completion != null) {
                 completion.expect();
             }
+            Pending pending = new Pending(payload, completion);
             synchronized (this) {
                 if (busy) {
-                    backlog.add(new Pending(payload, completion));
+                    backlog.add(pending);
                     return;
                 }
                 busy = true;
             }
             dispatcher.asyncStarted();
-            invoke(payload, completion);
+            start(pending);
         }
 
-        private void invoke(Object payload, Completion completion) {
+        /** Invokes the listener for {@code first}, then for every message handed back while invoking. */
+        private void start(Pending first) {
+            Run run = new Run();
+            Pending next = first;
+            while (next != null) {
+                synchronized (run) {
+                    run.invoking = true;
+                    run.next = null;
+                }
+                invoke(next, run);
+                synchronized (run) {
+                    run.invoking = false;
+                    next = run.next;
+                }
+            }
+        }
+
+        private void invoke(Pending pending, Run run) {
             CompletionStage<?> stage;
             try {
-                stage = listener.handle(payload);
+                stage = listener.handle(pending.payload);
                 if (stage == null) {
                     throw new NullPointerException("async listener returned null instead of a CompletionStage");
                 }
             } catch (Throwable failure) {
-                dispatcher.resume(() -> finished(completion, failure));
+                dispatcher.resume(() -> finished(pending.completion, failure, run));
                 return;
             }
-            stage.whenComplete((ignored, failure) -> dispatcher.resume(() -> finished(completion, failure)));
+            stage.whenComplete((ignored, failure) -> dispatcher.resume(() -> finished(pending.completion, failure, run)));
         }
 
-        private void finished(Completion completion, Throwable failure) {
+        private void finished(Completion completion, Throwable failure, Run run) {
             if (failure != null) {
-                dispatcher.listenerFailed(topic, Manager.unwrap(failure));
+                dispatcher.listenerFailed(topic, Completion.unwrap(failure));
             }
             if (completion != null) {
                 completion.arrive();
@@ -138,9 +169,15 @@ abstract class Subscriber implements Subscription {
             }
             if (next == null) {
                 dispatcher.asyncFinished();
-            } else {
-                invoke(next.payload, next.completion);
+                return;
             }
+            synchronized (run) {
+                if (run.invoking && run.thread == Thread.currentThread()) {
+                    run.next = next; // the invoking loop below us on this stack starts it
+                    return;
+                }
+            }
+            start(next);
         }
     }
 }

@@ -5,7 +5,14 @@ package io.pipeline.core;
  * {@code emit} returns. A listener that emits is dispatched recursively, depth first.
  *
  * <p>Simple and fast, with no thread of its own; the price is that a slow listener slows down the emitter.
- * Async listeners' continuations run on the thread that completes their stage.
+ * Async listeners' continuations run on the thread that completes their stage; an async listener's backlog is
+ * worked through in a loop, not by recursion, however many stages complete at once.
+ *
+ * <p>Faults: a listener's failure becomes its processor's {@link Processor#ERROR} event, also a
+ * {@link StackOverflowError} (reported once the stack has unwound far enough to report it); an
+ * {@link InterruptedException} thrown by a listener sets the emitting thread's interrupt flag again. Any other
+ * {@link VirtualMachineError} is fatal: the dispatcher records it (a {@link Flow} reports it and goes DOWN), the
+ * error propagates to the emitter, and every later emit throws {@link IllegalStateException} with it as cause.
  *
  * <p>This class is thread-safe. Listeners are called on whichever threads emit, so a listener shared by
  * processors that emit from several threads must be thread-safe itself.
@@ -21,12 +28,12 @@ public final class SyncDispatcher extends Dispatcher {
     @Override
     void enqueue(Topic topic, Object payload, Completion completion) {
         ensureOpen();
-        deliver(topic, payload, completion);
+        inline.deliver(topic, payload, completion);
     }
 
     @Override
-    void enqueueError(Topic errors, Throwable error) {
-        deliver(errors, error, null);
+    void enqueueError(Topic errors, Throwable error, Completion completion) {
+        inline.deliver(errors, error, completion);
     }
 
     @Override
@@ -36,22 +43,32 @@ public final class SyncDispatcher extends Dispatcher {
 
     @Override
     boolean inlineHere() {
-        return !closed;
+        return accepting();
     }
 
     @Override
     boolean accepting() {
-        return !closed;
+        return !closed && fatalError() == null;
     }
 
     @Override
     boolean allowsDirectCalls() {
-        return !closed;
+        return accepting();
+    }
+
+    @Override
+    boolean restoresInterrupt() {
+        return true;
+    }
+
+    @Override
+    void onDeath() {
+        refreshDirectListeners();
     }
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || fatalError() != null;
     }
 
     /** Stops accepting messages: later emits throw {@link IllegalStateException}. Idempotent. */
@@ -63,6 +80,6 @@ public final class SyncDispatcher extends Dispatcher {
 
     @Override
     public String toString() {
-        return "SyncDispatcher[deadEvents=" + deadEvents() + (closed ? ", closed]" : "]");
+        return "SyncDispatcher[deadEvents=" + deadEvents() + (isClosed() ? ", closed]" : "]");
     }
 }

@@ -1,36 +1,30 @@
 package io.pipeline.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * The listeners of one event of one processor. Emits read a volatile array snapshot and never lock;
- * registration copies the array (listeners change rarely, messages often).
+ * The listeners of one event of one processor. Emits read one immutable {@link Route} snapshot from a volatile
+ * field and never lock; registration copies the subscriber array and publishes a new route under this topic's
+ * lock (listeners change rarely, messages often).
  */
-final class Topic {
-    private static final Subscriber[] NONE = new Subscriber[0];
+final class Topic implements Target {
+    private static final VarHandle ROUTE;
+
+    static {
+        try {
+            ROUTE = MethodHandles.lookup().findVarHandle(Topic.class, "route", Route.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final ProcessorTopics owner;
     final Event<?> event;
     final boolean isError;
-    private volatile Subscriber[] subscribers = NONE;
-    /**
-     * The listeners themselves when every subscriber is a plain, permanent listener (the common case), else
-     * {@code null}: lets a synchronous emit call them without going through their {@link Subscriber}s.
-     * Written together with {@link #subscribers}.
-     */
-    private volatile Listener<Object>[] plainListeners = noListeners();
-    /** The only listener when {@link #plainListeners} holds exactly one (the most common wiring), else null. */
-    private volatile Listener<Object> soleListener;
-    /**
-     * {@link #soleListener} when the dispatcher lets emitters call it directly (an open {@link SyncDispatcher}),
-     * else null: {@link Processor#emit}'s fast path, which then needs no other check of the dispatcher.
-     */
-    private volatile Listener<Object> directListener;
-    /**
-     * A payload class already found to be an instance of {@link #event}'s type: checking a payload's class for
-     * identity with it is cheaper than a subtype test. A plain field: a stale value only costs the full check.
-     */
-    Class<?> acceptedClass;
+    /** Written under this topic's lock, except {@link #accepted}'s compare-and-set. */
+    private volatile Route route = Route.empty();
 
     Topic(ProcessorTopics owner, Event<?> event) {
         this.owner = owner;
@@ -38,73 +32,65 @@ final class Topic {
         this.isError = event.equals(Processor.ERROR);
     }
 
+    Route route() {
+        return route;
+    }
+
+    @Override
+    public Topic topic() {
+        return this;
+    }
+
+    @Override
+    public Completion completion() {
+        return null;
+    }
+
     Subscriber[] subscribers() {
-        return subscribers;
+        return route.subscribers();
     }
 
-    Listener<Object>[] plainListeners() {
-        return plainListeners;
-    }
-
-    Listener<Object> soleListener() {
-        return soleListener;
-    }
-
-    Listener<Object> directListener() {
-        return directListener;
-    }
-
-    /** Remembers that {@code payloadClass} passed the type check of this topic's event. */
-    void accepted(Class<?> payloadClass) {
-        if (acceptedClass != payloadClass) {
-            acceptedClass = payloadClass;
+    /**
+     * Remembers that {@code payloadClass} passed the type check of this topic's event, if no class is remembered
+     * yet: the first class wins, so that a topic fed several classes never allocates on its emit path. A lost
+     * race (with another emitter or with registration) only costs a later emit the full check.
+     */
+    void accepted(Route current, Class<?> payloadClass) {
+        if (current.accepted() == null) {
+            ROUTE.compareAndSet(this, current, current.accepting(payloadClass));
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Listener<Object>[] noListeners() {
-        return (Listener<Object>[]) new Listener<?>[0];
-    }
-
-    /** Publishes a new subscriber array and its plain-listener view. Called while holding this topic's lock. */
-    @SuppressWarnings("unchecked")
-    private void publish(Subscriber[] next) {
-        Listener<Object>[] listeners = (Listener<Object>[]) new Listener<?>[next.length];
-        for (int i = 0; i < next.length; i++) {
-            listeners[i] = next[i].plainListener();
-            if (listeners[i] == null) {
-                listeners = null;
-                break;
-            }
-        }
-        plainListeners = listeners;
-        soleListener = listeners != null && listeners.length == 1 ? listeners[0] : null;
-        subscribers = next;
-        refreshDirectListener();
-    }
-
-    /** Called while holding this topic's lock, or to take it after the dispatcher closed. */
-    synchronized void refreshDirectListener() {
-        directListener = owner.dispatcher.allowsDirectCalls() ? soleListener : null;
     }
 
     boolean isEmpty() {
-        return subscribers.length == 0;
+        return route.isEmpty();
     }
 
     String processorName() {
         return owner.name;
     }
 
+    /** Recomputes whether emitters may call the sole listener directly; called when the dispatcher closes or dies. */
+    synchronized void refreshDirectListener() {
+        route = route.directCalls(directCallsAllowed());
+    }
+
+    private boolean directCallsAllowed() {
+        return !isError && owner.dispatcher.allowsDirectCalls();
+    }
+
+    private void publish(Subscriber[] next) {
+        route = Route.of(next, directCallsAllowed(), route.accepted());
+    }
+
     synchronized void add(Subscriber subscriber) {
-        Subscriber[] current = subscribers;
+        Subscriber[] current = route.subscribers();
         Subscriber[] next = Arrays.copyOf(current, current.length + 1);
         next[current.length] = subscriber;
         publish(next);
     }
 
     synchronized void remove(Subscriber subscriber) {
-        Subscriber[] current = subscribers;
+        Subscriber[] current = route.subscribers();
         for (int i = 0; i < current.length; i++) {
             if (current[i] == subscriber) {
                 Subscriber[] next = new Subscriber[current.length - 1];
@@ -117,6 +103,6 @@ final class Topic {
     }
 
     synchronized void clear() {
-        publish(NONE);
+        publish(new Subscriber[0]);
     }
 }

@@ -15,11 +15,20 @@ import org.junit.jupiter.api.Test;
 
 class BoundedRingTest {
 
-    private static List<Object> drainAll(BoundedRing ring) {
+    /** Takes up to half the array's length in pairs, as target, payload, target, payload… */
+    private static int drain(BoundedRing<Object> ring, Object[] batch) {
+        int[] k = {0};
+        return ring.drain((target, payload) -> {
+            batch[k[0]++] = target;
+            batch[k[0]++] = payload;
+        }, batch.length / 2);
+    }
+
+    private static List<Object> drainAll(BoundedRing<Object> ring) {
         List<Object> out = new ArrayList<>();
         Object[] batch = new Object[8];
         int n;
-        while ((n = ring.drain(batch)) > 0) {
+        while ((n = drain(ring, batch)) > 0) {
             for (int i = 0; i < n; i++) {
                 out.add(batch[2 * i]);
                 out.add(batch[2 * i + 1]);
@@ -30,14 +39,14 @@ class BoundedRingTest {
 
     @Test
     void constructor_rejectsNonPositiveCapacity() {
-        assertThatThrownBy(() -> new BoundedRing(0))
+        assertThatThrownBy(() -> new BoundedRing<>(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("capacity <= 0: 0");
     }
 
     @Test
     void drain_returnsPairsInOfferOrder_acrossManyLaps() {
-        BoundedRing ring = new BoundedRing(5); // not a power of two: positions wrap by modulo
+        BoundedRing<Object> ring = new BoundedRing<>(5); // not a power of two: positions wrap by modulo
         List<Object> seen = new ArrayList<>();
         for (int lap = 0; lap < 7; lap++) {
             for (int i = 0; i < 3; i++) {
@@ -56,7 +65,7 @@ class BoundedRingTest {
 
     @Test
     void offer_whenFull_returnsFullAndSizeStaysAtCapacity() {
-        BoundedRing ring = new BoundedRing(4);
+        BoundedRing<Object> ring = new BoundedRing<>(4);
         for (int i = 0; i < 4; i++) {
             assertThat(ring.offer("t", i)).isEqualTo(BoundedRing.OK);
         }
@@ -64,7 +73,7 @@ class BoundedRingTest {
         assertThat(ring.size()).isEqualTo(4);
 
         Object[] one = new Object[2];
-        assertThat(ring.drain(one)).isEqualTo(1);
+        assertThat(drain(ring, one)).isEqualTo(1);
         assertThat(one[1]).isEqualTo(0);
         assertThat(ring.offer("t", 4)).isEqualTo(BoundedRing.OK);
         assertThat(ring.offer("t", 5)).isEqualTo(BoundedRing.FULL);
@@ -73,7 +82,7 @@ class BoundedRingTest {
 
     @Test
     void capacityOne_holdsOnePair_andStaysFifoAcrossLaps() {
-        BoundedRing ring = new BoundedRing(1);
+        BoundedRing<Object> ring = new BoundedRing<>(1);
         for (int i = 0; i < 5; i++) {
             assertThat(ring.offer("t", i)).isEqualTo(BoundedRing.OK);
             assertThat(ring.offer("t", -1)).isEqualTo(BoundedRing.FULL);
@@ -83,20 +92,41 @@ class BoundedRingTest {
     }
 
     @Test
-    void drain_takesAtMostHalfTheBatchArrayLength() {
-        BoundedRing ring = new BoundedRing(8);
+    void drain_freesEachSlotBeforeHandingThePairOver_andTakesTheNextOnlyAfter() {
+        BoundedRing<Object> ring = new BoundedRing<>(2);
+        ring.offer("a", 1);
+        ring.offer("b", 2);
+        List<Object> seen = new ArrayList<>();
+        int taken = ring.drain((target, payload) -> {
+            seen.add(target);
+            if (target.equals("a")) {
+                assertThat(ring.size()).isEqualTo(1);
+                assertThat(ring.offer("c", 3)).isEqualTo(BoundedRing.OK); // a's slot is free
+                assertThat(ring.offer("d", 4)).isEqualTo(BoundedRing.FULL); // b is still queued, and droppable
+            }
+        }, 1);
+
+        assertThat(taken).isEqualTo(1);
+        assertThat(seen).containsExactly("a");
+        assertThat(ring.pollOldest()).isEqualTo("b");
+        assertThat(drainAll(ring)).containsExactly("c", 3);
+    }
+
+    @Test
+    void drain_takesAtMostMax() {
+        BoundedRing<Object> ring = new BoundedRing<>(8);
         for (int i = 0; i < 6; i++) {
             ring.offer("t", i);
         }
         Object[] batch = new Object[4];
-        assertThat(ring.drain(batch)).isEqualTo(2);
+        assertThat(drain(ring, batch)).isEqualTo(2);
         assertThat(batch).containsExactly("t", 0, "t", 1);
         assertThat(ring.size()).isEqualTo(4);
     }
 
     @Test
     void pollOldest_removesTheHeadTarget_thenFreesItsSlot() {
-        BoundedRing ring = new BoundedRing(2);
+        BoundedRing<Object> ring = new BoundedRing<>(2);
         ring.offer("a", 1);
         ring.offer("b", 2);
         assertThat(ring.pollOldest()).isEqualTo("a");
@@ -107,7 +137,7 @@ class BoundedRingTest {
 
     @Test
     void close_rejectsLaterOffers_butKeepsAcceptedPairsUntilDrained() {
-        BoundedRing ring = new BoundedRing(4);
+        BoundedRing<Object> ring = new BoundedRing<>(4);
         ring.offer("a", 1);
         ring.close();
         ring.close();
@@ -124,7 +154,7 @@ class BoundedRingTest {
         int producers = 3;
         int perProducer = 100_000;
         int capacity = 64;
-        BoundedRing ring = new BoundedRing(capacity);
+        BoundedRing<Object> ring = new BoundedRing<>(capacity);
         ExecutorService pool = Executors.newFixedThreadPool(producers);
         CountDownLatch start = new CountDownLatch(1);
         AtomicInteger fullSeen = new AtomicInteger();
@@ -152,7 +182,7 @@ class BoundedRingTest {
             while (received < producers * perProducer) {
                 assertThat(System.nanoTime()).as("consumer deadline").isLessThan(deadline);
                 maxSize = Math.max(maxSize, ring.size());
-                int n = ring.drain(batch);
+                int n = drain(ring, batch);
                 for (int k = 0; k < n; k++) {
                     int producer = (Integer) batch[2 * k];
                     int value = (Integer) batch[2 * k + 1];
@@ -178,7 +208,7 @@ class BoundedRingTest {
 
     @Test
     void closeWhileProducing_everyAcceptedPairIsDrained() throws Exception {
-        BoundedRing ring = new BoundedRing(1024);
+        BoundedRing<Object> ring = new BoundedRing<>(1024);
         AtomicInteger accepted = new AtomicInteger();
         CountDownLatch producing = new CountDownLatch(2);
         Thread[] producers = new Thread[2];
@@ -199,7 +229,7 @@ class BoundedRingTest {
         int taken = 0;
         Object[] batch = new Object[64];
         for (int i = 0; i < 1_000; i++) {
-            taken += ring.drain(batch);
+            taken += drain(ring, batch);
         }
         ring.close();
         for (Thread producer : producers) {
@@ -207,7 +237,7 @@ class BoundedRingTest {
             assertThat(producer.isAlive()).isFalse();
         }
         while (!ring.isDrained()) {
-            taken += ring.drain(batch);
+            taken += drain(ring, batch);
         }
         assertThat(taken).isEqualTo(accepted.get());
     }

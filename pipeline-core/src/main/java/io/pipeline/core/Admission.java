@@ -1,0 +1,179 @@
+package io.pipeline.core;
+
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The producer side of an {@link AsyncDispatcher}: admits messages from threads other than the loop thread into the
+ * bounded ring, applies the {@link Overflow} policy when it is full, and wakes the loop.
+ *
+ * <h2>BLOCK, fairly</h2>
+ * A producer facing a full ring retries for up to {@link #FULL_SPIN_NANOS} (the loop frees room within
+ * microseconds; parking costs a futex round trip on both sides), then parks in a FIFO of waiting producers. Only the
+ * producer at the head of that FIFO may take room, and while anyone waits, newcomers (and producers still
+ * spinning) join the FIFO instead of offering: so a parked producer — a timer thread, say — is never starved by
+ * one that spins. The loop signals the waiters once the ring is at most half full ({@link #roomFreed}), so one
+ * wake-up buys room for many messages; each producer leaving the FIFO signals the next.
+ *
+ * <p>Thread-safe: called by any number of producers; {@link #roomFreed} by the loop thread only.
+ */
+final class Admission {
+    /**
+     * How long a producer facing a full ring under BLOCK keeps retrying before it parks. Measured: steadier and
+     * faster than yielding a few times and then parking (docs/BENCHMARKS.md).
+     */
+    static final long FULL_SPIN_NANOS = 50_000;
+
+    private final BoundedRing<Target> ring;
+    private final Overflow overflow;
+    private final DeliveryLoop loop;
+    /** Builds the exception thrown when the ring is closed: closed, or dead of a fatal error. */
+    private final Supplier<IllegalStateException> closed;
+    private final AtomicLong dropped = new AtomicLong();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notFull = lock.newCondition();
+    /** Producers parked for room, in arrival order; guarded by {@link #lock}. */
+    private final ArrayDeque<Thread> waiters = new ArrayDeque<>();
+    /** {@code waiters.size()}, readable without the lock; written under it. */
+    private volatile int waiting;
+
+    Admission(BoundedRing<Target> ring, Overflow overflow, DeliveryLoop loop, Supplier<IllegalStateException> closed) {
+        this.ring = ring;
+        this.overflow = overflow;
+        this.loop = loop;
+        this.closed = closed;
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    /**
+     * Admits one message or applies the overflow policy.
+     *
+     * @throws IllegalStateException if the dispatcher is closed or dead (also when it closes while this waits)
+     * @throws RejectedExecutionException under {@link Overflow#FAIL} when full, or when interrupted while waiting
+     */
+    void admit(Target target, Object payload) {
+        int result = waiting == 0 ? ring.offer(target, payload) : BoundedRing.FULL;
+        if (result != BoundedRing.OK) {
+            admitSlow(result, target, payload);
+        }
+        loop.wake();
+    }
+
+    private void admitSlow(int result, Target target, Object payload) {
+        if (result == BoundedRing.CLOSED) {
+            throw closed.get();
+        }
+        switch (overflow) {
+            case BLOCK -> {
+                if (awaitRoom(target, payload) == BoundedRing.CLOSED) {
+                    throw closed.get();
+                }
+            }
+            case DROP_NEWEST -> {
+                dropped.incrementAndGet();
+                reject(target);
+            }
+            case DROP_OLDEST -> dropOldestAndOffer(target, payload);
+            case FAIL -> throw new RejectedExecutionException("queue full (capacity " + ring.capacity()
+                    + "): message for event '" + target.topic().event.name() + "' of processor '"
+                    + target.topic().processorName() + "' rejected");
+        }
+    }
+
+    private void dropOldestAndOffer(Target target, Object payload) {
+        int result;
+        while ((result = ring.offer(target, payload)) == BoundedRing.FULL) {
+            Target oldest = ring.pollOldest();
+            if (oldest != null) {
+                dropped.incrementAndGet();
+                reject(oldest);
+            }
+        }
+        if (result == BoundedRing.CLOSED) {
+            throw closed.get();
+        }
+    }
+
+    private void reject(Target target) {
+        Completion completion = target.completion();
+        if (completion != null) {
+            completion.future.completeExceptionally(
+                    new RejectedExecutionException("message dropped by overflow policy " + overflow));
+        }
+    }
+
+    /** BLOCK: spin a moment (unless others already wait), then wait for this producer's turn in the FIFO. */
+    private int awaitRoom(Target target, Object payload) {
+        long since = System.nanoTime();
+        while (waiting == 0 && System.nanoTime() - since < FULL_SPIN_NANOS) {
+            Thread.onSpinWait();
+            int result = ring.offer(target, payload);
+            if (result != BoundedRing.FULL) {
+                return result;
+            }
+        }
+        Thread me = Thread.currentThread();
+        lock.lock();
+        try {
+            waiters.add(me);
+            waiting = waiters.size();
+            try {
+                while (true) {
+                    if (ring.isClosed()) {
+                        return BoundedRing.CLOSED;
+                    }
+                    if (waiters.peek() == me) {
+                        // The write of 'waiting' above and the loop's fence after freeing room pair up: either
+                        // this offer sees the room, or the loop sees a waiting producer and signals.
+                        int result = ring.offer(target, payload);
+                        if (result != BoundedRing.FULL) {
+                            return result;
+                        }
+                    }
+                    notFull.await();
+                }
+            } finally {
+                waiters.remove(me);
+                waiting = waiters.size();
+                notFull.signalAll(); // the next in line takes its turn
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RejectedExecutionException(
+                    "interrupted while waiting for space in the queue; message not accepted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called by the loop after it took messages: wakes waiting producers once the ring is at most half full (or
+     * empty). A waiting producer is always woken: the loop keeps taking until the ring is empty and calls this after
+     * every step.
+     */
+    void roomFreed() {
+        VarHandle.fullFence(); // room was freed (release stores); now look for waiting producers
+        if (waiting > 0 && ring.size() <= ring.capacity() / 2) {
+            signalWaiters();
+        }
+    }
+
+    /** Wakes every waiting producer: room was freed, or the ring was closed. */
+    void signalWaiters() {
+        lock.lock();
+        try {
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.pipeline.core;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The consumer side of an {@link AsyncDispatcher}: the loop thread's work. {@link #drainOnce()} is one step —
+ * urgent entries, then up to {@link #STEP} messages from the ring, each followed by whatever its listeners put on
+ * the lane — and {@link #run()} is a thin loop around it that spins briefly, then parks, when a step finds nothing.
+ *
+ * <h2>Lanes</h2>
+ * <ul>
+ *   <li><b>the ring</b> ({@link BoundedRing} of {@link Target}s): messages admitted from other threads
+ *       ({@link Admission});</li>
+ *   <li><b>urgent</b>: error events and async continuations handed over by other threads, run before the ring
+ *       (errors are never dropped or blocked);</li>
+ *   <li><b>the lane</b>: what the loop thread itself could not deliver inline — emits past the nesting bound or
+ *       behind such an emit, and continuations completed on the loop thread. Drained after every ring message,
+ *       in FIFO order.</li>
+ * </ul>
+ *
+ * <h2>Interrupts</h2>
+ * The loop thread is never left interrupted: a listener that throws {@link InterruptedException} is reported like
+ * any failure without setting the flag ({@link Dispatcher#listenerFailed}), and a flag a listener set itself is
+ * cleared after each message, so that later listeners do not run interrupted and the idle loop's park does not
+ * return at once (which would spin a core).
+ *
+ * <p>Not thread-safe except {@link #wake()}, {@link #handOver} and {@link #hasUrgent()}: the rest runs on the loop
+ * thread only.
+ */
+final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
+    /** Ring messages per step; the step then looks at urgent entries and tells waiting producers about room. */
+    static final int STEP = 256;
+    /**
+     * Idle: spin for up to this long (a busy producer's next message is usually nanoseconds away, and waking a parked
+     * thread costs the producer a system call), then park. Short, so that an idle dispatcher gives its core back
+     * quickly on a small machine. No {@code Thread.yield()}: on a machine with few cores a yield can hand the core
+     * to another thread for a whole time slice (docs/BENCHMARKS.md).
+     */
+    static final long IDLE_SPIN_NANOS = 1_000;
+
+    private final AsyncDispatcher dispatcher;
+    private final InlineDelivery delivery;
+    private final BoundedRing<Target> ring;
+    private Admission admission;
+    private final ConcurrentLinkedQueue<LaneEntry> urgent = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<LaneEntry> lane = new ArrayDeque<>();
+    private volatile Thread thread;
+    private volatile boolean parked;
+
+    DeliveryLoop(AsyncDispatcher dispatcher, InlineDelivery delivery, BoundedRing<Target> ring) {
+        this.dispatcher = dispatcher;
+        this.delivery = delivery;
+        this.ring = ring;
+    }
+
+    void admission(Admission admission) {
+        this.admission = admission;
+    }
+
+    void thread(Thread thread) {
+        this.thread = thread;
+    }
+
+    // ---- called by other threads ----------------------------------------------------------------------------
+
+    /** Unparks the loop if it announced that it parks. A producer calls this after its ring offer. */
+    void wake() {
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Hands an entry over from another thread, before the ring's messages. */
+    void handOver(LaneEntry entry) {
+        urgent.add(entry);
+        LockSupport.unpark(thread);
+    }
+
+    boolean hasUrgent() {
+        return !urgent.isEmpty();
+    }
+
+    // ---- the loop thread ------------------------------------------------------------------------------------
+
+    /** Whether nothing waits on the lane: only then may an emit on the loop thread run inline. */
+    boolean laneIsEmpty() {
+        return lane.isEmpty();
+    }
+
+    /** Puts an entry on the lane, behind everything already there. */
+    void defer(LaneEntry entry) {
+        lane.add(entry);
+    }
+
+    /**
+     * One step: urgent entries, then up to {@link #STEP} ring messages, each with the lane drained after it.
+     * Never throws, except what kills the loop (a fatal {@link VirtualMachineError}).
+     *
+     * @return whether there was anything to do
+     */
+    boolean drainOnce() {
+        boolean worked = false;
+        LaneEntry entry;
+        while ((entry = urgent.poll()) != null) {
+            entry.run(delivery);
+            drainLane();
+            worked = true;
+        }
+        int taken = ring.drain(this, STEP);
+        if (taken > 0) {
+            admission.roomFreed();
+            worked = true;
+        }
+        return worked;
+    }
+
+    /** One ring message (its slot already freed): deliver it, then everything its listeners deferred. */
+    @Override
+    public void accept(Target target, Object payload) {
+        delivery.deliver(target.topic(), payload, target.completion());
+        drainLane();
+    }
+
+    private void drainLane() {
+        LaneEntry entry;
+        while ((entry = lane.poll()) != null) {
+            entry.run(delivery);
+        }
+        Thread.interrupted(); // a listener may have set it; it must not outlive the message
+    }
+
+    /** The loop: steps while there is work, spins a moment, then parks; ends when closing has finished. */
+    @Override
+    public void run() {
+        Throwable death = null;
+        try {
+            long idleSince = 0;
+            while (true) {
+                if (drainOnce()) {
+                    idleSince = 0;
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (idleSince == 0) {
+                    idleSince = now;
+                }
+                if (now - idleSince < IDLE_SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else if (parkOrFinish()) {
+                    return;
+                }
+            }
+        } catch (Throwable fatal) {
+            death = fatal;
+            dispatcher.died(fatal);
+            throw fatal;
+        } finally {
+            dispatcher.terminated(death);
+        }
+    }
+
+    /** Parks until a producer, an error or a continuation wakes the loop; returns true when closing has finished. */
+    private boolean parkOrFinish() {
+        parked = true;
+        // A producer claims its slot (tail CAS) before it reads 'parked'; so either this sees the claim, or the
+        // producer sees 'parked' and unparks.
+        if (ring.hasClaimed() || !urgent.isEmpty()) {
+            parked = false;
+            return false;
+        }
+        if (dispatcher.isClosed() && dispatcher.finished(this)) {
+            parked = false;
+            return true;
+        }
+        Thread.interrupted();
+        LockSupport.park(this);
+        parked = false;
+        return false;
+    }
+
+    /** Whether every lane is empty; the dispatcher asks under its lock, with the ring closed. */
+    boolean isIdle() {
+        return ring.isDrained() && urgent.isEmpty() && lane.isEmpty();
+    }
+
+    /** After the loop died: fails the futures of every message it will never deliver. */
+    void abandon(Throwable cause) {
+        Target target;
+        while ((target = ring.pollOldest()) != null) {
+            fail(target.completion(), cause);
+        }
+        LaneEntry entry;
+        while ((entry = urgent.poll()) != null) {
+            abandon(entry, cause);
+        }
+        while ((entry = lane.poll()) != null) {
+            abandon(entry, cause);
+        }
+    }
+
+    private static void abandon(LaneEntry entry, Throwable cause) {
+        if (entry instanceof LaneEntry.Message message) {
+            fail(message.completion(), cause);
+        }
+    }
+
+    private static void fail(Completion completion, Throwable cause) {
+        if (completion != null) {
+            completion.future.completeExceptionally(
+                    new IllegalStateException("AsyncDispatcher died before delivering this message", cause));
+        }
+    }
+}
