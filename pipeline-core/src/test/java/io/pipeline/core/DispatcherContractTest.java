@@ -453,6 +453,148 @@ abstract class DispatcherContractTest {
                 .hasMessageContaining("closed");
     }
 
+    // ---- faults, ordering, error events ------------------------------------------------------------------
+
+    @Test
+    void emitError_afterClose_throws() {
+        TestProcessor source = new TestProcessor("source", handler);
+        source.on(Processor.ERROR, e -> {});
+        handler.close();
+
+        assertThatThrownBy(() -> source.emit(Processor.ERROR, new RuntimeException("late")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> source.emitAsync(Processor.ERROR, new RuntimeException("late")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void emitAsync_ofErrorEvent_reachesErrorListeners_andCompletes() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        source.on(Processor.ERROR, errors::add);
+
+        CompletableFuture<Boolean> done = source.emitAsync(Processor.ERROR, new RuntimeException("e"));
+
+        assertThat(done.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(errors).extracting(Throwable::getMessage).containsExactly("e");
+    }
+
+    @Test
+    void recoveredFailure_withoutErrorListener_isADeadEvent_notUncaught() {
+        TestProcessor source = new TestProcessor("source", handler);
+
+        boolean heard = source.emit(Processor.ERROR, new RecoveredFailure("poll failed; retrying",
+                new java.io.IOException("timeout")));
+        handler.close();
+
+        assertThat(heard).isFalse();
+        assertThat(handler.deadEvents()).isEqualTo(1);
+        assertThat(uncaught).isEmpty();
+    }
+
+    @Test
+    void stackOverflowInListener_isEmittedAsError_andTheHandlerKeepsWorking() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        List<String> heard = new CopyOnWriteArrayList<>();
+        source.on(Processor.ERROR, errors::add);
+        source.on(WORD, w -> {
+            if (w.equals("recurse")) {
+                recurseForever(0);
+            }
+            heard.add(w);
+        });
+
+        source.emit(WORD, "recurse");
+        source.emit(WORD, "after");
+        handler.close();
+
+        assertThat(heard).containsExactly("after");
+        assertThat(errors).singleElement().isInstanceOf(ListenerException.class)
+                .extracting(Throwable::getCause).isInstanceOf(StackOverflowError.class);
+        assertThat(Dispatcher.of(handler).fatalError()).isNull();
+        assertThat(uncaught).isEmpty();
+    }
+
+    private static int recurseForever(int n) {
+        return recurseForever(n + 1) + 1;
+    }
+
+    @Test
+    void fatalErrorInListener_isRecorded_andLaterEmitsThrowNamingIt() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        CompletableFuture<Throwable> sink = new CompletableFuture<>();
+        Dispatcher.of(handler).fatalErrorSink(sink::complete);
+        OutOfMemoryError fatal = new OutOfMemoryError("simulated");
+        source.on(WORD, w -> {
+            throw fatal;
+        });
+
+        try {
+            source.emit(WORD, "x"); // a SyncDispatcher's emitter gets the error itself
+        } catch (OutOfMemoryError expected) {
+            assertThat(expected).isSameAs(fatal);
+        }
+
+        assertThat(sink.get(5, TimeUnit.SECONDS)).isSameAs(fatal);
+        assertThat(Dispatcher.of(handler).fatalError()).isSameAs(fatal);
+        assertThat(handler.isClosed()).isTrue();
+        assertThatThrownBy(() -> source.emit(WORD, "later")).isInstanceOf(IllegalStateException.class)
+                .hasCause(fatal);
+        assertThatThrownBy(() -> source.emit(Processor.ERROR, new RuntimeException("later")))
+                .isInstanceOf(IllegalStateException.class).hasCause(fatal);
+        assertThatThrownBy(() -> source.emitAsync(WORD, "later")).isInstanceOf(IllegalStateException.class)
+                .hasCause(fatal);
+    }
+
+    @Test
+    void emitOrder_perProcessorAndListener_holdsPastAnyNestingDepth() {
+        TestProcessor chain = new TestProcessor("chain", handler);
+        TestProcessor out = new TestProcessor("out", handler);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        List<Integer> links = new CopyOnWriteArrayList<>();
+        out.on(WORD, heard::add);
+        chain.on(NUMBER, n -> {
+            links.add(n);
+            if (n == AsyncDispatcher.MAX_INLINE_DEPTH + 1) {
+                out.emit(WORD, "deep"); // emitted first, nested as deep as the async loop delivers inline
+            }
+            if (n < 60) {
+                chain.emit(NUMBER, n + 1);
+            }
+            if (n == 1) {
+                out.emit(WORD, "shallow"); // emitted later, one level deep
+            }
+        });
+
+        chain.emit(NUMBER, 1);
+        handler.close();
+
+        assertThat(heard).containsExactly("deep", "shallow");
+        assertThat(links).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 60).boxed().toList());
+    }
+
+    @Test
+    void asyncListenerBacklog_ofThousandsOfMessages_isWorkedThroughIteratively() throws Exception {
+        TestProcessor source = new TestProcessor("source", handler);
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        List<Integer> handled = new CopyOnWriteArrayList<>();
+        source.onAsync(NUMBER, n -> {
+            handled.add(n);
+            return n == 0 ? first : CompletableFuture.completedFuture(null);
+        });
+        int messages = 20_000;
+        for (int i = 0; i < messages - 1; i++) {
+            source.emit(NUMBER, i);
+        }
+        CompletableFuture<Boolean> last = source.emitAsync(NUMBER, messages - 1);
+
+        first.complete(null); // releases the whole backlog at once
+
+        assertThat(last.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(handled).containsExactlyElementsOf(java.util.stream.IntStream.range(0, messages).boxed().toList());
+    }
+
     /** Polls a condition set by another thread; bounded, for state that has no future to wait on. */
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
