@@ -155,6 +155,11 @@ final class Admission {
         }
     }
 
+    /** Whether any producer is parked for room; a cheap hint, {@link #roomFreed} decides. */
+    boolean hasWaiters() {
+        return waiting > 0;
+    }
+
     /**
      * Called by the loop after it took messages: wakes waiting producers once the ring is at most half full (or
      * empty). A waiting producer is always woken: the loop keeps taking until the ring is empty and calls this after

@@ -119,6 +119,9 @@ final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
     /** One ring message (its slot already freed): deliver it, then everything its listeners deferred. */
     @Override
     public void accept(Target target, Object payload) {
+        if (admission.hasWaiters()) {
+            admission.roomFreed(); // a slot was just freed: parked producers need not wait for the step to end
+        }
         delivery.deliver(target.topic(), payload, target.completion());
         drainLane();
     }

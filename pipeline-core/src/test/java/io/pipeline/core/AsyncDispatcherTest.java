@@ -187,6 +187,32 @@ class AsyncDispatcherTest extends DispatcherContractTest {
                 .containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "e" + i).toList());
     }
 
+    @ParameterizedTest
+    @EnumSource(Overflow.class)
+    void errorEvents_sentWithEmitAsync_areNeverDroppedBlockedOrRejected_whenQueueIsFull(Overflow overflow)
+            throws Exception {
+        AsyncDispatcher dispatcher = dispatcher(1_000, overflow);
+        TestProcessor source = new TestProcessor("source", dispatcher);
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        source.on(Processor.ERROR, errors::add);
+        Stall stall = stallAndFill(dispatcher, source);
+
+        CompletableFuture<CompletableFuture<Boolean>> sent = new CompletableFuture<>();
+        new Thread(() -> {
+            try {
+                sent.complete(source.emitAsync(Processor.ERROR, new RuntimeException("e")));
+            } catch (Throwable t) {
+                sent.completeExceptionally(t);
+            }
+        }, "error-emitter").start();
+        CompletableFuture<Boolean> delivered = sent.get(10, TimeUnit.SECONDS); // did not block or throw
+        stall.release.countDown();
+
+        assertThat(delivered.get(10, TimeUnit.SECONDS)).isTrue();
+        dispatcher.close();
+        assertThat(errors).extracting(Throwable::getMessage).containsExactly("e");
+    }
+
     @Test
     void emitAsync_droppedByOverflow_failsItsFuture() throws Exception {
         AsyncDispatcher dispatcher = dispatcher(1_000, Overflow.DROP_NEWEST);
