@@ -1,5 +1,7 @@
 package io.pipeline.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,11 +11,22 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
- * What both dispatchers share: the listener registry, error routing and dead-event counting. Subclasses
- * decide only where and when a message is delivered.
+ * What both dispatchers share: the listener registry, the general emit path (dead events, error events, the
+ * open check), error routing, the fatal-error seam and dead-event counting. The emit path's fast rungs and every
+ * inline delivery live in {@link InlineDelivery}; subclasses decide only where and when a message is delivered.
  */
 abstract sealed class Dispatcher implements MessageHandler permits SyncDispatcher, AsyncDispatcher {
     private static final System.Logger LOG = System.getLogger(MessageHandler.class.getName());
+    private static final VarHandle FATAL_ERROR;
+
+    static {
+        try {
+            FATAL_ERROR = MethodHandles.lookup()
+                    .findVarHandle(Dispatcher.class, "fatalError", Throwable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ConcurrentHashMap<String, ProcessorTopics> processors = new ConcurrentHashMap<>();
     private final LongAdder deadEvents = new LongAdder();
@@ -77,7 +90,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /**
      * Whether a topic's sole plain listener may be called by {@link Processor#emit} directly on any emitting thread
-     * (see {@link Topic#directListener()}): true for an open {@link SyncDispatcher}. Read under the topic's lock.
+     * (see {@link Route#direct()}): true for an open {@link SyncDispatcher}. Read under the topic's lock.
      */
     abstract boolean allowsDirectCalls();
 
@@ -88,7 +101,8 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /**
      * Whether an emit on the current thread may run its listeners right here, before it returns: always under
-     * the {@link SyncDispatcher} while open; on the {@link AsyncDispatcher}'s loop thread up to a bounded depth.
+     * the {@link SyncDispatcher} while open; on the {@link AsyncDispatcher}'s loop thread up to a bounded depth,
+     * and only while nothing waits on its lane.
      */
     abstract boolean inlineHere();
 
@@ -182,7 +196,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         }
         // A StackOverflowError is recoverable once the stack has unwound: it is routed like any failure. Should
         // routing overflow again, that error unwinds to the next enclosing delivery, which tries again with more
-        // stack, so the overflow ends as one error event at the depth where there is room to report it.
+        // stack, so the overflow ends as an error event at the depth where there is room to report it.
         if (failure instanceof InterruptedException && restoresInterrupt()) {
             Thread.currentThread().interrupt();
         }
@@ -239,7 +253,10 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         return fatalError;
     }
 
-    /** Where a {@link Flow} hears of a fatal error: called once, on the thread that hit it. */
+    /**
+     * Where a {@link Flow} hears of a fatal error: called once, on the thread that hit it (the async loop thread,
+     * or an emitter of a {@code SyncDispatcher}), after the dispatcher stopped accepting.
+     */
     final void fatalErrorSink(java.util.function.Consumer<Throwable> sink) {
         this.fatalErrorSink = sink == null ? error -> { } : sink;
     }
@@ -249,11 +266,8 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
      * the first error wins. Afterwards emits throw {@link IllegalStateException} with {@code error} as cause.
      */
     final void died(Throwable error) {
-        synchronized (this) {
-            if (fatalError != null) {
-                return;
-            }
-            fatalError = error;
+        if (!FATAL_ERROR.compareAndSet(this, null, error)) {
+            return;
         }
         try {
             onDeath();

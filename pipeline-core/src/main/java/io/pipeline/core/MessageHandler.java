@@ -18,7 +18,10 @@ public sealed interface MessageHandler extends AutoCloseable permits Dispatcher 
      */
     long deadEvents();
 
-    /** Whether {@link #close()} has been called. */
+    /**
+     * Whether {@link #close()} has been called, or delivery died of a fatal error (a {@link VirtualMachineError}
+     * other than {@link StackOverflowError}); either way, emits throw {@link IllegalStateException}.
+     */
     boolean isClosed();
 
     /**

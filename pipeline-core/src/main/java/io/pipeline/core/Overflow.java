@@ -6,13 +6,18 @@ package io.pipeline.core;
  */
 public enum Overflow {
     /**
-     * The emitting thread waits for space: it retries for up to 50 µs (the loop thread frees room a batch at a
-     * time), then parks until the queue is at most half full. Nothing is lost. The default.
+     * The emitting thread waits for space: it retries for up to 50 µs (the loop thread frees room within
+     * microseconds), then parks until the queue is at most half full. Waiting emitters take room in arrival order,
+     * and while any waits, newcomers queue behind it: one that keeps emitting cannot starve another. Nothing is
+     * lost. The default.
      */
     BLOCK,
     /** The new message is discarded and counted in {@link AsyncDispatcher#dropped()}. */
     DROP_NEWEST,
-    /** The oldest queued message is discarded to make room and counted in {@link AsyncDispatcher#dropped()}. */
+    /**
+     * The oldest message not yet handed to a listener is discarded to make room and counted in
+     * {@link AsyncDispatcher#dropped()}.
+     */
     DROP_OLDEST,
     /** {@code emit} throws {@link java.util.concurrent.RejectedExecutionException}. */
     FAIL
