@@ -94,7 +94,8 @@ public final class AsyncDispatcher extends Dispatcher {
         super(true);
         this.capacity = capacity;
         this.overflow = overflow;
-        this.ring = new BoundedRing<>(capacity);
+        // Only DROP_OLDEST lets producers take from the ring; otherwise the loop frees positions without a CAS.
+        this.ring = new BoundedRing<>(capacity, overflow != Overflow.DROP_OLDEST);
         this.deliveryLoop = new DeliveryLoop(this, inline, ring);
         this.admission = new Admission(ring, overflow, deliveryLoop, this::closedException);
         deliveryLoop.admission(admission);

@@ -9,7 +9,8 @@ import java.lang.invoke.VarHandle;
  * position with one CAS on {@code tail}, the consumer claims one pair at a time with one CAS on {@code head}.
  *
  * <p>Besides the consumer, a producer may take the oldest pair ({@link #pollOldest}, for
- * {@link Overflow#DROP_OLDEST}), so taking is safe for several threads too. {@link #close()} atomically stops
+ * {@link Overflow#DROP_OLDEST}), so taking is safe for several threads too — unless the ring was built for a sole
+ * taker, whose consumer then frees positions without a CAS. {@link #close()} atomically stops
  * every later {@link #offer}; pairs whose position was claimed before it are still published and taken, so after
  * close the consumer can tell when it has seen the last pair ({@link #isDrained()}).
  *
@@ -26,6 +27,7 @@ final class BoundedRing<T> extends BoundedRingHead {
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(Object[].class);
 
     private final int capacity;
+    private final boolean soleTaker;
     /**
      * Slots in the ring: the capacity, but at least two (with one slot, "published at p" and "free for p + 1"
      * would be the same sequence number). A one-message ring enforces its bound by comparing tail and head.
@@ -35,11 +37,22 @@ final class BoundedRing<T> extends BoundedRingHead {
     private final long[] sequences;
     private final Object[] pairs;
 
+    /** A ring whose oldest pair producers may take ({@link #pollOldest}) while the consumer drains. */
     BoundedRing(int capacity) {
+        this(capacity, false);
+    }
+
+    /**
+     * @param soleTaker whether the consumer is the only thread that ever takes pairs: then it frees its position
+     *                  in {@code head} with a release store instead of a CAS, and {@link #pollOldest} may be called
+     *                  only by the consumer itself
+     */
+    BoundedRing(int capacity, boolean soleTaker) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity <= 0: " + capacity);
         }
         this.capacity = capacity;
+        this.soleTaker = soleTaker;
         this.length = Math.max(2, capacity);
         this.mask = Integer.bitCount(length) == 1 ? length - 1 : -1;
         this.sequences = new long[length];
@@ -104,8 +117,8 @@ final class BoundedRing<T> extends BoundedRingHead {
      * Takes up to {@code max} pairs in FIFO order, one at a time: each pair's slot is freed before it is handed to
      * {@code sink}, and the next pair is claimed only after {@code sink} returns. So the ring and the one pair being
      * handled never hold more than {@link #capacity()} + 1 pairs, and everything not yet handed over can still be
-     * taken by {@link #pollOldest}. A pair's claim costs one uncontended CAS on {@code head} (contended only by
-     * {@code pollOldest}).
+     * taken by {@link #pollOldest}. A pair's claim costs one CAS on {@code head} (contended only by
+     * {@code pollOldest}), or a release store when the consumer is the {@code soleTaker}.
      *
      * @return how many pairs were handed to {@code sink}
      */
@@ -121,7 +134,9 @@ final class BoundedRing<T> extends BoundedRingHead {
                 }
                 continue;
             }
-            if (!casHead(h, h + 1)) {
+            if (soleTaker) {
+                setHead(h + 1);
+            } else if (!casHead(h, h + 1)) {
                 continue; // a producer dropped the oldest pair
             }
             T target = (T) ELEMENT.get(pairs, 2 * i);
@@ -235,5 +250,10 @@ abstract class BoundedRingHead extends BoundedRingPad1 {
 
     final boolean casHead(long expected, long next) {
         return HEAD.compareAndSet(this, expected, next);
+    }
+
+    /** Only for the sole taker: nobody else writes {@code head}. */
+    final void setHead(long next) {
+        HEAD.setRelease(this, next);
     }
 }

@@ -38,8 +38,8 @@ package io.pipeline.core;
  *
  * <h2>Benign races</h2>
  * <ul>
- *   <li>{@link ProcessorTopics#recent} is a plain field shared by the processors of one name: a stale or torn-free
- *       but outdated value only costs a lookup, and topics are never replaced.</li>
+ *   <li>{@link ProcessorTopics#recent} is a plain field shared by the processors of one name: a stale value only
+ *       costs a lookup, and topics are never replaced.</li>
  *   <li>A {@link Route} is immutable and published through one volatile field; an emit reads it once, so it sees
  *       one consistent set of listeners. A listener added or cancelled while an emit runs may or may not hear
  *       that emit — exactly the guarantee of a copy-on-write list — and hears every emit that starts after

@@ -150,7 +150,8 @@ abstract class Subscriber implements Subscription {
                 dispatcher.resume(() -> finished(pending.completion, failure, run));
                 return;
             }
-            stage.whenComplete((ignored, failure) -> dispatcher.resume(() -> finished(pending.completion, failure, run)));
+            stage.whenComplete((ignored, failure) ->
+                    dispatcher.resume(() -> finished(pending.completion, failure, run)));
         }
 
         private void finished(Completion completion, Throwable failure, Run run) {

@@ -12,6 +12,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BoundedRingTest {
 
@@ -149,12 +151,14 @@ class BoundedRingTest {
         assertThat(ring.isDrained()).isTrue();
     }
 
-    @Test
-    void concurrentProducers_loseNothing_keepPerProducerOrder_neverExceedCapacity() throws Exception {
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void concurrentProducers_loseNothing_keepPerProducerOrder_neverExceedCapacity(boolean soleTaker)
+            throws Exception {
         int producers = 3;
         int perProducer = 100_000;
         int capacity = 64;
-        BoundedRing<Object> ring = new BoundedRing<>(capacity);
+        BoundedRing<Object> ring = new BoundedRing<>(capacity, soleTaker);
         ExecutorService pool = Executors.newFixedThreadPool(producers);
         CountDownLatch start = new CountDownLatch(1);
         AtomicInteger fullSeen = new AtomicInteger();
