@@ -1,9 +1,11 @@
 package io.pipeline.core;
 
 /**
- * Receives every manager failure a {@link Flow} handles, and uncaught errors it cannot attribute to a manager.
- * Called on the flow's supervisor thread, one report at a time; it must not block for long. A reporter that
- * throws is logged and otherwise ignored.
+ * Receives every manager failure a {@link Flow} handles, uncaught errors it cannot attribute to a manager, and a
+ * fatal error that killed the handler ({@link PipelineError#manager()} is then {@link Flow#HANDLER}). Called on the
+ * flow's supervisor thread, one report at a time, never after {@link Flow#close()} has returned; it must not block
+ * for long (the flow's close waits for a running report). It may call {@code Flow.close()}. A reporter that throws
+ * is logged and otherwise ignored. Implementations must be safe to call from that one thread.
  */
 @FunctionalInterface
 public interface ErrorReporter {

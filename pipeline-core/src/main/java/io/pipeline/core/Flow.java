@@ -3,7 +3,6 @@ package io.pipeline.core;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,12 +13,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
 /**
@@ -36,54 +34,97 @@ import java.util.random.RandomGenerator;
  * }</pre>
  *
  * <h2>Supervision</h2>
- * A manager fails when its source's future completes exceptionally, when an error event nobody listens to is
- * emitted by one of its processors, or when its factory throws. The flow then stops it, removes every listener
- * of its processors, reports a {@link PipelineError} to the {@link ErrorReporter}, and — if the manager's
+ * A manager fails when one of its sources' futures completes exceptionally, when an error event nobody listens
+ * to is emitted by one of its processors, or when its factory throws. The flow then stops it, removes every
+ * listener of its processors, reports a {@link PipelineError} to the {@link ErrorReporter}, and — if the manager's
  * {@link Manager#shouldRestart()} and the {@link RestartPolicy} allow — builds a fresh manager from the factory
- * after the policy's backoff. A manager whose source finished normally is rebuilt too when
- * {@code shouldRestart()} is true. A manager the flow gave up on shows as {@link ManagerState#FAILED} in
- * {@link #status()}; the rest of the flow runs on.
+ * after the policy's backoff. A manager whose sources finished normally is rebuilt too when
+ * {@code shouldRestart()} is true, after the policy's first wait each time (a normal finish neither grows the
+ * backoff nor counts towards the restart limit). A manager the flow gave up on shows as
+ * {@link ManagerState#FAILED} in {@link #status()}; the rest of the flow runs on. Two managers of one flow must
+ * not share a name: their events would cross.
+ *
+ * <h2>Health</h2>
+ * {@link #health()} judges the flow: {@link HealthStatus#UP} while every manager runs,
+ * {@link HealthStatus#DEGRADED} while a manager failed and waits to restart or has restarted after failures
+ * repeatedly within the policy's window, {@link HealthStatus#DOWN} once a manager was given up on, the handler
+ * died, or the flow is not running. {@link #isHealthy()} means "not DOWN".
+ *
+ * <h2>Fatal errors</h2>
+ * A {@link VirtualMachineError} that kills the handler's delivery (an {@link OutOfMemoryError} on the loop thread)
+ * cannot be recovered from by restarting managers on the same handler. The flow reports it as a final
+ * {@link PipelineError} for {@value #HANDLER}, gives up on every manager (each shows FAILED with that error),
+ * stops them, and terminates: {@link #run()} returns and {@link #health()} is DOWN. Close the flow and build a new
+ * one, or let the process die.
  *
  * <h2>Lifecycle</h2>
  * NEW → RUNNING ({@link #start()}) → CLOSING → CLOSED ({@link #close()}). The flow is <em>terminated</em> once no
  * manager is running and none will be restarted, or once it is closed; {@link #run()} and
  * {@link #awaitTermination(Duration)} wait for that. The flow owns its handler and closes it.
  *
+ * <h2>Close order</h2>
+ * {@link #close()} loses nothing that was accepted: it
+ * <ol>
+ *   <li>waits for the supervisor's running task (a factory, a report) to finish and cancels pending restarts;</li>
+ *   <li>stops every manager's sources, so nothing new comes in;</li>
+ *   <li>closes the handler, which delivers everything it accepted (an {@link AsyncDispatcher} drains its queue
+ *       and waits for in-flight async listeners) while every listener is still registered;</li>
+ *   <li>closes the resources registered with {@link Manager#closeOnStop}, and removes every listener;</li>
+ *   <li>ends the supervisor thread.</li>
+ * </ol>
+ * A manager built while the flow closes is stopped and its resources closed. Called from a listener on the
+ * handler's loop thread, {@code close()} hands steps 1–5 to a short-lived thread {@code pipeline-flow-N-closer}
+ * and returns at once (it cannot wait for the loop it runs on); called while another thread closes the flow, it
+ * returns when that close has finished — at once on the loop thread, the supervisor thread, or inside the close
+ * itself (a resource's {@code close()}), which the first close is waiting on.
+ *
  * <p>This class is thread-safe. Supervision — reports, factories for restarts, stopping failed managers — runs
- * on one supervisor thread, {@code pipeline-flow-N-supervisor}, unless a scheduler is given to the builder.
+ * on one supervisor thread, {@code pipeline-flow-N-supervisor}, unless a scheduler is given to the builder; at
+ * most one supervision task runs at a time, and none runs once {@code close()} has returned.
  */
 public final class Flow implements AutoCloseable {
+    /** The {@link PipelineError#manager()} of a fatal error of the handler itself. */
+    public static final String HANDLER = "handler";
+
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(Flow.class.getName());
 
     private enum State { NEW, RUNNING, CLOSING, CLOSED }
 
+    private final int id = IDS.incrementAndGet();
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
     private final List<Slot> slots;
-    private final RestartPolicy policy;
     private final ErrorReporter reporter;
     private final Clock clock;
-    private final RandomGenerator random;
     private final ScheduledExecutorService supervisor;
     private final boolean ownsSupervisor;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /**
+     * Held by every supervision task while it runs (and by {@link #start()} while it builds managers), so that
+     * {@link #close()} can wait for the running one. Reentrant: a task may close the flow.
+     */
+    private final ReentrantLock supervising = new ReentrantLock();
     private volatile Thread supervisorThread;
+    /** The handler's loop thread, if it has one (an {@link AsyncDispatcher}); learnt from a task run there. */
+    private volatile Thread loopThread;
+    /** The thread running the close sequence, while it runs. */
+    private volatile Thread closingThread;
+    /** The fatal error that killed the handler, once the flow has handled it. */
+    private volatile Throwable fatal;
 
     private Flow(Builder builder) {
         this.handler = builder.handler != null ? builder.handler : new AsyncDispatcher();
         this.dispatcher = Dispatcher.of(handler);
-        this.policy = builder.restartPolicy;
         this.reporter = builder.errorReporter;
         this.clock = builder.clock;
-        this.random = builder.random;
         if (builder.scheduler != null) {
             this.supervisor = builder.scheduler;
             this.ownsSupervisor = false;
         } else {
-            String threadName = "pipeline-flow-" + IDS.incrementAndGet() + "-supervisor";
+            String threadName = "pipeline-flow-" + id + "-supervisor";
             this.supervisor = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, threadName);
                 thread.setDaemon(true);
@@ -94,9 +135,13 @@ public final class Flow implements AutoCloseable {
         }
         List<Slot> list = new ArrayList<>();
         for (ManagerFactory factory : builder.factories) {
-            list.add(new Slot(factory, "manager-" + (list.size() + 1)));
+            list.add(new Slot(factory, "manager-" + (list.size() + 1),
+                    new RestartTracker(builder.restartPolicy, builder.random)));
         }
         this.slots = List.copyOf(list);
+        if (handler instanceof AsyncDispatcher) {
+            dispatcher.resume(() -> loopThread = Thread.currentThread());
+        }
     }
 
     /** Starts a builder. */
@@ -113,16 +158,64 @@ public final class Flow implements AutoCloseable {
      * Builds and wires every manager, then starts their sources, which run in the background. A factory that
      * throws is handled like a failed manager.
      *
-     * @throws IllegalStateException if the flow was already started or closed
+     * @throws IllegalStateException if the flow was already started or closed, or if two managers have the same
+     *                               name (the flow is then closed: every manager built is stopped)
      */
     public void start() {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("flow already " + (isClosing() ? "closed" : "started"));
         }
         dispatcher.uncaughtErrorSink(this::onUncaught);
-        for (Slot slot : slots) {
-            launch(slot);
+        dispatcher.fatalErrorSink(this::onFatal);
+        IllegalStateException duplicate;
+        supervising.lock();
+        try {
+            Manager[] built = new Manager[slots.size()];
+            Throwable[] failures = new Throwable[slots.size()];
+            for (int i = 0; i < built.length; i++) {
+                try {
+                    built[i] = build(slots.get(i));
+                } catch (Throwable failure) {
+                    rethrowIfFatal(failure);
+                    failures[i] = failure;
+                }
+            }
+            duplicate = duplicateName(built);
+            if (duplicate == null) {
+                for (int i = 0; i < built.length; i++) {
+                    Slot slot = slots.get(i);
+                    if (built[i] != null) {
+                        run(slot, built[i]);
+                    } else {
+                        Throwable failure = failures[i];
+                        supervise(() -> finished(slot, null, failure));
+                    }
+                }
+                return;
+            }
+            for (Manager manager : built) {
+                if (manager != null) {
+                    stopQuietly(manager);
+                    removeListenersQuietly(manager);
+                }
+            }
+        } finally {
+            supervising.unlock();
         }
+        close();
+        throw duplicate;
+    }
+
+    private static IllegalStateException duplicateName(Manager[] built) {
+        for (int i = 0; i < built.length; i++) {
+            for (int j = 0; j < i; j++) {
+                if (built[i] != null && built[j] != null && built[i].name().equals(built[j].name())) {
+                    return new IllegalStateException("two managers of one flow are named '" + built[i].name()
+                            + "' (managers " + (j + 1) + " and " + (i + 1) + "): their events would cross");
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -143,14 +236,19 @@ public final class Flow implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for the flow to terminate.
+     * Waits up to {@code timeout} for the flow to terminate. Any duration works, up to
+     * {@link java.time.temporal.ChronoUnit#FOREVER} (waits without limit); zero or negative only checks.
      *
      * @return whether it terminated; {@code false} on timeout or interrupt (the flag is then kept)
      */
     public boolean awaitTermination(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         try {
-            terminated.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            if (timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0) {
+                terminated.get();
+            } else {
+                terminated.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            }
             return true;
         } catch (TimeoutException e) {
             return false;
@@ -182,43 +280,151 @@ public final class Flow implements AutoCloseable {
         return status().stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
-    /** Whether the flow runs and no manager has been given up on: a health check. */
-    public boolean isHealthy() {
-        return state.get() == State.RUNNING && status().stream().noneMatch(ManagerStatus::isFailed);
+    /**
+     * Judges the flow's health now (see the class comment): {@link HealthStatus#DOWN} if the flow is not running
+     * (new, closing, closed or terminated), the handler died, or a manager was given up on;
+     * {@link HealthStatus#DEGRADED} if a manager failed and waits to restart, or restarted after failures
+     * repeatedly (twice or more) within the restart policy's window (its {@code withMaxRestarts} window, else its
+     * reset time); {@link HealthStatus#UP} otherwise. {@link Health#details()} names each manager that is not
+     * running well and why.
+     */
+    public Health health() {
+        List<ManagerStatus> managers = status();
+        List<String> down = new ArrayList<>();
+        State current = state.get();
+        if (current != State.RUNNING) {
+            down.add("flow is " + current.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        Throwable died = fatal != null ? fatal : dispatcher.fatalError();
+        if (died != null) {
+            down.add("handler died: " + died);
+        }
+        for (ManagerStatus manager : managers) {
+            if (manager.isFailed()) {
+                down.add("manager '" + manager.name() + "' was given up on after " + manager.restarts()
+                        + " restarts" + manager.lastError().map(e -> ": " + e).orElse(""));
+            }
+        }
+        if (down.isEmpty() && isTerminated()) {
+            down.add("flow terminated: no manager runs or will restart");
+        }
+        if (!down.isEmpty()) {
+            return new Health(HealthStatus.DOWN, String.join("; ", down), managers);
+        }
+        Instant now = clock.instant();
+        List<String> degraded = new ArrayList<>();
+        for (Slot slot : slots) {
+            String why = slot.degradation(now);
+            if (why != null) {
+                degraded.add(why);
+            }
+        }
+        if (!degraded.isEmpty()) {
+            return new Health(HealthStatus.DEGRADED, String.join("; ", degraded), managers);
+        }
+        return new Health(HealthStatus.UP, "all " + managers.size() + " managers running", managers);
     }
 
     /**
-     * Stops every manager, closes the handler (an {@link AsyncDispatcher} delivers everything it accepted first),
-     * and ends the supervisor thread. Idempotent; a concurrent caller waits for the first to finish.
+     * Whether the flow serves: its {@link #health()} is not {@link HealthStatus#DOWN} (UP or DEGRADED). False
+     * before {@link #start()}, after {@link #close()}, once terminated, once the handler died, and once a manager
+     * has been given up on.
+     */
+    public boolean isHealthy() {
+        return health().status() != HealthStatus.DOWN;
+    }
+
+    /**
+     * Closes the flow gracefully, in the order the class comment gives: sources first, then the handler's
+     * delivery of everything it accepted, then the managers' resources and listeners, then the supervisor.
+     * Idempotent; a concurrent caller waits for the first to finish (except where that would deadlock, see the
+     * class comment).
      */
     @Override
     public void close() {
         State previous = state.getAndUpdate(s -> s == State.CLOSED ? s : State.CLOSING);
         if (previous == State.CLOSING || previous == State.CLOSED) {
-            if (!onSupervisorThread()) {
+            if (!closeWaitsOnThisThread()) {
                 closed.join();
             }
             return;
         }
+        if (onLoopThread()) {
+            Thread closer = new Thread(this::closeInOrder, "pipeline-flow-" + id + "-closer");
+            closingThread = closer;
+            closer.start();
+            return;
+        }
+        closeInOrder();
+    }
+
+    /** Whether the close in progress may be waiting for this thread, so that it must not wait in turn. */
+    private boolean closeWaitsOnThisThread() {
+        Thread current = Thread.currentThread();
+        return supervising.isHeldByCurrentThread() || current == supervisorThread || onLoopThread()
+                || current == closingThread;
+    }
+
+    private boolean onLoopThread() {
+        return Thread.currentThread() == loopThread;
+    }
+
+    private void closeInOrder() {
+        closingThread = Thread.currentThread();
         List<Manager> running = new ArrayList<>();
-        for (Slot slot : slots) {
-            Manager manager = slot.closing();
-            if (manager != null) {
-                running.add(manager);
+        try {
+            awaitSupervisionTask();
+            for (Slot slot : slots) {
+                Manager manager = slot.closing();
+                if (manager != null) {
+                    running.add(manager);
+                }
+            }
+            running.forEach(this::stopSourcesQuietly);
+        } finally {
+            try {
+                handler.close();
+            } finally {
+                running.forEach(this::closeResourcesQuietly);
+                running.forEach(this::removeListenersQuietly);
+                dispatcher.uncaughtErrorSink(null);
+                dispatcher.fatalErrorSink(null);
+                state.set(State.CLOSED);
+                terminated.complete(null);
+                awaitSupervisionTask(); // one that began before CLOSED was set; later ones do nothing
+                endSupervisor();
+                closingThread = null;
+                closed.complete(null);
             }
         }
-        running.forEach(this::stopQuietly);
-        try {
-            handler.close();
-        } finally {
-            running.forEach(this::removeListenersQuietly);
-            dispatcher.uncaughtErrorSink(null);
-            state.set(State.CLOSED);
-            terminated.complete(null);
-            if (ownsSupervisor) {
-                supervisor.shutdownNow();
+    }
+
+    /** Waits until no supervision task runs; later ones see the flow closing and do nothing. */
+    private void awaitSupervisionTask() {
+        supervising.lock();
+        supervising.unlock();
+    }
+
+    private void endSupervisor() {
+        if (!ownsSupervisor) {
+            return;
+        }
+        supervisor.shutdownNow();
+        if (Thread.currentThread() == supervisorThread) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (supervisor.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-            closed.complete(null);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -229,20 +435,44 @@ public final class Flow implements AutoCloseable {
         return current == State.CLOSING || current == State.CLOSED;
     }
 
-    private boolean onSupervisorThread() {
-        return Thread.currentThread() == supervisorThread;
+    private Manager build(Slot slot) {
+        return Objects.requireNonNull(slot.factory.create(handler), "ManagerFactory returned null");
     }
 
+    /** Builds a manager for {@code slot} and starts it: at start and at every restart. */
     private void launch(Slot slot) {
         Manager manager;
         try {
-            manager = Objects.requireNonNull(slot.factory.create(handler), "ManagerFactory returned null");
+            manager = build(slot);
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            supervise(() -> finished(slot, null, failure));
+            finished(slot, null, failure);
             return;
         }
+        String taken = nameTakenByAnother(slot, manager.name());
+        if (taken != null) {
+            stopQuietly(manager);
+            removeListenersQuietly(manager);
+            giveUp(slot, new IllegalStateException("two managers of one flow are named '" + taken
+                    + "': the rebuilt manager of " + slot.name() + " is given up on (their events would cross)"));
+            return;
+        }
+        run(slot, manager);
+    }
+
+    private String nameTakenByAnother(Slot slot, String name) {
+        for (Slot other : slots) {
+            if (other != slot && other.managerName().filter(name::equals).isPresent()) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** Records {@code manager} as the slot's running one and starts it; stops it at once if the flow closes. */
+    private void run(Slot slot, Manager manager) {
         if (!slot.running(manager, clock.instant(), this::isClosing)) {
+            stopQuietly(manager); // built while the flow closes: nothing was started, close its resources
             removeListenersQuietly(manager);
             return;
         }
@@ -256,38 +486,96 @@ public final class Flow implements AutoCloseable {
         done.whenComplete((ignored, failure) -> supervise(() -> finished(slot, manager, failure)));
     }
 
+    /** Runs {@code task} on the supervisor, {@linkplain #guarded guarded}. */
     private void supervise(Runnable task) {
+        Runnable guarded = guarded(task);
         try {
-            supervisor.execute(task);
+            supervisor.execute(guarded);
         } catch (RejectedExecutionException shutDown) {
-            task.run();
+            if (!isClosing()) {
+                guarded.run(); // the caller's own scheduler was shut down under a running flow
+            }
         }
     }
 
-    /** A manager finished or failed (or its factory threw, {@code manager == null}): decide and act. */
+    /**
+     * {@code task} as every supervision task runs: holding {@link #supervising}, doing nothing once the flow is
+     * closed, and logging a throw instead of letting it vanish into the scheduler's future.
+     */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            supervising.lock();
+            try {
+                if (state.get() != State.CLOSED) {
+                    task.run();
+                }
+            } catch (Throwable failure) {
+                rethrowIfFatal(failure);
+                LOG.log(System.Logger.Level.ERROR, "A supervision task of " + this + " failed", failure);
+            } finally {
+                supervising.unlock();
+            }
+        };
+    }
+
+    /**
+     * A manager finished or failed (or its factory threw, {@code manager == null}): decide and act. Once the flow
+     * is closing, {@link #close()} handles every manager, so nothing is done here — above all, no listener is
+     * removed while the handler still delivers. A throw while deciding fails the slot.
+     */
     private void finished(Slot slot, Manager manager, Throwable failure) {
-        if (manager != null) {
-            stopQuietly(manager);
-            removeListenersQuietly(manager);
-        }
-        Throwable cause = failure == null ? null : Manager.unwrap(failure);
-        boolean wantsRestart = manager == null || shouldRestart(manager);
-        Instant now = clock.instant();
-        Slot.Decision decision = slot.decide(manager, cause, now, wantsRestart && policy.restarts(), policy,
-                random, isClosing());
-        if (decision == null) {
+        if (isClosing() || (manager != null && !slot.claimEnd(manager, this::isClosing))) {
             return;
         }
-        if (cause != null && !decision.closing()) {
-            report(new PipelineError(slot.name(), cause, decision.restart(), decision.delay(), decision.restarts(), now));
+        try {
+            if (manager != null) {
+                stopQuietly(manager);
+                removeListenersQuietly(manager);
+            }
+            Throwable cause = failure == null ? null : Manager.unwrap(failure);
+            boolean wantsRestart = manager == null || shouldRestart(manager);
+            Instant now = clock.instant();
+            Slot.Outcome outcome = slot.decide(now, cause, wantsRestart);
+            if (cause != null) {
+                report(new PipelineError(slot.name(), cause, outcome.restart(), outcome.delay(), outcome.restarts(),
+                        now));
+            }
+            if (outcome.restart()) {
+                schedule(slot, outcome.delay());
+            }
+            checkTerminated();
+        } catch (Throwable decisionFailure) {
+            rethrowIfFatal(decisionFailure);
+            giveUp(slot, new IllegalStateException("supervision of manager '" + slot.name() + "' failed",
+                    decisionFailure));
         }
-        if (decision.restart()) {
-            try {
-                slot.pending(supervisor.schedule(() -> relaunch(slot), decision.delay().toNanos(), TimeUnit.NANOSECONDS));
-            } catch (RejectedExecutionException shutDown) {
-                slot.closing();
+    }
+
+    private void schedule(Slot slot, Duration delay) {
+        long nanos;
+        try {
+            nanos = delay.toNanos();
+        } catch (ArithmeticException beyondLong) {
+            nanos = Long.MAX_VALUE;
+        }
+        try {
+            slot.pending(supervisor.schedule(guarded(() -> relaunch(slot)), nanos, TimeUnit.NANOSECONDS));
+        } catch (RejectedExecutionException shutDown) {
+            if (!isClosing()) {
+                throw shutDown;
             }
         }
+    }
+
+    /** Gives up on {@code slot} because of {@code cause}: FAILED, stopped, reported as final. */
+    private void giveUp(Slot slot, Throwable cause) {
+        Instant now = clock.instant();
+        Manager running = slot.gaveUp(cause, now);
+        if (running != null) {
+            stopQuietly(running);
+            removeListenersQuietly(running);
+        }
+        report(new PipelineError(slot.name(), cause, false, Duration.ZERO, slot.restarts(), now));
         checkTerminated();
     }
 
@@ -315,7 +603,34 @@ public final class Flow implements AutoCloseable {
                 return;
             }
         }
+        if (isClosing()) {
+            LOG.log(System.Logger.Level.ERROR, "Uncaught error event of processor '" + processorName
+                    + "' while " + this + " closes", error);
+            return;
+        }
         supervise(() -> report(new PipelineError(processorName, error, false, Duration.ZERO, 0, clock.instant())));
+    }
+
+    /** The handler died of {@code error} (called once, on the thread that hit it): hand it to the supervisor. */
+    private void onFatal(Throwable error) {
+        fatal = error;
+        supervise(() -> handlerDied(error));
+    }
+
+    private void handlerDied(Throwable error) {
+        if (isClosing()) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (Slot slot : slots) {
+            Manager running = slot.gaveUp(error, now);
+            if (running != null) {
+                stopQuietly(running);
+                removeListenersQuietly(running);
+            }
+        }
+        report(new PipelineError(HANDLER, error, false, Duration.ZERO, 0, now));
+        terminated.complete(null);
     }
 
     private void checkTerminated() {
@@ -337,20 +652,27 @@ public final class Flow implements AutoCloseable {
     }
 
     private void stopQuietly(Manager manager) {
-        try {
-            manager.stop();
-        } catch (Throwable failure) {
-            rethrowIfFatal(failure);
-            LOG.log(System.Logger.Level.WARNING, "Stopping manager '" + manager.name() + "' failed", failure);
-        }
+        quietly(manager, "Stopping", manager::stop);
+    }
+
+    private void stopSourcesQuietly(Manager manager) {
+        quietly(manager, "Stopping the sources of", manager::stopSources);
+    }
+
+    private void closeResourcesQuietly(Manager manager) {
+        quietly(manager, "Closing the resources of", manager::closeResources);
     }
 
     private void removeListenersQuietly(Manager manager) {
+        quietly(manager, "Removing listeners of", manager::removeAllListeners);
+    }
+
+    private static void quietly(Manager manager, String what, Runnable step) {
         try {
-            manager.removeAllListeners();
+            step.run();
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            LOG.log(System.Logger.Level.WARNING, "Removing listeners of manager '" + manager.name() + "' failed", failure);
+            LOG.log(System.Logger.Level.WARNING, what + " manager '" + manager.name() + "' failed", failure);
         }
     }
 
@@ -363,132 +685,6 @@ public final class Flow implements AutoCloseable {
     @Override
     public String toString() {
         return "Flow[" + state.get() + ", " + status() + "]";
-    }
-
-    /**
-     * One managed pipeline: its factory, the manager currently built from it, and its restart bookkeeping.
-     * Guarded by its own monitor; user code is never called while holding it.
-     */
-    private static final class Slot {
-        record Decision(boolean restart, Duration delay, int restarts, boolean closing) {}
-
-        final ManagerFactory factory;
-        private String name;
-        private ManagerState state = ManagerState.NEW;
-        private Manager current;
-        private Instant startedAt;
-        private int restarts;
-        private int attempt;
-        private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
-        private Throwable lastError;
-        private Instant lastErrorTime;
-        private ScheduledFuture<?> pending;
-
-        Slot(ManagerFactory factory, String name) {
-            this.factory = factory;
-            this.name = name;
-        }
-
-        synchronized String name() {
-            return name;
-        }
-
-        synchronized ManagerState state() {
-            return state;
-        }
-
-        synchronized Manager current() {
-            return current;
-        }
-
-        /** Records a freshly built manager; false if the flow is closing and it must not start. */
-        synchronized boolean running(Manager manager, Instant now, BooleanSupplier closing) {
-            if (closing.getAsBoolean()) {
-                state = ManagerState.STOPPED;
-                return false;
-            }
-            name = manager.name();
-            current = manager;
-            startedAt = now;
-            state = ManagerState.RUNNING;
-            return true;
-        }
-
-        synchronized boolean rebuilding(BooleanSupplier closing) {
-            pending = null;
-            if (closing.getAsBoolean()) {
-                state = ManagerState.STOPPED;
-                return false;
-            }
-            restarts++;
-            return true;
-        }
-
-        synchronized void pending(ScheduledFuture<?> future) {
-            pending = future;
-        }
-
-        /** The flow is closing: cancel a pending restart, mark stopped, return the running manager if any. */
-        synchronized Manager closing() {
-            if (pending != null) {
-                pending.cancel(false);
-                pending = null;
-            }
-            if (!state.isTerminal()) {
-                state = ManagerState.STOPPED;
-            }
-            Manager running = current;
-            current = null;
-            return running;
-        }
-
-        /** Decides what follows the end of {@code manager}; null if that end was already handled. */
-        synchronized Decision decide(Manager manager, Throwable cause, Instant now, boolean wantsRestart,
-                                     RestartPolicy policy, RandomGenerator random, boolean closing) {
-            if (manager != null && current != manager) {
-                return null; // already handled, or the flow closed it
-            }
-            current = null;
-            if (closing) {
-                if (!state.isTerminal()) {
-                    state = ManagerState.STOPPED;
-                }
-                return new Decision(false, Duration.ZERO, restarts, true);
-            }
-            if (cause != null) {
-                lastError = cause;
-                lastErrorTime = now;
-            }
-            boolean restart = wantsRestart;
-            if (restart) {
-                policy.window().ifPresent(window -> {
-                    Instant horizon = now.minus(window);
-                    while (!restartTimes.isEmpty() && restartTimes.peekFirst().isBefore(horizon)) {
-                        restartTimes.pollFirst();
-                    }
-                });
-                restart = !policy.exhausted(restartTimes.size());
-            }
-            Duration delay = Duration.ZERO;
-            if (restart) {
-                if (startedAt != null && Duration.between(startedAt, now).compareTo(policy.resetAfter()) >= 0
-                        && attempt > 0) {
-                    attempt = 0;
-                }
-                attempt++;
-                delay = policy.delay(attempt, random.nextDouble());
-                restartTimes.addLast(now);
-                state = ManagerState.RESTARTING;
-            } else {
-                state = cause == null ? ManagerState.COMPLETED : ManagerState.FAILED;
-            }
-            return new Decision(restart, delay, restarts, false);
-        }
-
-        synchronized ManagerStatus status() {
-            return new ManagerStatus(name, state, restarts, Optional.ofNullable(lastError),
-                    Optional.ofNullable(lastErrorTime));
-        }
     }
 
     /**

@@ -2,10 +2,13 @@ package io.pipeline.core;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wires one pipeline from top to bottom: creates a {@link Source} and the processors that consume it, and
@@ -26,11 +29,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
- * <p>Processors belong to the manager when their names come from {@link #processorName(String)}; that is how
- * {@link #removeAllListeners()} and the flow's error attribution find them.
+ * <p>Processors belong to the manager when their names were handed out by this manager's
+ * {@link #processorName(String)}, and its sources belong to it; that is how {@link #removeAllListeners()} and the
+ * flow's error attribution find them. Ownership is by those exact names, not by prefix: a manager named {@code m}
+ * does not own the processors of a manager named {@code m.sub}.
  *
- * <p>Lifecycle: NEW → RUNNING ({@link #start()}) → DONE (the source finished, failed, or {@link #stop()} was
- * called). Thread-safe.
+ * <h2>Fan-in</h2>
+ * A manager may run several sources — one {@code RestSource} per location feeding one analytics chain: call
+ * {@link #setSource(Source)} for the first and {@link #addSource(Source)} for each further one. The manager runs
+ * while any of its sources runs, completes when all finished normally, fails as soon as one fails, and
+ * {@link #stop()} stops all of them.
+ *
+ * <p>Lifecycle: NEW → RUNNING ({@link #start()}) → DONE (every source finished, one failed, or {@link #stop()}
+ * was called). Thread-safe.
  */
 public abstract class Manager {
     private final String name;
@@ -38,9 +49,13 @@ public abstract class Manager {
     private final Dispatcher dispatcher;
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
     private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean sourcesStopped = new AtomicBoolean();
+    private final AtomicBoolean resourcesClosed = new AtomicBoolean();
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
-    private volatile Source source;
+    /** The sources, the first set by {@link #setSource}; guarded by {@code this} for writes. */
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
+    /** Every name {@link #processorName} handed out. */
+    private final Set<String> processorNames = ConcurrentHashMap.newKeySet();
 
     /**
      * Creates a manager.
@@ -73,35 +88,68 @@ public abstract class Manager {
         if (local.isBlank()) {
             throw new IllegalArgumentException("local processor name is blank");
         }
-        return name + "." + local;
+        String processorName = name + "." + local;
+        processorNames.add(processorName);
+        return processorName;
     }
 
     /**
-     * Sets the source {@link #start()} runs. Call it once, in the constructor.
+     * Sets the source {@link #start()} runs. Call it once, in the constructor; add further sources with
+     * {@link #addSource(Source)}.
      *
-     * @throws IllegalStateException if a source is already set
+     * @throws IllegalStateException if a source is already set, or the manager has started
      */
     protected void setSource(Source source) {
         Objects.requireNonNull(source, "source");
         synchronized (this) {
-            if (this.source != null) {
-                throw new IllegalStateException("manager '" + name + "' already has a source: " + this.source.name());
+            if (!sources.isEmpty()) {
+                throw new IllegalStateException("manager '" + name + "' already has a source: " + sources.get(0).name()
+                        + " (use addSource for more)");
             }
-            this.source = source;
+            add(source);
         }
     }
 
     /**
-     * This manager's source.
+     * Adds one more source (fan-in): the manager runs while any source runs, fails when any fails, and stops all
+     * of them. The first source added, by this method or {@link #setSource(Source)}, is {@link #source()}. Call it
+     * in the constructor.
+     *
+     * @throws IllegalStateException if this source was already added, or the manager has started
+     */
+    protected void addSource(Source source) {
+        Objects.requireNonNull(source, "source");
+        synchronized (this) {
+            if (sources.contains(source)) {
+                throw new IllegalStateException("manager '" + name + "' already has source " + source.name());
+            }
+            add(source);
+        }
+    }
+
+    private void add(Source source) {
+        if (started.get()) {
+            throw new IllegalStateException("manager '" + name + "' already started: add sources in its constructor");
+        }
+        sources.add(source);
+    }
+
+    /**
+     * This manager's (first) source.
      *
      * @throws IllegalStateException if {@link #setSource(Source)} has not been called
      */
     public Source source() {
-        Source current = source;
-        if (current == null) {
+        List<Source> current = sources;
+        if (current.isEmpty()) {
             throw new IllegalStateException("manager '" + name + "' has no source: call setSource in its constructor");
         }
-        return current;
+        return current.get(0);
+    }
+
+    /** Every source of this manager, the first being {@link #source()}; empty before one is set. */
+    public final List<Source> sources() {
+        return List.copyOf(sources);
     }
 
     /**
@@ -123,69 +171,124 @@ public abstract class Manager {
     }
 
     /**
-     * Starts the source. The returned future completes when the manager is done: normally when its source
-     * finished or {@link #stop()} was called, exceptionally when the source failed or the flow failed this
+     * Starts the sources. The returned future completes when the manager is done: normally when every source
+     * finished or {@link #stop()} was called, exceptionally as soon as a source failed or the flow failed this
      * manager because of an uncaught error.
      *
      * @throws IllegalStateException if already started or no source was set
      */
     public CompletableFuture<Void> start() {
-        Source current = source();
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("manager '" + name + "' already started");
+        source(); // fails clearly without one
+        List<Source> all;
+        synchronized (this) {
+            if (!started.compareAndSet(false, true)) {
+                throw new IllegalStateException("manager '" + name + "' already started");
+            }
+            all = List.copyOf(sources);
         }
+        AtomicInteger running = new AtomicInteger(all.size());
+        for (Source current : all) {
+            CompletableFuture<Void> done = startOne(current);
+            done.whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    completion.completeExceptionally(unwrap(failure));
+                } else if (running.decrementAndGet() == 0) {
+                    completion.complete(null);
+                }
+            });
+        }
+        return completion;
+    }
+
+    private static CompletableFuture<Void> startOne(Source source) {
         CompletableFuture<Void> running;
         try {
-            running = Objects.requireNonNull(current.start(), "source.start() returned null");
+            running = Objects.requireNonNull(source.start(), "source.start() returned null");
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
             running = CompletableFuture.failedFuture(e);
         }
-        current.track(running);
-        running.whenComplete((ignored, failure) -> {
-            if (failure == null) {
-                completion.complete(null);
-            } else {
-                completion.completeExceptionally(unwrap(failure));
-            }
-        });
-        return completion;
+        source.track(running);
+        return running;
     }
 
     /**
-     * Stops the source, closes the resources registered with {@link #closeOnStop}, and completes this manager's
+     * Stops the sources, closes the resources registered with {@link #closeOnStop}, and completes this manager's
      * future normally if it has not completed yet. Idempotent.
+     *
+     * <p>A {@link Flow} closing does the same in two steps with the handler's drain in between: it stops the
+     * sources of every manager, lets the handler deliver what it accepted, and only then closes the resources.
+     *
+     * @throws IllegalStateException if a source or a resource failed to stop (the others are still stopped)
      */
     public void stop() {
-        if (!stopped.compareAndSet(false, true)) {
-            return;
+        Throwable failure = stopSourcesCollecting();
+        Throwable closing = closeResourcesCollecting();
+        if (failure == null) {
+            failure = closing;
+        } else if (closing != null) {
+            failure.addSuppressed(closing);
         }
-        Source current = source;
+        if (failure != null) {
+            throw new IllegalStateException("manager '" + name + "' did not stop cleanly", failure);
+        }
+    }
+
+    /** The first step of {@link #stop()}: stops every source. Idempotent. */
+    final void stopSources() {
+        Throwable failure = stopSourcesCollecting();
+        if (failure != null) {
+            throw new IllegalStateException("manager '" + name + "' did not stop its sources cleanly", failure);
+        }
+    }
+
+    /** The second step of {@link #stop()}: closes the resources and completes the future. Idempotent. */
+    final void closeResources() {
+        Throwable failure = closeResourcesCollecting();
+        if (failure != null) {
+            throw new IllegalStateException("manager '" + name + "' did not close its resources cleanly", failure);
+        }
+    }
+
+    private Throwable stopSourcesCollecting() {
+        if (!sourcesStopped.compareAndSet(false, true)) {
+            return null;
+        }
         Throwable failure = null;
-        try {
-            if (current != null) {
+        for (Source current : sources) {
+            try {
                 current.stop();
+            } catch (RuntimeException e) {
+                failure = merge(failure, e);
             }
-        } catch (RuntimeException e) {
-            failure = e;
         }
+        return failure;
+    }
+
+    private Throwable closeResourcesCollecting() {
+        if (!resourcesClosed.compareAndSet(false, true)) {
+            return null;
+        }
+        Throwable failure = null;
         for (AutoCloseable resource : resources) {
             try {
                 resource.close();
             } catch (Exception e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
+                failure = merge(failure, e);
             }
         }
         completion.complete(null);
-        if (failure != null) {
-            throw new IllegalStateException("manager '" + name + "' did not stop cleanly", failure);
+        return failure;
+    }
+
+    private static Throwable merge(Throwable first, Throwable next) {
+        if (first == null) {
+            return next;
         }
+        first.addSuppressed(next);
+        return first;
     }
 
     /** Whether this manager is done: its future has completed. */
@@ -203,10 +306,17 @@ public abstract class Manager {
         completion.completeExceptionally(cause);
     }
 
-    /** Whether {@code processorName} names one of this manager's processors. */
+    /** Whether {@code processorName} was handed out by {@link #processorName} or names one of the sources. */
     final boolean owns(String processorName) {
-        Source current = source;
-        return processorName.startsWith(name + ".") || (current != null && current.name().equals(processorName));
+        if (processorNames.contains(processorName)) {
+            return true;
+        }
+        for (Source current : sources) {
+            if (current.name().equals(processorName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Throwable unwrap(Throwable failure) {

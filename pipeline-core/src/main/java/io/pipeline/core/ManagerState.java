@@ -1,16 +1,26 @@
 package io.pipeline.core;
 
-/** Where a {@link Flow} stands with one of its managers. See {@link ManagerStatus}. */
+/**
+ * Where a {@link Flow} stands with one of its managers. See {@link ManagerStatus}. NEW → RUNNING → (RESTARTING →
+ * RUNNING)* → COMPLETED | FAILED | STOPPED.
+ */
 public enum ManagerState {
     /** Not started yet. */
     NEW,
     /** Its source is running. */
     RUNNING,
-    /** It failed or finished and a fresh manager will be built after the backoff. */
+    /**
+     * It failed or finished and a fresh manager will be built after the backoff. After a failure the flow's
+     * {@link Flow#health()} is {@link HealthStatus#DEGRADED} meanwhile; after a normal finish it stays UP.
+     */
     RESTARTING,
     /** Its source finished normally and it is not restarted. */
     COMPLETED,
-    /** It failed and the flow gave up on it (no restart, or restarts exhausted). */
+    /**
+     * The flow gave up on it: it failed and is not restarted (no restart, restarts exhausted, a throw while
+     * deciding), or the handler died of a fatal error. The flow's {@link Flow#health()} is then
+     * {@link HealthStatus#DOWN}.
+     */
     FAILED,
     /** The flow was closed. */
     STOPPED;

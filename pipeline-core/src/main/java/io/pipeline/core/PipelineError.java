@@ -5,10 +5,13 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One failure handled by a {@link Flow}.
+ * One failure handled by a {@link Flow}. Instances are immutable and safe for concurrent use.
  *
- * @param manager      the failed manager's name (for an uncaught error no manager owns, the processor's name)
- * @param cause        what failed: the source's exception, an uncaught error event, or the factory's exception
+ * @param manager      the failed manager's name (for an uncaught error no manager owns, the processor's name; for
+ *                     a fatal error that killed the handler, {@link Flow#HANDLER})
+ * @param cause        what failed: the source's exception, an uncaught error event, the factory's exception, an
+ *                     exception of the supervision itself (a throwing {@code shouldRestart()}), or the handler's
+ *                     fatal error
  * @param willRestart  whether the flow will build a fresh manager; {@code false} means this failure is final
  * @param restartDelay the wait before that restart; {@link Duration#ZERO} when there is none
  * @param restarts     how many times this manager had been restarted before this failure

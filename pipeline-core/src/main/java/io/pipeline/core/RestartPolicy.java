@@ -3,6 +3,7 @@ package io.pipeline.core;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.random.RandomGenerator;
 
 /**
  * When a {@link Flow} builds a fresh manager after one failed or finished.
@@ -12,7 +13,15 @@ import java.util.Optional;
  * (default 0.2) so that managers failing together do not restart in lock step — the wait may therefore exceed
  * {@code max} by that share. A manager that ran healthily for {@link #resetAfter()} before failing starts
  * again from {@code min}. {@link #withMaxRestarts(int, Duration)} gives up on a manager restarted that many
- * times within the window; the rest of the flow runs on.
+ * times within the window; the rest of the flow runs on. The waits are computed by {@link Backoff}, the one
+ * backoff algorithm of this library.
+ *
+ * <p>Only failures grow the wait and count towards the limit. A manager whose source <em>finished normally</em>
+ * (a {@link TimeSource} after its tick, a bounded backfill) is rebuilt after the first wait ({@code min}, plus
+ * jitter) every time, without limit: a one-minute {@code TimeSource} under the default policy ticks every minute,
+ * forever.
+ *
+ * <p>Durations may be as long as {@link java.time.temporal.ChronoUnit#FOREVER}: the arithmetic saturates.
  *
  * <pre>{@code
  * RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1))
@@ -33,6 +42,8 @@ public final class RestartPolicy {
     private final int maxRestarts;
     private final Duration within;
     private final Duration resetAfter;
+    /** The delays; {@code null} for {@link #never()}. */
+    private final Backoff backoff;
 
     private RestartPolicy(boolean restarts, Duration min, Duration max, double randomFactor, int maxRestarts,
                           Duration within, Duration resetAfter) {
@@ -40,6 +51,7 @@ public final class RestartPolicy {
         this.min = min;
         this.max = max;
         this.randomFactor = randomFactor;
+        this.backoff = restarts ? Backoff.exponential(min, max).withJitter(randomFactor) : null;
         this.maxRestarts = maxRestarts;
         this.within = within;
         this.resetAfter = resetAfter;
@@ -53,13 +65,18 @@ public final class RestartPolicy {
     /**
      * Restarts with exponential backoff between {@code min} and {@code max}, without limit.
      *
-     * @throws IllegalArgumentException if {@code min} is negative or {@code max} is below {@code min} or zero
+     * @throws IllegalArgumentException if {@code min} is not positive (a zero wait would rebuild a failing manager
+     *                                  in a busy loop) or {@code max} is below {@code min}
      */
     public static RestartPolicy backoff(Duration min, Duration max) {
         Objects.requireNonNull(min, "min");
         Objects.requireNonNull(max, "max");
         if (min.isNegative()) {
             throw new IllegalArgumentException("min < 0: " + min);
+        }
+        if (min.isZero()) {
+            throw new IllegalArgumentException(
+                    "min must be positive (a zero wait would rebuild a failing manager in a busy loop): " + min);
         }
         if (max.compareTo(min) < 0 || max.isZero()) {
             throw new IllegalArgumentException("max must be > 0 and >= min (" + min + "): " + max);
@@ -161,16 +178,28 @@ public final class RestartPolicy {
      * random number in [0, 1).
      */
     Duration delay(int attempt, double random) {
-        long minNanos = min.toNanos();
-        long maxNanos = max.toNanos();
-        int doublings = Math.min(Math.max(attempt - 1, 0), 62);
-        long base = minNanos;
-        for (int i = 0; i < doublings && base < maxNanos; i++) {
-            base = base > maxNanos / 2 ? maxNanos : base * 2;
+        return delay(attempt, new FixedDouble(random));
+    }
+
+    /** The wait before restart number {@code attempt}, its jitter drawn from {@code random}. */
+    Duration delay(int attempt, RandomGenerator random) {
+        if (backoff == null) {
+            throw new IllegalStateException("RestartPolicy.never() has no delay");
         }
-        base = Math.min(base, maxNanos);
-        long jitter = (long) (base * randomFactor * random);
-        return Duration.ofNanos(base + jitter);
+        return backoff.delay(attempt, random);
+    }
+
+    /** A "random" source that always draws the same double: the given jitter share. */
+    private record FixedDouble(double value) implements RandomGenerator {
+        @Override
+        public long nextLong() {
+            throw new UnsupportedOperationException("only nextDouble() is drawn");
+        }
+
+        @Override
+        public double nextDouble() {
+            return value;
+        }
     }
 
     /** Whether {@code restartsInWindow} restarts already used up the limit. */

@@ -15,6 +15,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What the time sources share: a clock, a scheduler (injected, or a thread of the source's own that ends with
  * it), and wall-clock alignment.
+ *
+ * <p>Two promises are kept here for every time source. A tick never runs before its instant on the source's
+ * clock: a scheduler's timer and the wall clock drift apart (clock slew), so a task that fires while the clock
+ * still reads before the instant is re-armed, and a restarted {@link TimeSource} never ticks twice for one
+ * period. And a tick that fails — the emit throws, or a listener's {@link VirtualMachineError} escapes a
+ * {@link SyncDispatcher} — fails the source, so that its future completes and the flow hears of it; it never
+ * just stops the ticks silently (a VirtualMachineError is rethrown after that).
  */
 abstract class TimerSource extends Source {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -74,11 +81,13 @@ abstract class TimerSource extends Source {
     /** Called once by {@link #start()}; schedules the first piece of work. */
     abstract void onStart();
 
-    /** Runs {@code task} on the scheduler at {@code at} (at once if that has passed). */
+    /**
+     * Runs {@code task} on the scheduler at {@code at} on this source's clock (at once if that has passed): if
+     * the scheduler fires while the clock still reads before {@code at}, the task is re-armed for the rest.
+     */
     final void scheduleAt(Instant at, Runnable task) {
-        long delay = Math.max(0, Duration.between(clock.instant(), at).toNanos());
         try {
-            pending = scheduler.schedule(() -> runGuarded(task), delay, TimeUnit.NANOSECONDS);
+            pending = scheduler.schedule(() -> fire(at, task), nanosUntil(at), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             if (!isStopped()) {
                 fail(e);
@@ -86,7 +95,34 @@ abstract class TimerSource extends Source {
         }
     }
 
-    /** Runs a tick; a failure to emit (closed handler, full queue under FAIL) fails the source. */
+    private void fire(Instant at, Runnable task) {
+        if (isDone()) {
+            return;
+        }
+        if (clock.instant().isBefore(at)) {
+            scheduleAt(at, task); // the clock lags the scheduler's timer: wait for the rest
+            return;
+        }
+        runGuarded(task);
+    }
+
+    /** Nanoseconds from now on the clock to {@code at}, at least 0, saturated. */
+    private long nanosUntil(Instant at) {
+        Duration delay = Duration.between(clock.instant(), at);
+        if (delay.isNegative()) {
+            return 0;
+        }
+        try {
+            return delay.toNanos();
+        } catch (ArithmeticException beyondLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Runs a tick; a failure to emit (closed handler, full queue under FAIL, a listener's fatal error under a
+     * {@link SyncDispatcher}) fails the source. A {@link VirtualMachineError} is rethrown once the source failed.
+     */
     final void runGuarded(Runnable task) {
         if (isDone()) {
             return;
@@ -94,10 +130,10 @@ abstract class TimerSource extends Source {
         try {
             task.run();
         } catch (Throwable failure) {
+            fail(failure);
             if (failure instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
-            fail(failure);
         }
     }
 

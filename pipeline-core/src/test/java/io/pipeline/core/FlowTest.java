@@ -53,7 +53,7 @@ class FlowTest {
     }
 
     /** source --WORD--> processor --WORD--> counted. */
-    static final class TestManager extends Manager {
+    static class TestManager extends Manager {
         final TestSource source;
         final TestProcessor processor;
         final AtomicInteger heard = new AtomicInteger();

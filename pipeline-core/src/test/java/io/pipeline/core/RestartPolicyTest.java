@@ -57,4 +57,35 @@ class RestartPolicyTest {
         assertThatThrownBy(() -> RestartPolicy.backoff(second, second).withMaxRestarts(1, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void backoff_withZeroMin_isRejectedNamingTheValue() {
+        assertThatThrownBy(() -> RestartPolicy.backoff(Duration.ZERO, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S").hasMessageContaining("min");
+    }
+
+    @Test
+    void foreverDurations_areAccepted_andDelaysSaturate() {
+        Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        RestartPolicy policy = RestartPolicy.backoff(Duration.ofSeconds(1), forever)
+                .withMaxRestarts(5, forever).withResetAfter(forever);
+
+        assertThat(policy.delay(1, 0)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(policy.delay(Integer.MAX_VALUE, 0.99)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
+        assertThat(RestartPolicy.backoff(forever, forever).delay(3, 0.5)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
+        assertThat(policy.window()).contains(forever);
+        assertThat(policy.resetAfter()).isEqualTo(forever);
+    }
+
+    @Test
+    void delay_isTheBackoffOfTheSameMinMaxAndJitter() {
+        RestartPolicy policy = RestartPolicy.backoff(Duration.ofMillis(300), Duration.ofSeconds(5)).withRandomFactor(0.1);
+        Backoff backoff = Backoff.exponential(Duration.ofMillis(300), Duration.ofSeconds(5)).withJitter(0.1);
+
+        for (int attempt = 1; attempt < 10; attempt++) {
+            java.util.SplittableRandom a = new java.util.SplittableRandom(attempt);
+            java.util.SplittableRandom b = new java.util.SplittableRandom(attempt);
+            assertThat(policy.delay(attempt, a)).isEqualTo(backoff.delay(attempt, b));
+        }
+    }
 }

@@ -174,4 +174,61 @@ class TimeSourcesTest {
     void ticksShareOneEvent() {
         assertThat(TimeSource.TICK).isEqualTo(CronSource.TICK).isEqualTo(HistorySource.TICK);
     }
+
+    @Test
+    void cronSource_listenerFatalErrorUnderSyncDispatcher_failsTheSourceInsteadOfStoppingSilently() {
+        CronSource cron = new CronSource("cron", handler, Duration.ofSeconds(10), Duration.ZERO, clock, scheduler);
+        OutOfMemoryError fatal = new OutOfMemoryError("simulated");
+        cron.on(CronSource.TICK, tick -> {
+            throw fatal;
+        });
+        CompletableFuture<Void> done = cron.start();
+
+        scheduler.advance(Duration.ofSeconds(5)); // the scheduler's task swallows the rethrown error
+
+        assertThat(done).isCompletedExceptionally();
+        assertThatThrownBy(done::join).hasCauseReference(fatal);
+        assertThat(scheduler.pending()).isZero();
+    }
+
+    @Test
+    void cronSource_listenerErrorWithoutErrorListener_keepsTicking() {
+        CronSource cron = new CronSource("cron", handler, Duration.ofSeconds(10), Duration.ZERO, clock, scheduler);
+        cron.on(CronSource.TICK, tick -> {
+            ticks.add(tick);
+            throw new IllegalStateException("listener bug");
+        });
+        CompletableFuture<Void> done = cron.start();
+
+        scheduler.advance(Duration.ofSeconds(33));
+
+        assertThat(ticks).hasSize(4);
+        assertThat(done).isNotDone();
+    }
+
+    @Test
+    void timeSource_whenTheWallClockLagsTheScheduler_rearmsInsteadOfTickingEarly() {
+        ManualClock wall = new ManualClock(Instant.parse("2026-01-05T10:00:30Z"));
+        TimeSource first = new TimeSource("time", handler, Duration.ofMinutes(1), wall, scheduler);
+        first.on(TimeSource.TICK, ticks::add);
+        CompletableFuture<Void> done = first.start(); // due at 10:01:00 on the wall clock, in 30 s
+
+        wall.set(Instant.parse("2026-01-05T10:00:59.990Z")); // the wall clock lags the scheduler by 10 ms
+        scheduler.advance(Duration.ofSeconds(30));
+        assertThat(ticks).isEmpty();
+        assertThat(done).isNotDone();
+
+        wall.set(Instant.parse("2026-01-05T10:01:00Z"));
+        scheduler.advance(Duration.ofMillis(10));
+        assertThat(ticks).containsExactly(Instant.parse("2026-01-05T10:01:00Z"));
+        assertThat(done).isCompleted();
+
+        first.removeAllListeners(); // as the flow does before it rebuilds the manager
+        TimeSource restarted = new TimeSource("time", handler, Duration.ofMinutes(1), wall, scheduler);
+        restarted.on(TimeSource.TICK, ticks::add);
+        restarted.start(); // the wall clock reads 10:01:00: the next tick is 10:02:00, not 10:01:00 again
+        wall.set(Instant.parse("2026-01-05T10:02:00Z"));
+        scheduler.advance(Duration.ofMinutes(1));
+        assertThat(ticks).containsExactly(Instant.parse("2026-01-05T10:01:00Z"), Instant.parse("2026-01-05T10:02:00Z"));
+    }
 }
