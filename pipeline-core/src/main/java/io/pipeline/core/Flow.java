@@ -525,6 +525,10 @@ public final class Flow implements AutoCloseable {
      */
     private void finished(Slot slot, Manager manager, Throwable failure) {
         if (isClosing() || (manager != null && !slot.claimEnd(manager, this::isClosing))) {
+            if (failure != null && isClosing()) {
+                LOG.log(System.Logger.Level.WARNING, "Manager of " + slot.name() + " failed while the flow closes",
+                        Manager.unwrap(failure));
+            }
             return;
         }
         try {
