@@ -116,6 +116,9 @@ public final class Backoff {
     private double baseNanos(int attempt) {
         double minNanos = nanos(min);
         double maxNanos = nanos(max);
+        if (multiplier == 1 || attempt <= 1) {
+            return Math.min(minNanos, maxNanos); // constant: no loop of `attempt` rounds that never reaches max
+        }
         double base = minNanos;
         for (int i = 1; i < attempt && base < maxNanos; i++) {
             base *= multiplier;

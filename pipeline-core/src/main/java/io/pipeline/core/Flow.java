@@ -525,6 +525,10 @@ public final class Flow implements AutoCloseable {
      */
     private void finished(Slot slot, Manager manager, Throwable failure) {
         if (isClosing() || (manager != null && !slot.claimEnd(manager, this::isClosing))) {
+            if (failure != null && isClosing()) {
+                LOG.log(System.Logger.Level.WARNING, "Manager of " + slot.name() + " failed while the flow closes",
+                        Manager.unwrap(failure));
+            }
             return;
         }
         try {
@@ -536,14 +540,14 @@ public final class Flow implements AutoCloseable {
             boolean wantsRestart = manager == null || shouldRestart(manager);
             Instant now = clock.instant();
             Slot.Outcome outcome = slot.decide(now, cause, wantsRestart);
+            if (outcome.restart()) {
+                schedule(slot, outcome.delay()); // first: whatever the reporter does, the restart stands
+            }
             if (cause != null) {
                 report(new PipelineError(slot.name(), cause, outcome.restart(), outcome.delay(), outcome.restarts(),
                         now));
             }
-            if (outcome.restart()) {
-                schedule(slot, outcome.delay());
-            }
-            checkTerminated();
+            checkTerminated(); // last: run() returns only after the final report
         } catch (Throwable decisionFailure) {
             rethrowIfFatal(decisionFailure);
             giveUp(slot, new IllegalStateException("supervision of manager '" + slot.name() + "' failed",
@@ -676,8 +680,13 @@ public final class Flow implements AutoCloseable {
         }
     }
 
+    /**
+     * Rethrows a {@link VirtualMachineError} that leaves the JVM in doubt. A {@link StackOverflowError} is not one
+     * once the stack has unwound to here: user code (a factory, a reporter) that overflowed is handled like any
+     * failure.
+     */
     private static void rethrowIfFatal(Throwable failure) {
-        if (failure instanceof VirtualMachineError fatal) {
+        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
             throw fatal;
         }
     }

@@ -38,8 +38,8 @@ package io.pipeline.core;
  *
  * <h2>Benign races</h2>
  * <ul>
- *   <li>{@link ProcessorTopics#recent} is a plain field shared by the processors of one name: a stale value only
- *       costs a lookup, and topics are never replaced.</li>
+ *   <li>{@link Processor#recent}, the topic a processor emitted last, is a plain field: a stale value only costs a
+ *       lookup, and topics are never replaced.</li>
  *   <li>A {@link Route} is immutable and published through one volatile field; an emit reads it once, so it sees
  *       one consistent set of listeners. A listener added or cancelled while an emit runs may or may not hear
  *       that emit — exactly the guarantee of a copy-on-write list — and hears every emit that starts after
@@ -57,7 +57,7 @@ package io.pipeline.core;
  * otherwise stateless and safe for concurrent use.
  */
 final class InlineDelivery {
-    private final Dispatcher dispatcher;
+    final Dispatcher dispatcher;
     /** Whether nesting is counted: the async loop thread. */
     private final boolean counted;
     /** Nesting of counted inline deliveries. */
@@ -72,9 +72,12 @@ final class InlineDelivery {
         return depth;
     }
 
-    /** {@link Processor#emit}: the ladder above. */
-    boolean emit(ProcessorTopics topics, Event<?> event, Object payload) {
-        Topic topic = topics.recent;
+    /**
+     * {@link Processor#emit}: the ladder above. Static, and reading the processor's own fields, so that the direct
+     * rung costs no more loads than the checks themselves.
+     */
+    static boolean emit(Processor processor, Event<?> event, Object payload) {
+        Topic topic = processor.recent;
         if (topic != null && topic.event == event && payload != null) {
             Route route = topic.route();
             if (payload.getClass() == route.accepted()) {
@@ -83,14 +86,14 @@ final class InlineDelivery {
                     try {
                         direct.handle(payload);
                     } catch (Throwable failure) {
-                        dispatcher.listenerFailed(topic, failure);
+                        processor.delivery.dispatcher.listenerFailed(topic, failure);
                     }
                     return true;
                 }
-                return emitChecked(topic, route, event, payload);
+                return processor.delivery.emitChecked(topic, route, event, payload);
             }
         }
-        return emitSlow(topics, event, payload);
+        return processor.delivery.emitSlow(processor, event, payload);
     }
 
     /** Topic and payload checked: inline if the plain listeners may run here, else the general path. */
@@ -108,13 +111,13 @@ final class InlineDelivery {
     }
 
     /** The topic is not the one remembered, or the payload's class is new: look up, check, remember. */
-    private boolean emitSlow(ProcessorTopics topics, Event<?> event, Object payload) {
+    private boolean emitSlow(Processor processor, Event<?> event, Object payload) {
         Processor.checkPayload(event, payload);
-        Topic topic = topics.find(event);
+        Topic topic = processor.topics.find(event);
         if (topic == null) {
-            return dispatcher.emit(topics, null, event, payload);
+            return dispatcher.emit(processor.topics, null, event, payload);
         }
-        topics.recent = topic;
+        processor.recent = topic;
         Route route = topic.route();
         topic.accepted(route, payload.getClass());
         return emitChecked(topic, route, event, payload);

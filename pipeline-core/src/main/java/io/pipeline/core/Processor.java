@@ -45,8 +45,10 @@ public abstract class Processor {
     private final String name;
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
-    private final ProcessorTopics topics;
-    private final InlineDelivery delivery;
+    final ProcessorTopics topics;
+    final InlineDelivery delivery;
+    /** The topic this processor emitted last; owned by {@link InlineDelivery} (see its design note). */
+    Topic recent;
 
     /**
      * Creates a processor named {@code name} on {@code handler}.
@@ -114,7 +116,7 @@ public abstract class Processor {
      *     {@link Overflow#FAIL} is full
      */
     public final <T> boolean emit(Event<T> event, T payload) {
-        return delivery.emit(topics, event, payload);
+        return InlineDelivery.emit(this, event, payload);
     }
 
     /**

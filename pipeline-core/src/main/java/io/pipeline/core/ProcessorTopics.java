@@ -18,11 +18,6 @@ final class ProcessorTopics {
     final Dispatcher dispatcher;
     private final ConcurrentHashMap<Event<?>, Topic> topics = new ConcurrentHashMap<>();
     private volatile Topic[] scanned = NONE;
-    /**
-     * The topic emitted last: most processors emit one event over and over. A plain field, shared by the
-     * processors of this name: a stale value only costs a lookup, and topics are never replaced.
-     */
-    Topic recent;
 
     ProcessorTopics(String name, Dispatcher dispatcher) {
         this.name = name;

@@ -86,7 +86,7 @@ class FlowCloseTest {
     }
 
     /** The README's quick start, cut down: source --ROW--> writer (closeOnStop). */
-    static final class QuickStartManager extends Manager {
+    static class QuickStartManager extends Manager {
         final StoppableSource source;
         final SlowWriter writer;
 
@@ -301,6 +301,31 @@ class FlowCloseTest {
         flow.close();
         assertThat(flow.handler().isClosed()).isTrue();
         assertThat(flow.isHealthy()).isFalse();
+    }
+
+    @Test
+    void close_calledByAResourceWhileTheFlowClosesIt_doesNotDeadlock() throws Exception {
+        Flow[] self = new Flow[1];
+        AtomicInteger closes = new AtomicInteger();
+        Flow flow = track(Flow.builder().handler(new AsyncDispatcher())
+                .manager(handler -> new QuickStartManager("m", handler, new CountDownLatch(0)) {
+                    {
+                        closeOnStop(() -> {
+                            closes.incrementAndGet();
+                            self[0].close();
+                        });
+                    }
+                }).build());
+        self[0] = flow;
+        flow.start();
+
+        Thread closer = new Thread(flow::close, "closer");
+        closer.start();
+        closer.join(TimeUnit.SECONDS.toMillis(10));
+
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(closes).hasValue(1);
+        assertThat(flow.isTerminated()).isTrue();
     }
 
     @Test

@@ -163,6 +163,44 @@ class FlowSupervisionTest {
         assertThat(flow.status().get(0).state()).isEqualTo(ManagerState.FAILED);
     }
 
+    @Test
+    void reporterOverflowingItsStack_isLogged_andTheRestartStillHappens() {
+        ErrorReporter overflowing = error -> {
+            throw new StackOverflowError("reporter recursed");
+        };
+        flow = builder().errorReporter(overflowing).manager(factory("m")).build();
+        flow.start();
+
+        last().source.failWith(new IllegalStateException("x"));
+        scheduler.runReady();
+        scheduler.advance(Duration.ofSeconds(1));
+
+        assertThat(built).hasSize(2);
+        assertThat(flow.status().get(0).state()).isEqualTo(ManagerState.RUNNING);
+    }
+
+    @Test
+    void factoryOverflowingItsStack_isReportedAndRetried() {
+        AtomicInteger calls = new AtomicInteger();
+        flow = builder().manager(handler -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new StackOverflowError("factory recursed");
+            }
+            return factory("m").create(handler);
+        }).build();
+        flow.start();
+
+        last().source.failWith(new IllegalStateException("x"));
+        scheduler.runReady();
+        scheduler.advance(Duration.ofSeconds(1));
+        scheduler.advance(Duration.ofSeconds(2));
+
+        assertThat(reporter.errors).extracting(e -> e.cause().getClass().getSimpleName())
+                .containsExactly("IllegalStateException", "StackOverflowError");
+        assertThat(built).hasSize(2);
+        assertThat(flow.status().get(0).state()).isEqualTo(ManagerState.RUNNING);
+    }
+
     // ---- normal finishes ----------------------------------------------------------------------------------------
 
     @Test
