@@ -51,7 +51,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>CPU</h2>
  * When there is nothing to deliver, the loop thread spins for about a microsecond, then parks until a message
  * arrives: an idle dispatcher uses no CPU. A producer waiting for room under {@link Overflow#BLOCK} spins for up to
- * 50 µs, then parks.
+ * 50 µs, then parks (at once, behind them, when other producers already wait).
  *
  * <p>This class is thread-safe. All listeners run on the loop thread, one message at a time. The producer side
  * ({@code Admission}) and the loop's work ({@code DeliveryLoop}) live in classes of their own.
