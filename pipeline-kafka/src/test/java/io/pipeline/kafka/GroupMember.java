@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One consumer process of the multi-process tests: a flow of {@code managers} pipelines, each a
  * {@link KafkaSource} in one group whose async listener appends {@code partition offset key value} to the
- * process's output file and then takes {@code handleMicros} of simulated I/O before the record counts as handled.
+ * process's output file (with the wall-clock time in microseconds) and then takes {@code handleMicros} of simulated I/O before the record counts as handled.
  * Prints {@code ready} once started; stops gracefully when its standard input closes.
  *
  * <p>Arguments: bootstrap servers, topic, group, output file, handle time in microseconds, managers.
@@ -53,6 +53,12 @@ public final class GroupMember {
             }
         }
         output.close();
+    }
+
+    /** Wall-clock microseconds: comparable across the processes of one machine. */
+    static long micros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     /** Lines appended and flushed one at a time, shared by the process's managers. */
@@ -97,7 +103,7 @@ public final class GroupMember {
             Executor io = CompletableFuture.delayedExecutor(handleMicros, TimeUnit.MICROSECONDS);
             source.onAsync(source.records(), record -> {
                 output.line(record.partition() + " " + record.offset() + " " + record.key().orElse("-") + " "
-                        + record.value());
+                        + record.value() + " " + micros());
                 return handleMicros == 0 ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.runAsync(() -> {}, io);
             });

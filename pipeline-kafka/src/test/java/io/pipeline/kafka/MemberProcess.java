@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /** A {@link GroupMember} running in a JVM of its own, on this JVM's class path. */
 final class MemberProcess implements AutoCloseable {
     /** One line of a member's output. */
-    record Line(int partition, long offset, String key, int value) {}
+    record Line(int partition, long offset, String key, int value, long micros) {}
 
     final String name;
     final Path output;
@@ -92,9 +92,9 @@ final class MemberProcess implements AutoCloseable {
         List<Line> lines = new ArrayList<>();
         for (String text : Files.readAllLines(output, StandardCharsets.UTF_8)) {
             String[] parts = text.split(" ");
-            if (parts.length == 4) { // a half line left by kill -9 is no handled record
+            if (parts.length == 5 && !parts[4].isEmpty()) { // a half line left by kill -9 is no handled record
                 lines.add(new Line(Integer.parseInt(parts[0]), Long.parseLong(parts[1]), parts[2],
-                        Integer.parseInt(parts[3])));
+                        Integer.parseInt(parts[3]), Long.parseLong(parts[4])));
             }
         }
         return lines;

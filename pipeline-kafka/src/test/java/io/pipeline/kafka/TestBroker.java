@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -148,11 +150,17 @@ final class TestBroker implements AutoCloseable {
         return result;
     }
 
-    /** The members of {@code group} and their assigned partitions, per member id. */
+    /** The members of {@code group} and their assigned partitions, per member id; empty before the group exists. */
     Map<String, Set<TopicPartition>> members(String group) throws Exception {
         Map<String, Set<TopicPartition>> members = new HashMap<>();
-        admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members()
-                .forEach(member -> members.put(member.consumerId(), member.assignment().topicPartitions()));
+        try {
+            admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members()
+                    .forEach(member -> members.put(member.consumerId(), member.assignment().topicPartitions()));
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
+            }
+        }
         return members;
     }
 
