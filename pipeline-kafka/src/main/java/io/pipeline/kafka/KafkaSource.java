@@ -145,6 +145,8 @@ public final class KafkaSource<V> extends Source {
     private Producer<byte[], byte[]> deadLetters;
     private Throwable fatal;
     private int failures;
+    /** Set once {@link #finish} waited and committed: the revocation that closing the consumer triggers waits no more. */
+    private boolean finished;
     private long lastCommitNanos;
     private long lastContactNanos;
 
@@ -201,7 +203,9 @@ public final class KafkaSource<V> extends Source {
     /**
      * Stops consuming: waits up to {@link Options#stopTimeout()} for the records in flight, commits them, closes
      * the consumer, and returns once the poll thread has ended (called from a listener on the poll thread itself,
-     * it returns at once). Idempotent.
+     * it returns at once). Records still in flight after the timeout are not committed: the group's next member
+     * gets them again. Called from a listener on the dispatcher's thread, it waits the whole timeout for records
+     * that thread would have delivered, so stop from elsewhere. Idempotent.
      */
     @Override
     public void stop() {
@@ -213,7 +217,8 @@ public final class KafkaSource<V> extends Source {
         Thread poller = thread;
         if (poller != null && poller != Thread.currentThread()) {
             try {
-                poller.join(options.stopTimeout.plus(options.requestTimeout).plusSeconds(5).toMillis());
+                // finish: the wait and a commit; close: a commit on revocation and leaving the group
+                poller.join(options.stopTimeout.plus(options.requestTimeout.multipliedBy(3)).plusSeconds(5).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -512,6 +517,7 @@ public final class KafkaSource<V> extends Source {
         buffered.clear();
         awaitHandled(book.assigned(), options.stopTimeout);
         commitNow(client, book.toCommit());
+        finished = true;
     }
 
     private void awaitHandled(Collection<TopicPartition> partitions, Duration timeout) throws InterruptedException {
@@ -557,10 +563,12 @@ public final class KafkaSource<V> extends Source {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(buffered::remove);
-            try {
-                awaitHandled(partitions, options.revokeTimeout);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!finished) {
+                try {
+                    awaitHandled(partitions, options.revokeTimeout);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             commitNow(client, book.toCommit(partitions));
             book.remove(partitions);

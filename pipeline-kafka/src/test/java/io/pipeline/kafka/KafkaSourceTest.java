@@ -324,6 +324,60 @@ class KafkaSourceTest {
     }
 
     @Test
+    void stop_withAListenerThatNeverCompletes_givesUpAfterStopTimeout_committingOnlyWhatWasHandled()
+            throws Exception {
+        String topic = broker.createTopic("stuck", 1);
+        String group = TestBroker.group("stuck");
+        broker.produceStrings(topic, 0, "k", "0", "1", "2", "3");
+        KafkaSource<String> source = source(dispatcher(64), String.class,
+                options(topic, group).withStopTimeout(Duration.ofMillis(300)));
+        CountDownLatch stuck = new CountDownLatch(1);
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        closeAfter.add(() -> never.complete(null)); // before the dispatcher closes, which waits for it
+        source.onAsync(source.records(), record -> {
+            if (record.offset() < 2) {
+                return CompletableFuture.completedFuture(null);
+            }
+            stuck.countDown();
+            return never;
+        });
+        CompletableFuture<Void> done = source.start();
+        assertThat(stuck.await(30, TimeUnit.SECONDS)).isTrue();
+
+        long started = System.nanoTime();
+        source.stop();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+        assertThat(done).isCompleted();
+        assertThat(broker.committed(group, topic)).containsEntry(0, 2L);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("pipeline-kafka-source"));
+    }
+
+    @Test
+    void listenerThatThrows_recordCountsAsHandled_errorIsEmitted_andCommitsMoveOn() throws Exception {
+        String topic = broker.createTopic("throws", 1);
+        String group = TestBroker.group("throws");
+        broker.produceStrings(topic, 0, "k", "ok", "boom", "ok");
+        KafkaSource<String> source = source(dispatcher(64), String.class, options(topic, group));
+        BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+        source.on(Processor.ERROR, errors::add);
+        source.on(source.records(), record -> {
+            if (record.value().equals("boom")) {
+                throw new IllegalStateException("listener failed on " + record.position());
+            }
+        });
+
+        source.start();
+
+        Throwable error = errors.poll(30, TimeUnit.SECONDS);
+        assertThat(error).isInstanceOf(io.pipeline.core.ListenerException.class)
+                .hasRootCauseMessage("listener failed on " + topic + "-0@1");
+        Eventually.await("committed past every record", Duration.ofSeconds(30),
+                () -> Long.valueOf(3).equals(broker.committed(group, topic).get(0)));
+        assertThat(source.isDone()).isFalse();
+    }
+
+    @Test
     void secondMemberJoins_partitionsAreShared_withoutLossOrDuplicates() throws Exception {
         String topic = broker.createTopic("share", 4);
         String group = TestBroker.group("share");
