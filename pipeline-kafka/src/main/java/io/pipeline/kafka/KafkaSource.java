@@ -138,6 +138,11 @@ public final class KafkaSource<V> extends Source {
     private volatile Consumer<byte[], byte[]> consumer;
     private volatile Thread thread;
     private volatile Set<TopicPartition> paused = Set.of();
+    /**
+     * Set by the poll thread when it paused for want of room and is about to wait in {@code poll}; the first
+     * completion then wakes it, so that it emits again at once rather than after {@link Options#pollTimeout}.
+     */
+    private volatile boolean starved;
 
     // ---- owned by the poll thread ----
     private final OffsetBook book = new OffsetBook();
@@ -278,7 +283,7 @@ public final class KafkaSource<V> extends Source {
         maybeCommit(client, false);
         emitBuffered();
         updatePauses(client);
-        ConsumerRecords<byte[], byte[]> polled = client.poll(options.pollTimeout);
+        ConsumerRecords<byte[], byte[]> polled = client.poll(done.isEmpty() ? options.pollTimeout : Duration.ZERO);
         if (!polled.isEmpty()) {
             contact();
             for (ConsumerRecord<byte[], byte[]> record : polled) {
@@ -359,7 +364,19 @@ public final class KafkaSource<V> extends Source {
             done.add(new Done(progress, pending, position, e));
             return;
         }
-        handled.whenComplete((ignored, failure) -> done.add(new Done(progress, pending, position, failure)));
+        handled.whenComplete((ignored, failure) -> handOver(new Done(progress, pending, position, failure)));
+    }
+
+    /** Gives a completion to the poll thread; wakes it if it waits for room. Runs on any thread. */
+    private void handOver(Done next) {
+        done.add(next);
+        if (starved) {
+            starved = false;
+            Consumer<byte[], byte[]> current = consumer;
+            if (current != null) {
+                current.wakeup(); // the poll thread takes the WakeupException as "look again"
+            }
+        }
     }
 
     private KafkaRecord<V> decode(ConsumerRecord<byte[], byte[]> record) throws Exception {
@@ -419,6 +436,10 @@ public final class KafkaSource<V> extends Source {
         Set<TopicPartition> wanted = new HashSet<>(buffered.keySet());
         if (!hasRoom()) {
             wanted.addAll(book.assigned());
+            starved = true;
+            if (!done.isEmpty()) {
+                starved = false; // a completion came in meanwhile: do not wait for the next
+            }
         }
         wanted.retainAll(book.assigned());
         Set<TopicPartition> now = client.paused();

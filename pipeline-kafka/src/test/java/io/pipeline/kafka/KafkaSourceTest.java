@@ -188,6 +188,31 @@ class KafkaSourceTest {
     }
 
     @Test
+    void noRoom_aCompletionWakesThePollThread_ratherThanWaitingOutThePollTimeout() throws Exception {
+        String topic = broker.createTopic("wake", 1);
+        String group = TestBroker.group("wake");
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            values.add(Integer.toString(i));
+        }
+        broker.produceStrings(topic, 0, "w", values.toArray(String[]::new));
+        // One record in flight at a time, and a poll that would wait 10 minutes for records that never come.
+        KafkaSource<String> source = source(dispatcher(64), String.class, options(topic, group)
+                .withMaxInFlight(1).withPollTimeout(Duration.ofMinutes(10)));
+        List<String> handled = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(values.size());
+        source.onAsync(source.records(), record -> CompletableFuture.runAsync(() -> {
+            handled.add(record.value());
+            all.countDown();
+        }));
+
+        source.start();
+
+        assertThat(all.await(30, TimeUnit.SECONDS)).as("handled %s", handled.size()).isTrue();
+        assertThat(handled).containsExactlyElementsOf(values);
+    }
+
+    @Test
     void dispatcherQueueFull_pausesInsteadOfBuffering() throws Exception {
         String topic = broker.createTopic("queue", 1);
         List<String> values = new ArrayList<>();
