@@ -66,12 +66,19 @@ final class Configs {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(0, millis));
     }
 
-    /** @throws IllegalArgumentException if {@code duration} is zero or negative */
+    /** The longest duration a setting takes; longer ones are cut to it, so that no arithmetic on them overflows. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
+
+    /**
+     * {@code duration}, cut to {@link #MAX_DURATION}.
+     *
+     * @throws IllegalArgumentException if {@code duration} is zero or negative
+     */
     static Duration positive(Duration duration, String name) {
         Objects.requireNonNull(duration, name);
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException(name + " <= 0: " + duration);
         }
-        return duration;
+        return duration.compareTo(MAX_DURATION) > 0 ? MAX_DURATION : duration;
     }
 }

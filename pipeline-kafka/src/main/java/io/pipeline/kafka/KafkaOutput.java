@@ -246,7 +246,7 @@ public final class KafkaOutput<T> extends Processor implements AutoCloseable {
             return new Options(bootstrapServers, config, Objects.requireNonNull(mapper, "mapper"), closeTimeout);
         }
 
-        /** How long {@link KafkaOutput#close()} waits for accepted records to be acknowledged. */
+        /** How long {@link KafkaOutput#close()} waits for accepted records to be acknowledged (at most 365 days). */
         public Options withCloseTimeout(Duration closeTimeout) {
             return new Options(bootstrapServers, config, mapper, Configs.positive(closeTimeout, "closeTimeout"));
         }

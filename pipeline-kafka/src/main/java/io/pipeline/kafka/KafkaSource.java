@@ -670,7 +670,8 @@ public final class KafkaSource<V> extends Source {
      * fetch sizes, {@code session.timeout.ms}, {@code group.instance.id}…). The source sets, unless the config
      * does: {@code auto.offset.reset=earliest}, {@code client.id=<source name>-N}. It always sets
      * {@code enable.auto.commit=false} and byte-array deserializers, and refuses a config that says otherwise.
-     * {@link #toString()} shows config keys, never their values.
+     * {@link #toString()} shows config keys, never their values. Durations longer than 365 days are taken as 365
+     * days.
      */
     public static final class Options {
         private String bootstrapServers;

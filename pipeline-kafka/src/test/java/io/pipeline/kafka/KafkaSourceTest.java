@@ -447,6 +447,26 @@ class KafkaSourceTest {
     }
 
     @Test
+    void extremeDurations_areCutToAYear_andTheSourceStillStartsAndStops() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        String topic = broker.createTopic("extreme", 1);
+        broker.produceStrings(topic, 0, "k", "x");
+        KafkaSource.Options options = options(topic, TestBroker.group("extreme")).withPollTimeout(forever)
+                .withStopTimeout(forever).withRevokeTimeout(forever).withRequestTimeout(forever)
+                .withBrokerCheckInterval(forever).withCommitInterval(forever);
+        assertThat(options.stopTimeout()).isEqualTo(Duration.ofDays(365));
+        KafkaSource<String> source = source(dispatcher(16), String.class, options);
+        CountDownLatch received = new CountDownLatch(1);
+        source.on(source.records(), record -> received.countDown());
+
+        CompletableFuture<Void> done = source.start();
+        assertThat(received.await(30, TimeUnit.SECONDS)).isTrue();
+        source.stop();
+
+        assertThat(done).isCompleted();
+    }
+
+    @Test
     void start_twice_throws() throws Exception {
         String topic = broker.createTopic("twice", 1);
         KafkaSource<String> source = source(dispatcher(16), String.class, options(topic, TestBroker.group("twice")));
