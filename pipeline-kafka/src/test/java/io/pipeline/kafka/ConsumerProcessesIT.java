@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scale-out on a real broker: one producer pipeline and three consumer pipelines in separate JVMs, one of which
- * is killed ({@code kill -9}) while they work.
+ * is killed ({@code kill -9}) while they work. The producer writes half the records before the kill and half
+ * after, so that the dead member's partitions have records only a survivor can handle.
  */
 class ConsumerProcessesIT {
     private static final int RECORDS = 3_000;
@@ -52,13 +53,16 @@ class ConsumerProcessesIT {
             Eventually.await("three members with two partitions each", Duration.ofSeconds(60),
                     () -> broker.members(group).values().stream().filter(a -> a.size() == 2).count() == 3);
 
-            ProducerPipeline.run(broker.bootstrapServers(), topic, RECORDS, KEYS);
-
-            Eventually.await("the members well under way", Duration.ofSeconds(60), () -> total(members) >= 900);
+            // First half; the kill comes while the members work on it; the second half is written after the kill,
+            // so that every partition has records the dead member can no longer handle.
+            ProducerPipeline.run(broker.bootstrapServers(), topic, 0, RECORDS / 2, KEYS);
             MemberProcess dead = members.get(0);
+            Eventually.await("the members under way", Duration.ofSeconds(60),
+                    () -> dead.lineCount() >= 100 && total(members) >= 600);
             dead.kill();
             List<MemberProcess.Line> deadLines = dead.lines();
             List<MemberProcess> survivors = members.subList(1, 3);
+            ProducerPipeline.run(broker.bootstrapServers(), topic, RECORDS / 2, RECORDS - RECORDS / 2, KEYS);
 
             Eventually.await("every record handled", Duration.ofSeconds(90),
                     () -> distinctValues(members) == RECORDS);

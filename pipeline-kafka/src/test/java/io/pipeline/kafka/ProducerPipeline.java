@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The producing side of the multi-process tests, as a pipeline: a source counting from 0 to {@code count - 1}
+ * The producing side of the multi-process tests, as a pipeline: a source counting from {@code from} on
  * whose numbers a {@link KafkaOutput} writes to the topic keyed {@code k<n % keys>}. {@link #run} returns once the
  * flow closed, that is once the output flushed every record.
  */
@@ -20,10 +20,12 @@ final class ProducerPipeline {
 
     static final class Counter extends Source {
         static final Event<Integer> NUMBER = Event.of("number", Integer.class);
+        private final int from;
         private final int count;
 
-        Counter(String name, MessageHandler handler, int count) {
+        Counter(String name, MessageHandler handler, int from, int count) {
             super(name, handler);
+            this.from = from;
             this.count = count;
         }
 
@@ -32,7 +34,7 @@ final class ProducerPipeline {
             CompletableFuture.runAsync(() -> {
                 try {
                     CompletableFuture<Boolean> last = CompletableFuture.completedFuture(true);
-                    for (int i = 0; i < count && !isStopped(); i++) {
+                    for (int i = from; i < from + count && !isStopped(); i++) {
                         last = emitAsync(NUMBER, i);
                     }
                     last.join();
@@ -46,9 +48,9 @@ final class ProducerPipeline {
     }
 
     static final class Producing extends Manager {
-        Producing(MessageHandler handler, String servers, String topic, int count, int keys) {
+        Producing(MessageHandler handler, String servers, String topic, int from, int count, int keys) {
             super("producer", handler);
-            Counter counter = new Counter(processorName("counter"), handler, count);
+            Counter counter = new Counter(processorName("counter"), handler, from, count);
             KafkaOutput<Integer> output = closeOnStop(new KafkaOutput<>(processorName("output"), handler, topic,
                     n -> "k" + (n % keys), KafkaOutput.Options.defaults().withBootstrapServers(servers)));
             counter.on(Counter.NUMBER, output::write);
@@ -62,9 +64,14 @@ final class ProducerPipeline {
     }
 
     static void run(String servers, String topic, int count, int keys) {
+        run(servers, topic, 0, count, keys);
+    }
+
+    /** Writes the numbers {@code from} to {@code from + count - 1}. */
+    static void run(String servers, String topic, int from, int count, int keys) {
         try (Flow flow = Flow.builder()
                 .handler(new AsyncDispatcher())
-                .manager(handler -> new Producing(handler, servers, topic, count, keys))
+                .manager(handler -> new Producing(handler, servers, topic, from, count, keys))
                 .restartPolicy(RestartPolicy.never())
                 .build()) {
             flow.start();
