@@ -433,6 +433,42 @@ class KafkaSourceTest {
     }
 
     @Test
+    void revocation_waitsForRecordsInFlight_andCommitsThem_soTheNewOwnerDoesNotRepeatThem() throws Exception {
+        String topic = broker.createTopic("revoke", 2);
+        String group = TestBroker.group("revoke");
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            values.add(Integer.toString(i));
+        }
+        broker.produceStrings(topic, 0, "a", values.toArray(String[]::new));
+        broker.produceStrings(topic, 1, "b", values.toArray(String[]::new));
+        AsyncDispatcher dispatcher = dispatcher(256);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        List<KafkaSource<String>> sources = new ArrayList<>();
+        for (String name : List.of("first", "second")) {
+            KafkaSource<String> source = new KafkaSource<>(name, dispatcher, String.class,
+                    options(topic, group).withMaxInFlight(10).withConfig(Map.of("heartbeat.interval.ms", 200)));
+            closeAfter.add(source::stop);
+            // 20 ms of I/O per record, 6 s in all: when the second member joins, the first has records in flight.
+            var io = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
+            source.onAsync(source.records(), record -> CompletableFuture.runAsync(
+                    () -> handled.add(name + " " + record.partition() + "@" + record.offset()), io));
+            sources.add(source);
+        }
+        sources.get(0).start();
+        Eventually.await("the first member under way", Duration.ofSeconds(30), () -> handled.size() >= 20);
+
+        sources.get(1).start();
+
+        Eventually.await("every record handled", Duration.ofSeconds(60), () -> handled.stream()
+                .map(h -> h.substring(h.indexOf(' ') + 1)).distinct().count() == 300);
+        assertThat(handled.stream().map(h -> h.substring(h.indexOf(' ') + 1)).toList()).doesNotHaveDuplicates();
+        assertThat(handled).anyMatch(h -> h.startsWith("second "));
+        Eventually.await("both partitions committed to the end", Duration.ofSeconds(30),
+                () -> broker.committed(group, topic).equals(Map.of(0, 150L, 1, 150L)));
+    }
+
+    @Test
     void options_missingGroupOrContradictingConfig_areRefusedNamingTheSetting() {
         AsyncDispatcher dispatcher = dispatcher(16);
         var base = KafkaSource.Options.defaults().withBootstrapServers("localhost:1").withTopics("t");
