@@ -13,7 +13,7 @@ import picocli.CommandLine;
  *
  * <p>Instances are stateless and safe for concurrent use.
  */
-final class Durations implements CommandLine.ITypeConverter<Duration> {
+public final class Durations implements CommandLine.ITypeConverter<Duration> {
     private static final Pattern SHORT = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
 
     @Override
@@ -26,7 +26,7 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
      *
      * @throws CommandLine.TypeConversionException if it is not a duration or not positive
      */
-    static Duration parse(String value) {
+    public static Duration parse(String value) {
         String text = value.trim().toLowerCase(Locale.ROOT);
         Duration duration;
         Matcher matcher = SHORT.matcher(text);
@@ -53,7 +53,7 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
     }
 
     /** {@code duration} the way a user would write it: {@code 2s}, {@code 1m}, else ISO-8601. */
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         if (duration.toMillisPart() != 0 || duration.toNanosPart() % 1_000_000 != 0) {
             return duration.toNanosPart() % 1_000_000 == 0 ? duration.toMillis() + "ms" : duration.toString();
         }

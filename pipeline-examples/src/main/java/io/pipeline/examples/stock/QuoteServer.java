@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  *
  * <p>This class is thread-safe. Requests are served one at a time on a thread named {@code quote-server}.
  */
-final class QuoteServer implements AutoCloseable {
+public final class QuoteServer implements AutoCloseable {
     static final String CHART_PATH = "/v8/finance/chart/";
     private static final Pattern SYMBOL = Pattern.compile("[A-Za-z0-9.^=\\-]{1,20}");
     private static final Pattern CHART = Pattern.compile(Pattern.quote(CHART_PATH) + "([^/?]+)");
@@ -69,7 +69,7 @@ final class QuoteServer implements AutoCloseable {
      * @param clock stamps {@code regularMarketTime} and places the trading sessions
      * @throws UncheckedIOException if no port could be bound
      */
-    static QuoteServer start(long seed, Clock clock) {
+    public static QuoteServer start(long seed, Clock clock) {
         Objects.requireNonNull(clock, "clock");
         try {
             QuoteServer quoteServer = new QuoteServer(seed, clock);
@@ -81,7 +81,7 @@ final class QuoteServer implements AutoCloseable {
     }
 
     /** The base URL to give the source, e.g. {@code http://127.0.0.1:41234}, without a trailing slash. */
-    String baseUrl() {
+    public String baseUrl() {
         InetSocketAddress address = server.getAddress();
         return "http://" + address.getAddress().getHostAddress() + ":" + address.getPort();
     }
