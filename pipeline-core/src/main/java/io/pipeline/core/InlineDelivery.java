@@ -22,8 +22,11 @@ package io.pipeline.core;
  * The first two are small methods with the rest out of line, so that the JIT inlines a whole chain of processors
  * into the emitter and scalar-replaces the payloads that do not outlive it: in {@code pipeline-bench}'s
  * {@code SyncThroughput}, a {@code SyncDispatcher} chain runs at 0.84× the hand-wired chain of direct calls with
- * 0 bytes per event (docs/BENCHMARKS.md); before the direct rung existed it ran at 0.63×, before the remembered
- * topic and the sole-listener rung at 0.27× with 32 bytes per event.
+ * 0 bytes per event (docs/BENCHMARKS.md, quiet machine); before the direct rung existed it ran at 0.63×, before the
+ * remembered topic and the sole-listener rung at 0.27× with 32 bytes per event. Moving the ladder here from
+ * {@code Processor} kept both: 0.58× direct before and after, 0 bytes, in five alternating rounds on a loaded
+ * machine ({@code bench/compare}). That is why {@link #emit} is static and reads the processor's own
+ * {@link Processor#recent}: an instance method reached through a field would add a dependent load to every emit.
  *
  * <h2>Nesting</h2>
  * Only the {@link AsyncDispatcher}'s loop thread counts nesting ({@code counted}): one listener that emits to a
