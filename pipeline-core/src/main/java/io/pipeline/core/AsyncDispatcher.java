@@ -161,6 +161,11 @@ public final class AsyncDispatcher extends Dispatcher {
     }
 
     @Override
+    boolean onDeliveryThread() {
+        return Thread.currentThread() == loop;
+    }
+
+    @Override
     boolean inlineHere() {
         return Thread.currentThread() == loop && inline.depth() < MAX_INLINE_DEPTH && deliveryLoop.laneIsEmpty();
     }

@@ -106,6 +106,9 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
      */
     abstract boolean inlineHere();
 
+    /** Whether the current thread is this handler's own delivery thread (an {@link AsyncDispatcher}'s loop). */
+    abstract boolean onDeliveryThread();
+
     /** The general path of {@link Processor#emit}: {@code topic} is what the processor found, maybe null. */
     final boolean emit(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
         if (topic == null || topic.isEmpty()) {

@@ -108,8 +108,6 @@ public final class Flow implements AutoCloseable {
      */
     private final ReentrantLock supervising = new ReentrantLock();
     private volatile Thread supervisorThread;
-    /** The handler's loop thread, if it has one (an {@link AsyncDispatcher}); learnt from a task run there. */
-    private volatile Thread loopThread;
     /** The thread running the close sequence, while it runs. */
     private volatile Thread closingThread;
     /** The fatal error that killed the handler, once the flow has handled it. */
@@ -139,9 +137,6 @@ public final class Flow implements AutoCloseable {
                     new RestartTracker(builder.restartPolicy, builder.random)));
         }
         this.slots = List.copyOf(list);
-        if (handler instanceof AsyncDispatcher) {
-            dispatcher.resume(() -> loopThread = Thread.currentThread());
-        }
     }
 
     /** Starts a builder. */
@@ -366,7 +361,7 @@ public final class Flow implements AutoCloseable {
     }
 
     private boolean onLoopThread() {
-        return Thread.currentThread() == loopThread;
+        return dispatcher.onDeliveryThread();
     }
 
     private void closeInOrder() {

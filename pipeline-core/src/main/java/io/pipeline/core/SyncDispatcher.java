@@ -41,6 +41,12 @@ public final class SyncDispatcher extends Dispatcher {
         continuation.run();
     }
 
+    /** A SyncDispatcher has no thread of its own. */
+    @Override
+    boolean onDeliveryThread() {
+        return false;
+    }
+
     @Override
     boolean inlineHere() {
         return accepting();
