@@ -53,7 +53,7 @@ final class Analytics extends Processor {
         }
 
         static Settings defaults(Duration staleAfter) {
-            return new Settings(30, 4, 10, Threshold.DEFAULTS, staleAfter);
+            return new Settings(30, 4.5, 20, Threshold.DEFAULTS, staleAfter);
         }
 
         Settings withThresholds(List<Threshold> rules) {

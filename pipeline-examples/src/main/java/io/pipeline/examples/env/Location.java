@@ -14,14 +14,15 @@ import java.util.regex.Pattern;
  * @param longitude -180 to 180
  */
 record Location(String name, double latitude, double longitude) {
+    // Before DEFAULTS: the constructor needs it.
+    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._\\-]{1,40}");
+    private static final Pattern SPEC = Pattern.compile("\\s*([^=]+?)\\s*=\\s*(-?[0-9.]+)\\s*,\\s*(-?[0-9.]+)\\s*");
+
     /** The three cities monitored when no {@code --location} is given. */
     static final List<Location> DEFAULTS = List.of(
             new Location("Berlin", 52.52, 13.41),
             new Location("London", 51.51, -0.13),
             new Location("Delhi", 28.61, 77.21));
-
-    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._\\-]{1,40}");
-    private static final Pattern SPEC = Pattern.compile("\\s*([^=]+?)\\s*=\\s*(-?[0-9.]+)\\s*,\\s*(-?[0-9.]+)\\s*");
 
     Location {
         Objects.requireNonNull(name, "name");

@@ -114,6 +114,11 @@ final class WeatherSimulator implements AutoCloseable {
         return start.plus(step.multipliedBy(k));
     }
 
+    /** The step whose measurement time is {@code time}. */
+    long stepOf(Instant time) {
+        return Duration.between(start, time).toNanos() / step.toNanos();
+    }
+
     /** Stops serving and ends the server's thread, waiting up to a few seconds for it. Idempotent. */
     @Override
     public void close() {
