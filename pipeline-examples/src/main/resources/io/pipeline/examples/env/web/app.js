@@ -107,7 +107,9 @@
   }
 
   function schedule(sensor) {
-    if (state.dirty.size === 0) requestAnimationFrame(() => { state.dirty.forEach(draw); state.dirty.clear(); });
+    if (state.dirty.size === 0) {
+      requestAnimationFrame(() => { state.dirty.forEach((s) => draw(s)); state.dirty.clear(); });
+    }
     state.dirty.add(sensor);
   }
 
@@ -123,7 +125,8 @@
     const points = state.series[sensor];
     const spec = state.config.sensors.find((s) => s.id === sensor);
     const end = points.length ? points[points.length - 1].t : Date.now();
-    const start = end - RANGES[state.range];
+    // The whole range once there is that much history; until then, the history there is.
+    const start = points.length > 1 ? Math.max(end - RANGES[state.range], points[0].t) : end - RANGES[state.range];
     let lo = Infinity, hi = -Infinity;
     for (const p of points) { lo = Math.min(lo, p.v, p.mean); hi = Math.max(hi, p.v, p.mean); }
     if (spec.above !== undefined && hi >= spec.above * 0.6) { hi = Math.max(hi, spec.above); lo = Math.min(lo, spec.above); }
