@@ -46,8 +46,15 @@ final class HandleCurrent extends Processor {
         return location + "/" + feed.id();
     }
 
+    /** Emits the new readings of one polled response, or an {@link #ERROR} saying why there are none. */
     void handle(RestSource.Poll poll) {
-        List<Reading> readings = parse(location, feed, poll.body());
+        List<Reading> readings;
+        try {
+            readings = parse(location, feed, poll.body());
+        } catch (IllegalArgumentException e) {
+            emit(ERROR, e);
+            return;
+        }
         if (readings.isEmpty()) {
             return;
         }
