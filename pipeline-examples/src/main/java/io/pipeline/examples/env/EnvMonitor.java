@@ -102,7 +102,7 @@ public final class EnvMonitor implements Callable<Integer> {
     private String url;
 
     @Option(names = {"-t", "--threshold"}, paramLabel = "SENSOR=LIMIT[:CLEAR]",
-            description = "Alert when SENSOR rises above LIMIT, clear when it falls below CLEAR (default 90% of "
+            description = "Alert when SENSOR rises above LIMIT, clear when it falls below CLEAR (default 90%% of "
                     + "LIMIT); replaces the default rule for that sensor. Defaults: pm2_5=15:12, pm10=45:40, "
                     + "temperature_2m=30:28.")
     private List<String> thresholds = new ArrayList<>();
