@@ -118,7 +118,7 @@ public final class SseOutput extends Processor implements AutoCloseable {
         server.createContext(options.path(), this::serveStream);
         mounted.add(options.path());
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(threads("pipeline-" + name + "-sse-heartbeat"));
-        long every = options.heartbeat().toMillis();
+        long every = saturatedMillis(options.heartbeat());
         heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
         server.start();
     }
@@ -318,7 +318,7 @@ public final class SseOutput extends Processor implements AutoCloseable {
         }
         List<Frame> first = new ArrayList<>();
         if (!options.retry().isZero()) {
-            first.add(SseFrames.retry(options.retry().toMillis()));
+            first.add(SseFrames.retry(saturatedMillis(options.retry())));
         }
         first.add(SseFrames.OPENED);
         SseClient client;
@@ -363,7 +363,9 @@ public final class SseOutput extends Processor implements AutoCloseable {
 
     private void beat() {
         List<SseClient> slow = new ArrayList<>(0);
-        long deadline = System.nanoTime() - options.writeTimeout().toNanos();
+        long timeout = options.writeTimeout().compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 4
+                : options.writeTimeout().toNanos(); // an hour or a century: both mean "never", without overflow
+        long deadline = System.nanoTime() - timeout;
         synchronized (lock) {
             for (SseClient client : clients) {
                 if (client.writingSince(deadline) || !client.offer(SseFrames.HEARTBEAT)) {
@@ -384,6 +386,15 @@ public final class SseOutput extends Processor implements AutoCloseable {
         }
         if (!slow.isEmpty()) {
             lock.notifyAll();
+        }
+    }
+
+    /** {@code duration} in milliseconds, {@link Long#MAX_VALUE} when it does not fit. */
+    private static long saturatedMillis(Duration duration) {
+        try {
+            return duration.toMillis();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -546,7 +557,7 @@ public final class SseOutput extends Processor implements AutoCloseable {
          */
         public Options withHeartbeat(Duration every) {
             Objects.requireNonNull(every, "every");
-            if (every.toMillis() <= 0) {
+            if (every.compareTo(Duration.ofMillis(1)) < 0) {
                 throw new IllegalArgumentException("heartbeat must be at least 1 ms: " + every);
             }
             return new Options(host, port, path, mapper, replay, clientBuffer, maxClients, every, writeTimeout,

@@ -377,6 +377,17 @@ class SseOutputTest {
     }
 
     @Test
+    void durationExtremes_meanNeverAndStillStream() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        start(SseOutput.Options.defaults().withHeartbeat(forever).withWriteTimeout(forever).withRetry(forever));
+        RawSseClient c = raw(null);
+        assertThat(c.next(2)).containsExactly("retry: " + Long.MAX_VALUE, ": connected");
+        awaitClients(1);
+        output.send(1);
+        assertThat(c.next(1)).containsExactly("id: 1\ndata: 1");
+    }
+
+    @Test
     void portInUse_failsClearly() throws InterruptedException {
         start(SseOutput.Options.defaults());
         int port = output.address().getPort();
