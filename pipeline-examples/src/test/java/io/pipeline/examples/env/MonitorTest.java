@@ -52,8 +52,12 @@ class MonitorTest {
     }
 
     static MonitorConfig config(Path history, Duration interval) {
+        return config(history, interval, Duration.ofSeconds(10));
+    }
+
+    static MonitorConfig config(Path history, Duration interval, Duration staleAfter) {
         return new MonitorConfig(Location.DEFAULTS, interval, history, false, null,
-                InetAddress.getLoopbackAddress(), 0, Threshold.DEFAULTS, Duration.ofSeconds(10), 42, 5,
+                InetAddress.getLoopbackAddress(), 0, Threshold.DEFAULTS, staleAfter, 42, 5,
                 RestartPolicy.backoff(Duration.ofMillis(10), Duration.ofMillis(50)), Clock.systemUTC());
     }
 
@@ -182,6 +186,28 @@ class MonitorTest {
                 running.get(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    @Test
+    void simulatorGone_everyFeedOfEveryLocationIsReportedStale_once() throws Exception {
+        monitor = Monitor.start(config(dir.resolve("history.jsonl"), INTERVAL, Duration.ofMillis(600)),
+                new MonitorConsole(lines::add, Clock.systemUTC()));
+        await("readings of every location", () -> everyLocationHas(3, "pm2_5")
+                && everyLocationHas(3, "temperature_2m"));
+
+        monitor.simulator().close(); // every poll now fails; the managers restart, and no reading comes
+
+        await("six staleness alerts", () -> staleAlerts().size() >= 6);
+        assertThat(staleAlerts()).extracting(a -> a.location() + " " + a.subject() + " " + a.state())
+                .containsExactlyInAnyOrder("Berlin weather RAISED", "Berlin air_quality RAISED",
+                        "London weather RAISED", "London air_quality RAISED",
+                        "Delhi weather RAISED", "Delhi air_quality RAISED");
+        assertThat(lines).anyMatch(line -> line.contains("*** ALERT RAISED  Berlin air_quality: no reading for "));
+        assertThat(lines).anyMatch(line -> line.contains("Berlin weather error: "));
+    }
+
+    private List<Alert> staleAlerts() {
+        return monitor.history().alerts(1000).stream().filter(a -> a.kind() == Alert.Kind.STALE).toList();
     }
 
     private long printedReadings() {
