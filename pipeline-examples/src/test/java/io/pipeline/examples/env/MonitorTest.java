@@ -190,7 +190,7 @@ class MonitorTest {
 
     @Test
     void simulatorGone_everyFeedOfEveryLocationIsReportedStale_once() throws Exception {
-        monitor = Monitor.start(config(dir.resolve("history.jsonl"), INTERVAL, Duration.ofSeconds(1)),
+        monitor = Monitor.start(config(dir.resolve("history.jsonl"), INTERVAL, Duration.ofSeconds(2)),
                 new MonitorConsole(lines::add, Clock.systemUTC()));
         await("readings of every location", () -> everyLocationHas(3, "pm2_5")
                 && everyLocationHas(3, "temperature_2m"));
