@@ -18,6 +18,15 @@ final class Checks {
         return value;
     }
 
+    /** A positive duration of at least a millisecond, the resolution of clock-time operators. */
+    static Duration positiveMillis(Duration value, String what) {
+        positive(value, what);
+        if (value.toMillis() == 0) {
+            throw new IllegalArgumentException(what + " must be at least 1 ms: " + value);
+        }
+        return value;
+    }
+
     static Duration notNegative(Duration value, String what) {
         Objects.requireNonNull(value, what);
         if (value.isNegative()) {

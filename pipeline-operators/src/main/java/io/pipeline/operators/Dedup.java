@@ -36,7 +36,7 @@ public final class Dedup<T> extends Processor {
             OperatorOptions options) {
         super(name, handler);
         this.key = Objects.requireNonNull(key, "key");
-        this.horizonMillis = Checks.positive(horizon, "dedup horizon").toMillis();
+        this.horizonMillis = Checks.positiveMillis(horizon, "dedup horizon").toMillis();
         this.clock = options.clock();
         Object config = List.of(horizon, options.maxKeys());
         // The horizon is the idle time: entries are never touched again, so the eldest is the first to expire.

@@ -58,7 +58,7 @@ public final class StalenessAlert<T> extends Processor implements AutoCloseable 
             OperatorOptions options) {
         super(name, handler);
         this.key = Objects.requireNonNull(key, "key");
-        this.timeoutMillis = Checks.positive(timeout, "staleness timeout").toMillis();
+        this.timeoutMillis = Checks.positiveMillis(timeout, "staleness timeout").toMillis();
         this.clock = options.clock();
         this.ticker = new Ticker(this, clock, options.requireScheduler(name));
         Object config = List.of(timeout, options.maxKeys());

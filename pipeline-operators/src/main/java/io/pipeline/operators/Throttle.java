@@ -40,7 +40,7 @@ public final class Throttle<T> extends Processor implements AutoCloseable {
             OperatorOptions options) {
         super(name, handler);
         this.key = Objects.requireNonNull(key, "key");
-        this.intervalMillis = Checks.positive(interval, "throttle interval").toMillis();
+        this.intervalMillis = Checks.positiveMillis(interval, "throttle interval").toMillis();
         this.clock = options.clock();
         this.ticker = new Ticker(this, clock, options.requireScheduler(name));
         Object config = List.of(interval, options.maxKeys());
