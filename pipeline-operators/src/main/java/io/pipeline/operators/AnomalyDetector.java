@@ -40,7 +40,6 @@ public final class AnomalyDetector<T> extends Processor {
     private final Method method;
     private final int warmUp;
     private final double k;
-    private final java.time.Clock clock;
     private final KeyedStates<RollingMoments> keys;
     private final java.util.function.Function<Object, RollingMoments> newWindow;
     private double[] scratch;
@@ -68,7 +67,6 @@ public final class AnomalyDetector<T> extends Processor {
         this.method = Objects.requireNonNull(method, "method");
         this.warmUp = warmUp;
         this.k = k;
-        this.clock = options.clock();
         Object config = List.of(window, options.maxKeys());
         this.keys = KeptKeys.resolve(options.freshState() ? null
                 : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options)), config, options, handler, name);
@@ -84,7 +82,7 @@ public final class AnomalyDetector<T> extends Processor {
             emit(ERROR, new BadInputException(name(), in.key, problem));
             return;
         }
-        RollingMoments m = keys.touch(in.key, clock.millis(), newWindow, null).state;
+        RollingMoments m = keys.touchAtEventTime(in.key, in.nanos, newWindow, null).state;
         Anomaly anomaly = null;
         if (m.size() >= warmUp) {
             double expected;

@@ -26,7 +26,6 @@ public final class Ewma<T> extends Processor {
 
     private final Reader<T> reader;
     private final double halfLifeNanos;
-    private final java.time.Clock clock;
     private final KeyedStates<Level> keys;
 
     public Ewma(String name, MessageHandler handler, Series<T> series, Duration halfLife) {
@@ -38,7 +37,6 @@ public final class Ewma<T> extends Processor {
         super(name, handler);
         this.reader = new Reader<>(Objects.requireNonNull(series, "series"));
         this.halfLifeNanos = Checks.nanos(Checks.positive(halfLife, "half-life"), "half-life");
-        this.clock = options.clock();
         this.keys = state(halfLife, options);
     }
 
@@ -84,7 +82,7 @@ public final class Ewma<T> extends Processor {
             emit(ERROR, new BadInputException(name(), in.key, problem));
             return;
         }
-        KeyedStates.Node<Level> node = keys.touch(in.key, clock.millis(), key -> null, null);
+        KeyedStates.Node<Level> node = keys.touchAtEventTime(in.key, in.nanos, key -> null, null);
         Level level = node.state;
         if (level == null) {
             node.state = level = new Level(in.value, in.nanos);

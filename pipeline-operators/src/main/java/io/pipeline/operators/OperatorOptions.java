@@ -11,15 +11,18 @@ import java.util.concurrent.ScheduledExecutorService;
  * manager restart. One immutable value; each {@code with…} returns a copy.
  *
  * <ul>
- *   <li>{@link #clock()} — arrival time: idle-key eviction, dedup horizons, throttle intervals, staleness, and
- *       a time window's clock-driven closing. Default {@link Clock#systemUTC()}.
+ *   <li>{@link #clock()} — arrival time: dedup horizons, throttle intervals, staleness, a window's idle keys and
+ *       its clock-driven closing. Default {@link Clock#systemUTC()}. Operators reading a {@link Series}
+ *       ({@link RollingStats}, {@link Ewma}, {@link Trend}, {@link AnomalyDetector}, {@link ThresholdAlert}) never
+ *       read the clock per value (a clock read can cost more than the statistics): their idleness is event time.
  *   <li>{@link #scheduler()} — runs the timers of clock-driven operators (time windows closing when no event
  *       arrives, throttle, staleness). None by default: time windows then close on event time only, and the
  *       operators that cannot work without one ({@link Throttle}, {@link StalenessAlert}) refuse to be built.
  *       The scheduler only emits a tick into the operator; the operator's work runs where its listeners run.
  *   <li>{@link #maxKeys()} and {@link #idleEviction()} — a keyed operator keeps state for at most
  *       {@code maxKeys} keys (default 100,000; the least recently seen key is evicted first) and forgets a key
- *       not seen for {@code idleEviction} of clock time (default 1 day).
+ *       not seen for {@code idleEviction} (default 1 day): of clock time, or for the operators reading a
+ *       {@link Series}, of event time — a key whose newest value is that far behind the newest value of any key.
  *   <li>{@link #freshState()} — by default an operator keeps its state in
  *       {@link io.pipeline.core.RetainedState}, and the instance a restarted manager builds under the same name
  *       continues it; a fresh operator starts empty every time.
@@ -75,7 +78,7 @@ public final class OperatorOptions {
     }
 
     /**
-     * With keys forgotten once not seen for {@code idle} of clock time.
+     * With keys forgotten once not seen for {@code idle} (clock time, or event time for {@link Series} readers).
      *
      * @throws IllegalArgumentException if {@code idle} is not positive
      */

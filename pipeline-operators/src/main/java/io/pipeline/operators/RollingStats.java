@@ -30,7 +30,8 @@ import java.util.Objects;
  * <p><b>State.</b> Per key, a ring of the window's values: about {@code 16 × n} bytes for a count window of
  * {@code n} (values and min/max deques) plus about 150 bytes of entry; a time window holds {@code 24} bytes per
  * value in it, in a ring that grows by doubling. At most {@link OperatorOptions#maxKeys()} keys, idle ones
- * evicted; kept across manager restarts unless {@link OperatorOptions#freshState()}. Nothing to flush on stop.
+ * evicted (idleness in event time: a key whose newest value is {@link OperatorOptions#idleEviction()} behind the
+ * newest value of any key; the operator never reads the clock); kept across manager restarts unless {@link OperatorOptions#freshState()}. Nothing to flush on stop.
  *
  * <p><b>Threads.</b> Not thread-safe: deliver to it from one thread at a time — an {@code AsyncDispatcher}'s loop
  * does; under a {@code SyncDispatcher}, emit into it from one thread. Listeners of {@code STATS} run on that
@@ -44,7 +45,6 @@ public final class RollingStats<T> extends Processor {
 
     private final Reader<T> reader;
     private final Rolling window;
-    private final java.time.Clock clock;
     private final State state;
     private final java.util.function.Function<Object, RollingMoments> newWindow;
 
@@ -74,7 +74,6 @@ public final class RollingStats<T> extends Processor {
         this.reader = new Reader<>(Objects.requireNonNull(series, "series"));
         this.window = Objects.requireNonNull(window, "window");
         Objects.requireNonNull(options, "options");
-        this.clock = options.clock();
         this.state = state(options);
         int count = window.count();
         this.newWindow = key -> new RollingMoments(count, false);
@@ -100,7 +99,7 @@ public final class RollingStats<T> extends Processor {
             emit(ERROR, new BadInputException(name(), in.key, problem));
             return;
         }
-        KeyedStates.Node<RollingMoments> node = state.keys.touch(in.key, clock.millis(), newWindow, null);
+        KeyedStates.Node<RollingMoments> node = state.keys.touchAtEventTime(in.key, in.nanos, newWindow, null);
         RollingMoments m = node.state;
         if (!window.isCount()) {
             long newest = Math.max(m.newestTime(), in.nanos);

@@ -27,7 +27,6 @@ public final class ThresholdAlert<T> extends Processor {
     private final AlertRule rule;
     private final long forNanos;
     private final long cooldownNanos;
-    private final java.time.Clock clock;
     private final KeyedStates<Episode> keys;
 
     /** One key's phase. */
@@ -49,7 +48,6 @@ public final class ThresholdAlert<T> extends Processor {
         this.rule = Objects.requireNonNull(rule, "rule");
         this.forNanos = rule.forDuration().toNanos();
         this.cooldownNanos = rule.cooldown().toNanos();
-        this.clock = options.clock();
         Object config = List.of(rule, options.maxKeys());
         this.keys = KeptKeys.resolve(options.freshState() ? null
                 : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options)), config, options, handler, name);
@@ -63,7 +61,7 @@ public final class ThresholdAlert<T> extends Processor {
             emit(ERROR, new BadInputException(name(), in.key, problem));
             return;
         }
-        KeyedStates.Node<Episode> node = keys.touch(in.key, clock.millis(), key -> new Episode(), null);
+        KeyedStates.Node<Episode> node = keys.touchAtEventTime(in.key, in.nanos, key -> new Episode(), null);
         Alert alert = step(node.state, in.key, in.value, in.nanos, in.time);
         if (alert != null) {
             emit(ALERT, alert);

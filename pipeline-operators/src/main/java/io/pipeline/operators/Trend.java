@@ -29,7 +29,6 @@ public final class Trend<T> extends Processor {
     private final Rolling window;
     private final double unitNanos;
     private final double flatBelow;
-    private final java.time.Clock clock;
     private final KeyedStates<RollingMoments> keys;
     private final java.util.function.Function<Object, RollingMoments> newWindow;
 
@@ -51,7 +50,6 @@ public final class Trend<T> extends Processor {
             throw new IllegalArgumentException("flatBelow must be finite and not negative: " + flatBelow);
         }
         this.flatBelow = flatBelow;
-        this.clock = options.clock();
         Object config = List.of(window, options.maxKeys());
         this.keys = KeptKeys.resolve(options.freshState() ? null
                 : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options)), config, options, handler, name);
@@ -67,7 +65,7 @@ public final class Trend<T> extends Processor {
             emit(ERROR, new BadInputException(name(), in.key, problem));
             return;
         }
-        RollingMoments m = keys.touch(in.key, clock.millis(), newWindow, null).state;
+        RollingMoments m = keys.touchAtEventTime(in.key, in.nanos, newWindow, null).state;
         if (!window.isCount()) {
             long cutoff = Math.max(m.newestTime(), in.nanos) - window.sizeNanos();
             if (m.size() > 0 && in.nanos <= cutoff) {

@@ -193,16 +193,15 @@ class RollingStatsTest {
     }
 
     @Test
-    void keys_idleForTheHorizon_evicted() {
+    void keys_idleForTheHorizonOfEventTime_evicted() {
         RollingStats<Reading> stats = stats(Rolling.count(5), OperatorOptions.defaults().withIdleEviction(Duration.ofMinutes(10)));
-        in.push("a", 1, 1);
-        in.push("b", 1, 1);
-        clock.advance(Duration.ofMinutes(9));
-        in.push("b", 2, 1);
-        clock.advance(Duration.ofMinutes(1));
-        in.push("b", 3, 1); // a idle for 10 minutes: gone
+        in.push("a", 0, 1);
+        in.push("b", 0, 1);
+        in.push("b", 540, 1);
+        assertThat(stats.keys()).isEqualTo(2);
+        in.push("b", 600, 1); // a's newest value is 10 minutes behind: gone
         assertThat(stats.keys()).isEqualTo(1);
-        in.push("a", 2, 1);
+        in.push("a", 601, 1);
         assertThat(out.get(out.size() - 1).count()).isEqualTo(1);
     }
 
