@@ -30,9 +30,11 @@ import java.util.function.Function;
  *
  * <p><b>Event time.</b> A pane {@code [start, end)} closes when the watermark reaches {@code end}; the watermark is
  * the largest event time seen minus the allowed lateness and, with a scheduler, also {@code clock − lateness −
- * clockGrace} (see {@link WindowSpec}), and it never goes back. A payload whose time is before the watermark is
- * late and emitted on {@link #LATE} instead; nothing is dropped silently (a LATE nobody hears is counted as a
- * dead event, and in {@link #lateCount()}). The watermark is one per operator, across keys. Panes that close
+ * clockGrace} (see {@link WindowSpec}), and it never goes back. A payload is late when every window it belongs
+ * to has closed — its last window's end (a session's: its time plus the gap) is at or before the watermark — and
+ * is then emitted on {@link #LATE} instead; nothing is dropped silently (a LATE nobody hears is counted as a dead
+ * event, and in {@link #lateCount()}). A payload of a sliding window whose earlier windows closed joins the open
+ * ones. The watermark is one per operator, across keys. Panes that close
  * together are emitted key by key, each key's in order of start.
  *
  * <p><b>Stop.</b> {@link #close()} — register the operator with {@code closeOnStop}; the fluent
@@ -172,17 +174,18 @@ public final class Window<T> extends Processor implements AutoCloseable {
             KeyedStates.Node<KeyWindows> node = state.keys.touch(k, now, newKey, evicted -> flushKey(evicted, panes));
             if (!spec.isTime()) {
                 addCounted(k, node.state, payload, at, panes);
-            } else if (t < watermark(now)) {
+            } else if (lastEnd(t) <= watermark(now)) {
                 late = true;
                 state.late++;
             } else {
+                long wm = state.watermark;
                 if (t > state.maxEventTime) {
                     state.maxEventTime = t;
                 }
                 if (spec.kind() == WindowSpec.Kind.SESSION) {
                     addToSession(node.state, payload, t);
                 } else {
-                    addToWindows(node.state, payload, t);
+                    addToWindows(node.state, payload, t, wm);
                 }
                 closeDue(watermark(now), panes);
                 scheduleNext();
@@ -239,9 +242,15 @@ public final class Window<T> extends Processor implements AutoCloseable {
         return state.watermark;
     }
 
-    private void addToWindows(KeyWindows w, Object payload, long t) {
+    /** The end of the last window a value at {@code t} belongs to (a session it would start). */
+    private long lastEnd(long t) {
+        return spec.kind() == WindowSpec.Kind.SESSION ? t + sizeNanos : Math.floorDiv(t, hopNanos) * hopNanos + sizeNanos;
+    }
+
+    /** Adds to every window containing {@code t} that the watermark {@code wm} has not closed. */
+    private void addToWindows(KeyWindows w, Object payload, long t, long wm) {
         long start = Math.floorDiv(t, hopNanos) * hopNanos;
-        for (; start > t - sizeNanos; start -= hopNanos) {
+        for (; start > t - sizeNanos && start + sizeNanos > wm; start -= hopNanos) {
             long s = start;
             Open open = w.open.computeIfAbsent(s, x -> new Open(s, s + sizeNanos));
             open.items.add(payload);

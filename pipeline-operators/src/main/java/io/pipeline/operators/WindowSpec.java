@@ -20,11 +20,12 @@ import java.util.Objects;
  * </ul>
  *
  * <p>Event-time panes close on the <em>watermark</em>: the largest event time seen minus
- * {@link #allowedLateness()}. A pane closes once the watermark reaches its end; a value whose time is before the
- * watermark is <em>late</em>: it is emitted on {@link Window#LATE}, never added and never dropped silently. When
+ * {@link #allowedLateness()}. A pane closes once the watermark reaches its end; a value all of whose panes have
+ * closed is <em>late</em>: it is emitted on {@link Window#LATE}, never added and never dropped silently. When
  * the operator has a scheduler (see {@link OperatorOptions#withScheduler}), the watermark also advances with the
  * clock — to {@code now − allowedLateness − clockGrace} — so that the last pane of a key that went quiet is
- * closed too; {@link #withoutClockClosing()} turns that off (for replays of old data).
+ * closed too; the grace should cover the delay between a value's time and its arrival (a value arriving after
+ * the clock closed its pane is late). {@link #withoutClockClosing()} turns that off (for replays of old data).
  *
  * <p>Instances are immutable and safe for concurrent use.
  */

@@ -108,9 +108,9 @@ class WindowTest {
         Window<Reading> w = window(WindowSpec.timeTumbling(Duration.ofSeconds(10)).withAllowedLateness(Duration.ofSeconds(5)));
         in.push("k", 1, 1);
         in.push("k", 20, 2); // watermark 15: [0, 10) closes
-        in.push("k", 14, 3); // before the watermark: late
-        in.push("k", 15, 4); // at the watermark: on time
-        assertThat(late).containsExactly(Reading.at("k", 14, 3));
+        in.push("k", 9, 3);  // its window [0, 10) closed: late
+        in.push("k", 14, 4); // before the watermark, but [10, 20) is open: joins it
+        assertThat(late).containsExactly(Reading.at("k", 9, 3));
         assertThat(w.lateCount()).isEqualTo(1);
         w.close();
         assertThat(panes).extracting(WindowTest::values).containsExactly(List.of(1.0), List.of(4.0), List.of(2.0));
@@ -124,6 +124,17 @@ class WindowTest {
         in.push("k", 30, 3); // closes all three
         assertThat(panes).extracting(p -> p.start(), WindowTest::values).containsExactly(
                 tuple(at(0), List.of(1.0)), tuple(at(5), List.of(1.0, 2.0)), tuple(at(10), List.of(2.0)));
+    }
+
+    @Test
+    void timeSliding_earlierWindowsClosed_valueJoinsTheOpenOnes_lateOnlyWhenAllClosed() {
+        window(WindowSpec.timeSliding(Duration.ofSeconds(10), Duration.ofSeconds(5)));
+        in.push("k", 11, 1); // watermark 11: [0, 10) would be closed
+        in.push("k", 7, 2);  // [0, 10) closed, [5, 15) open: joins it
+        in.push("k", 16, 3); // watermark 16: [5, 15) closes
+        in.push("k", 4, 4);  // [-5, 5) and [0, 10) closed: late
+        assertThat(panes).extracting(p -> p.start(), WindowTest::values).containsExactly(tuple(at(5), List.of(1.0, 2.0)));
+        assertThat(late).containsExactly(Reading.at("k", 4, 4));
     }
 
     @Test
