@@ -17,9 +17,15 @@ import java.time.Duration;
 public final class SensorManager extends Manager {
 
     public SensorManager(MessageHandler handler, String location, String url, Duration interval, Path out) {
+        this(handler, location, url, interval, out, 5);
+    }
+
+    /** With the source failing after {@code failures} failed polls in a row (so that the flow restarts it). */
+    public SensorManager(MessageHandler handler, String location, String url, Duration interval, Path out,
+            int failures) {
         super("sensor-" + location, handler);
         var source = new RestSource(processorName("source"), handler, url,
-                RestSource.Options.defaults().withRequestInterval(interval).withExceptionThreshold(5));
+                RestSource.Options.defaults().withRequestInterval(interval).withExceptionThreshold(failures));
         var lines = closeOnStop(new JsonLinesOutput<Line>(processorName("out"), handler, out));
         var ops = closeOnStop(Operators.in(handler, this::processorName)); // after the output: closed before it
 
