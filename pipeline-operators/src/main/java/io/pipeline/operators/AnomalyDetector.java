@@ -68,8 +68,9 @@ public final class AnomalyDetector<T> extends Processor {
         this.warmUp = warmUp;
         this.k = k;
         Object config = List.of(window, options.maxKeys());
-        this.keys = KeptKeys.resolve(options.freshState() ? null
-                : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options)), config, options, handler, name);
+        this.keys = KeptKeys.resolveEventTime(options.freshState() ? null
+                : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options.maxKeys(), KeptKeys.idleNanos(options))),
+                config, options, handler, name);
         this.newWindow = key -> new RollingMoments(window, false);
         this.scratch = method == Method.ROBUST ? new double[window] : null;
     }

@@ -43,7 +43,7 @@ public final class Ewma<T> extends Processor {
     private KeyedStates<Level> state(Duration halfLife, OperatorOptions options) {
         Object config = java.util.List.of(halfLife, options.maxKeys());
         if (options.freshState()) {
-            return new KeyedStates<>(options.maxKeys(), options.idleEviction().toMillis());
+            return new KeyedStates<>(options.maxKeys(), KeptKeys.idleNanos(options));
         }
         Kept kept = retainedState(Kept.class, () -> new Kept(config, options));
         if (!kept.config.equals(config)) {
@@ -70,7 +70,7 @@ public final class Ewma<T> extends Processor {
 
         Kept(Object config, OperatorOptions options) {
             this.config = config;
-            this.keys = new KeyedStates<>(options.maxKeys(), options.idleEviction().toMillis());
+            this.keys = new KeyedStates<>(options.maxKeys(), KeptKeys.idleNanos(options));
         }
     }
 

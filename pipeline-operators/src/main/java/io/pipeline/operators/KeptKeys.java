@@ -21,6 +21,18 @@ final class KeptKeys<S> {
         this.keys = new KeyedStates<>(maxKeys, idleMillis);
     }
 
+    /** {@link #resolve} for keys touched at event time: the idle horizon in nanoseconds. */
+    static <S> KeyedStates<S> resolveEventTime(KeptKeys<?> kept, Object config, OperatorOptions options,
+            MessageHandler handler, String name) {
+        return resolve(kept, config, options.maxKeys(), Checks.nanos(options.idleEviction(), "idleEviction"), handler,
+                name);
+    }
+
+    /** The idle horizon of event-time keys, in nanoseconds. */
+    static long idleNanos(OperatorOptions options) {
+        return Checks.nanos(options.idleEviction(), "idleEviction");
+    }
+
     /**
      * The keys to use: fresh ones when {@code kept} is null (a fresh operator), the kept ones when they fit
      * {@code config}, otherwise new ones that replace them in the store.

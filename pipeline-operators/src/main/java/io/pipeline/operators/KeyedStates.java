@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * State per key, bounded: at most {@code maxKeys} keys, each forgotten once not touched for {@code idleMillis} of
- * clock time. Keys are kept in a list from least to most recently touched, so that the eldest is found in O(1)
+ * State per key, bounded: at most {@code maxKeys} keys, each forgotten once not touched for {@code idle} (clock
+ * milliseconds, or event-time nanoseconds for {@link #touchAtEventTime}: one unit per instance). Keys are kept in a list from least to most recently touched, so that the eldest is found in O(1)
  * for eviction, for staleness and for dedup horizons. A hit on the key touched last costs one {@code equals}.
  *
  * <p>Not thread-safe: owned by one operator, used on the thread that delivers its messages.
@@ -28,15 +28,15 @@ final class KeyedStates<S> {
     }
 
     /**
-     * {@link #touch} at the newest event time seen so far (in milliseconds), {@code eventNanos} included: for
-     * operators whose idleness is measured in event time, without reading a clock per value.
+     * {@link #touch} at the newest event time seen so far, {@code eventNanos} included: for operators whose
+     * idleness is measured in event time (then the idle horizon is in nanoseconds too), without reading a clock
+     * per value.
      */
     Node<S> touchAtEventTime(Object key, long eventNanos, Function<Object, S> create, Evicted<S> evicted) {
-        long millis = Math.floorDiv(eventNanos, 1_000_000L);
-        if (millis > newestEventMillis) {
-            newestEventMillis = millis;
+        if (eventNanos > newestEventNanos) {
+            newestEventNanos = eventNanos;
         }
-        return touch(key, newestEventMillis, create, evicted);
+        return touch(key, newestEventNanos, create, evicted);
     }
 
     /** Told of every key evicted by the bound or by idleness, after it was unlinked. */
@@ -47,11 +47,12 @@ final class KeyedStates<S> {
 
     private final HashMap<Object, Node<S>> nodes = new HashMap<>();
     private final int maxKeys;
+    /** The idle horizon, in the unit of the times given to {@link #touch}. */
     private final long idleMillis;
     private Node<S> eldest;
     private Node<S> newest;
     private long evictions;
-    private long newestEventMillis = Long.MIN_VALUE;
+    private long newestEventNanos = Long.MIN_VALUE;
 
     KeyedStates(int maxKeys, long idleMillis) {
         this.maxKeys = maxKeys;

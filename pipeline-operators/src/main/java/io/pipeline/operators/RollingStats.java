@@ -57,7 +57,7 @@ public final class RollingStats<T> extends Processor {
         State(Rolling window, OperatorOptions options) {
             this.window = window;
             this.maxKeys = options.maxKeys();
-            this.keys = new KeyedStates<>(options.maxKeys(), options.idleEviction().toMillis());
+            this.keys = new KeyedStates<>(options.maxKeys(), KeptKeys.idleNanos(options));
         }
 
         boolean fits(Rolling other, OperatorOptions options) {
@@ -111,9 +111,14 @@ public final class RollingStats<T> extends Processor {
             m.removeUpTo(cutoff);
         }
         m.add(in.value, in.nanos);
-        double variance = m.variance();
-        emit(STATS, new Stats(in.key, m.size(), m.sum(), m.mean(), variance, Math.sqrt(variance), m.min(), m.max(),
-                m.first(), m.last(), in.time));
+        // the moments from the shifted sums, with one division for both
+        int n = m.size();
+        double sy = m.sumY();
+        double inverse = 1.0 / n;
+        double m2 = m.sumY2() - sy * sy * inverse;
+        double variance = n > 1 && m2 > 0 ? m2 / (n - 1) : 0;
+        emit(STATS, new Stats(in.key, n, n * m.shift() + sy, m.shift() + sy * inverse, variance, Math.sqrt(variance),
+                m.min(), m.max(), m.first(), m.last(), in.time));
     }
 
     /** The number of keys with state. */

@@ -49,8 +49,9 @@ public final class ThresholdAlert<T> extends Processor {
         this.forNanos = rule.forDuration().toNanos();
         this.cooldownNanos = rule.cooldown().toNanos();
         Object config = List.of(rule, options.maxKeys());
-        this.keys = KeptKeys.resolve(options.freshState() ? null
-                : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options)), config, options, handler, name);
+        this.keys = KeptKeys.resolveEventTime(options.freshState() ? null
+                : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options.maxKeys(), KeptKeys.idleNanos(options))),
+                config, options, handler, name);
     }
 
     /** Applies the rule to one value; emits RAISED or CLEARED when the key's episode changes. */

@@ -51,8 +51,9 @@ public final class Trend<T> extends Processor {
         }
         this.flatBelow = flatBelow;
         Object config = List.of(window, options.maxKeys());
-        this.keys = KeptKeys.resolve(options.freshState() ? null
-                : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options)), config, options, handler, name);
+        this.keys = KeptKeys.resolveEventTime(options.freshState() ? null
+                : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options.maxKeys(), KeptKeys.idleNanos(options))),
+                config, options, handler, name);
         int count = window.count();
         this.newWindow = key -> new RollingMoments(count, true);
     }
