@@ -128,7 +128,12 @@ public final class Window<T> extends Processor implements AutoCloseable {
         this.sizeNanos = spec.size().toNanos();
         this.hopNanos = spec.hop().toNanos();
         this.latenessNanos = spec.allowedLateness().toNanos();
-        this.clockLagNanos = Math.addExact(latenessNanos, spec.clockGrace().toNanos());
+        try {
+            this.clockLagNanos = Math.addExact(latenessNanos, spec.clockGrace().toNanos());
+        } catch (ArithmeticException tooLong) {
+            throw new IllegalArgumentException("allowed lateness " + spec.allowedLateness() + " plus clock grace "
+                    + spec.clockGrace() + " is too long (at most 292 years)", tooLong);
+        }
         this.newKey = k -> new KeyWindows();
         Object config = List.of(spec, options.maxKeys());
         Kept kept = fresh ? null : retainedState(Kept.class, () -> new Kept(config, options));
