@@ -33,8 +33,8 @@ class AsyncOperatorsTest {
     void windowOfAQuietSensor_closedByTheClock_onTheLoopThread() throws InterruptedException {
         Pusher in = new Pusher("in", handler);
         Instant now = Instant.now();
-        // a 100 ms window that ends 100 ms from now at the latest
-        WindowSpec spec = WindowSpec.timeTumbling(Duration.ofMillis(100));
+        // a 100 ms window, closed by the clock 2 s after its end (the grace covers a slow delivery on a busy machine)
+        WindowSpec spec = WindowSpec.timeTumbling(Duration.ofMillis(100)).withClockGrace(Duration.ofSeconds(2));
         Window<Reading> window = new Window<>("w", handler, spec, Reading::sensor, Reading::time,
                 OperatorOptions.defaults().withFreshState().withClock(Clock.systemUTC()).withScheduler(scheduler));
         in.on(Readings.READING, window::accept);
