@@ -6,6 +6,8 @@ import java.time.Instant;
  * A change of one key's alert episode: {@link AlertState#RAISED} once when it starts, {@link AlertState#CLEARED}
  * once when it ends; {@link AlertState#STALE} and its {@code CLEARED} for staleness.
  *
+ * <p>Instances are immutable.
+ *
  * @param key the key
  * @param rule the rule's name ({@code "stale"} for staleness)
  * @param state what happened

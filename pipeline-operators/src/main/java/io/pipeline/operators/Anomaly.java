@@ -5,6 +5,8 @@ import java.time.Instant;
 /**
  * A value that lay more than the threshold away from what its key's preceding window expected.
  *
+ * <p>Instances are immutable.
+ *
  * @param key the key
  * @param value the value
  * @param expected the preceding window's mean (z-score) or median (robust)

@@ -21,8 +21,8 @@ import java.util.Objects;
  * holds the values whose event time lies in {@code (newest − size, newest]}; a value at or before
  * {@code newest − size} is late: it is emitted on {@link #LATE} and not counted. An out-of-order value inside the
  * window is counted and leaves the window when the values that arrived before it have left. Numerics: see
- * {@code RollingMoments} — compensated, shifted sums with exact recomputation; results agree with an exact
- * computation to about 1e-12 relative for values around 1e9 ± 1 and across twelve orders of magnitude.
+ * {@code RollingMoments} — shifted sums with periodic exact recomputation; tested against an exact BigDecimal
+ * computation to 1e-9 relative for values around 1e9 ± 1 and across twelve orders of magnitude.
  *
  * <p><b>Bad input.</b> A null key or time, or a NaN or infinite value, is emitted as a {@link BadInputException}
  * on {@code ERROR}; the statistics are untouched.

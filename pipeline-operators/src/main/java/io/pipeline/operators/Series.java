@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>The functions are called on the thread that delivers payloads to the operator; they must be fast and free
  * of side effects. A null key or time, or a NaN or infinite value, makes the operator emit a
- * {@link BadInputException} as its {@code ERROR} instead of using the payload.
+ * {@link BadInputException} as its {@code ERROR} instead of using the payload. Instances are immutable.
  *
  * @param key the key of a payload; never null for a valid payload
  * @param time the event time of a payload, carried by the payload itself

@@ -5,6 +5,8 @@ import java.time.Instant;
 /**
  * A key's exponentially weighted moving average after one value.
  *
+ * <p>Instances are immutable.
+ *
  * @param key the key
  * @param value the value
  * @param average the EWMA, the value included
