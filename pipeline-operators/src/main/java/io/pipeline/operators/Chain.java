@@ -99,6 +99,16 @@ public final class Chain<T> {
         return next(step, RollingStats.STATS);
     }
 
+    /**
+     * The {@link Stats} of each pane of a {@link Window} over {@code series} (keyed and timed by it), e.g. hourly
+     * statistics per sensor with {@code WindowSpec.timeTumbling(Duration.ofHours(1))}: a window step and a map
+     * step, the latter emitting {@code Stats.of(pane, series.value())} (an early pane's statistics too).
+     */
+    public Chain<Stats> stats(WindowSpec spec, Series<? super T> series) {
+        Series<T> s = narrow(series);
+        return window(spec, s.key(), s.time()).map(pane -> Stats.of(pane, s.value()));
+    }
+
     /** {@link Ewma} of {@code series} with {@code halfLife}. */
     public Chain<Smoothed> ewma(Series<? super T> series, Duration halfLife) {
         Ewma<T> step = ops.add(new Ewma<T>(name("ewma"), ops.handler(), narrow(series), halfLife, ops.options()));

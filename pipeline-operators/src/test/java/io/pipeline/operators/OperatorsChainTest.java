@@ -37,6 +37,23 @@ class OperatorsChainTest {
     }
 
     @Test
+    void windowedStats_hourlyPerSensor_closedByTheClockToo() {
+        List<Stats> hourly = new ArrayList<>();
+        ops.from(source, Readings.READING).stats(WindowSpec.timeTumbling(Duration.ofHours(1)), Readings.SERIES)
+                .to(hourly::add);
+        source.push("a", 0, 1);
+        source.push("a", 1800, 3);
+        source.push("b", 60, 10);
+        source.push("a", 3600, 5); // the first hour closes for both sensors
+        assertThat(hourly).extracting(Stats::key, Stats::mean).containsExactlyInAnyOrder( // key by key, eldest first
+                org.assertj.core.groups.Tuple.tuple("a", 2.0), org.assertj.core.groups.Tuple.tuple("b", 10.0));
+        scheduler.advance(Duration.ofHours(2)); // nothing more arrives: the clock closes the second hour
+        assertThat(hourly).hasSize(3);
+        assertThat(hourly.get(2).time()).isEqualTo(Readings.T0.plusSeconds(7200));
+        assertThat(ops.processors()).extracting(Processor::name).containsExactly("m.window-1", "m.map-2");
+    }
+
+    @Test
     void chain_branches_dashboardShape() {
         List<Object> out = new ArrayList<>();
         Chain<Reading> readings = ops.from(source, Readings.READING).dedup(r -> List.of(r.sensor(), r.time()),
