@@ -252,6 +252,33 @@ class WindowTest {
     }
 
     @Test
+    void lateWithoutListener_countedAsADeadEvent_notSilentlyDropped() {
+        Window<Reading> w = new Window<>("quiet", handler, WindowSpec.timeTumbling(Duration.ofSeconds(10)),
+                Reading::sensor, Reading::time, OperatorOptions.defaults().withFreshState().withClock(clock));
+        w.accept(Reading.at("k", 30, 1));
+        long dead = handler.deadEvents(); // the pane nobody hears: no listener on this window at all
+        w.accept(Reading.at("k", 1, 2));
+        assertThat(handler.deadEvents()).isEqualTo(dead + 1);
+        assertThat(w.lateCount()).isEqualTo(1);
+    }
+
+    @Test
+    void paneListenerThrows_otherPanesStillDelivered_failureOnError() {
+        Window<Reading> w = window(WindowSpec.countTumbling(1));
+        List<Pane<Reading>> after = new ArrayList<>();
+        w.on(w.out(), pane -> {
+            if (pane.items().get(0).value() == 1) {
+                throw new IllegalStateException("listener broke on 1");
+            }
+        });
+        w.on(w.out(), after::add);
+        in.push("k", 1, 1);
+        in.push("k", 2, 2);
+        assertThat(after).hasSize(2);
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasRootCauseMessage("listener broke on 1"));
+    }
+
+    @Test
     void badInput_nullKeyOrTime_error() {
         window(WindowSpec.countTumbling(1));
         in.push(new Reading(null, at(1), 1));
