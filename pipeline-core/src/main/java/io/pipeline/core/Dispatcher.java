@@ -305,4 +305,13 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     public final long deadEvents() {
         return deadEvents.sum();
     }
+
+    // ---- state kept across processor instances ------------------------------------------------------------
+
+    private final RetainedState retainedState = new RetainedState();
+
+    /** The state processors keep under their names, for their successors of the same name. */
+    final RetainedState retainedState() {
+        return retainedState;
+    }
 }

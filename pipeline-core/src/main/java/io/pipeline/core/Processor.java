@@ -164,4 +164,13 @@ public abstract class Processor {
     public String toString() {
         return getClass().getSimpleName() + "[" + name + "]";
     }
+
+    /**
+     * State kept by the handler under this processor's name ({@link RetainedState}): the object a predecessor of
+     * the same name left — the instance a restarted manager replaced — or a new one from {@code initial}. A
+     * processor that must start fresh simply does not call this.
+     */
+    protected final <S> S retainedState(Class<S> type, java.util.function.Supplier<? extends S> initial) {
+        return dispatcher.retainedState().get(name, type, initial);
+    }
 }

@@ -1,0 +1,127 @@
+package io.pipeline.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pipeline.core.Flow;
+import io.pipeline.core.Manager;
+import io.pipeline.core.MessageHandler;
+import io.pipeline.core.PipelineError;
+import io.pipeline.core.RestartPolicy;
+import io.pipeline.core.RetainedState;
+import io.pipeline.core.Source;
+import io.pipeline.core.SyncDispatcher;
+import io.pipeline.operators.Readings.Reading;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A real Flow restarting a manager whose source failed; operators keep their state across it. */
+class StateAcrossRestartTest {
+    final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T00:00:00Z"));
+    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final List<SensorManager> built = new CopyOnWriteArrayList<>();
+    final List<Anomaly> anomalies = new CopyOnWriteArrayList<>();
+    final List<PipelineError> reports = new CopyOnWriteArrayList<>();
+    Flow flow;
+
+    @AfterEach
+    void close() {
+        if (flow != null) {
+            flow.close();
+        }
+    }
+
+    /** A source that emits what the test pushes, until the test fails it. */
+    static final class ReadingSource extends Source {
+        ReadingSource(String name, MessageHandler handler) {
+            super(name, handler);
+        }
+
+        @Override
+        public CompletableFuture<Void> start() {
+            return completion();
+        }
+
+        void push(Reading reading) {
+            emit(Readings.READING, reading);
+        }
+
+        void failWith(Throwable failure) {
+            fail(failure);
+        }
+    }
+
+    final class SensorManager extends Manager {
+        final ReadingSource source;
+
+        SensorManager(MessageHandler handler, OperatorOptions options) {
+            super("sensors", handler);
+            source = new ReadingSource(processorName("source"), handler);
+            Operators ops = closeOnStop(Operators.in(handler, this::processorName, options));
+            ops.from(source, Readings.READING).named("spikes").anomalies(Readings.SERIES, 10).to(anomalies::add);
+            setSource(source);
+        }
+    }
+
+    private void startFlow(OperatorOptions options) {
+        flow = Flow.builder()
+                .handler(new SyncDispatcher())
+                .clock(clock)
+                .scheduler(scheduler)
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
+                .errorReporter(reports::add)
+                .manager(handler -> {
+                    SensorManager manager = new SensorManager(handler, options.withClock(clock));
+                    built.add(manager);
+                    return manager;
+                })
+                .build();
+        flow.start();
+        scheduler.runReady();
+    }
+
+    /** Readings 1..36 of a calm sensor, the source failing after 36, the flow restarting the manager. */
+    private void readThirtySixThenRestart() {
+        SensorManager first = built.get(0);
+        for (int i = 1; i <= 36; i++) {
+            first.source.push(Reading.at("s1", i * 60L, 20 + 0.1 * Math.sin(i)));
+        }
+        first.source.failWith(new IOException("connection reset after reading 36"));
+        scheduler.runReady();
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(built).hasSize(2);
+        assertThat(reports).singleElement().satisfies(e -> assertThat(e.willRestart()).isTrue());
+    }
+
+    @Test
+    void zScore_managerRestartedAfterReading36_spikeAtReading37StillDetected() {
+        startFlow(OperatorOptions.defaults());
+        readThirtySixThenRestart();
+
+        built.get(1).source.push(Reading.at("s1", 37 * 60L, 30));
+
+        assertThat(anomalies).singleElement().satisfies(a -> {
+            assertThat(a.key()).isEqualTo("s1");
+            assertThat(a.value()).isEqualTo(30);
+            assertThat(a.time()).isEqualTo(Readings.T0.plusSeconds(37 * 60L));
+            assertThat(a.score()).isGreaterThan(3);
+        });
+        assertThat(flow.status().get(0).restarts()).isEqualTo(1);
+    }
+
+    @Test
+    void zScore_freshState_restartForgetsTheWindow_spikeAtReading37Unseen() {
+        startFlow(OperatorOptions.defaults().withFreshState());
+        readThirtySixThenRestart();
+
+        built.get(1).source.push(Reading.at("s1", 37 * 60L, 30));
+
+        assertThat(anomalies).isEmpty();
+        assertThat(RetainedState.of(flow.handler()).contains("sensors.spikes")).isFalse();
+    }
+}
