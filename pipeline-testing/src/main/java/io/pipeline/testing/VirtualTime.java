@@ -195,6 +195,13 @@ public final class VirtualTime extends Clock implements ScheduledExecutorService
                 task.runOnce();
                 count++;
             }
+            boolean moving;
+            synchronized (lock) {
+                moving = ran > 0 && end.isAfter(now);
+            }
+            if (moving) {
+                fireStep(); // the last instant that had tasks, before the clock moves to the end of the span
+            }
             synchronized (lock) {
                 now = end;
             }
