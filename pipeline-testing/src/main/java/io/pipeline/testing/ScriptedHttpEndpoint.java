@@ -5,15 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntFunction;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 
@@ -45,23 +40,11 @@ import okhttp3.OkHttpClient;
  * {@link #close()} shuts the server down and evicts the connections of the clients it made.
  */
 public final class ScriptedHttpEndpoint implements AutoCloseable {
-    private final MockWebServer server = new MockWebServer();
-    private final Object lock = new Object();
-    private final ArrayDeque<HttpReply> script = new ArrayDeque<>(); // guarded by lock
-    private IntFunction<HttpReply> otherwise = n -> HttpReply.json(404,
-            "{\"error\":\"no scripted reply for request " + n + "\"}"); // guarded by lock
-    private int answered; // guarded by lock
-    private final Recording<RecordedRequest> requests = new Recording<>("request(s)");
+    private final LoopbackServer server = new LoopbackServer("scripted HTTP endpoint", n -> HttpReply.json(404,
+            "{\"error\":\"no scripted reply for request " + n + "\"}").response());
     private final List<OkHttpClient> clients = new CopyOnWriteArrayList<>();
 
     private ScriptedHttpEndpoint() {
-        server.setServerSocketFactory(NoDelayServerSockets.INSTANCE);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return answer(request);
-            }
-        });
     }
 
     /**
@@ -70,13 +53,7 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
      * @throws UncheckedIOException if the server cannot bind
      */
     public static ScriptedHttpEndpoint start() {
-        ScriptedHttpEndpoint endpoint = new ScriptedHttpEndpoint();
-        try {
-            endpoint.server.start(InetAddress.getLoopbackAddress(), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the scripted endpoint on loopback", e);
-        }
-        return endpoint;
+        return new ScriptedHttpEndpoint();
     }
 
     /**
@@ -91,27 +68,22 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot find a free loopback port", e);
         }
-        return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port + withSlash(path);
+        return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port
+                + (path.startsWith("/") ? path : "/" + path);
     }
 
     /** The URL of {@code path} (with its query, if any) on this endpoint. */
     public String url(String path) {
-        Objects.requireNonNull(path, "path");
-        return server.url(withSlash(path)).toString();
-    }
-
-    private static String withSlash(String path) {
-        return path.startsWith("/") ? path : "/" + path;
+        return server.url(path);
     }
 
     /** Appends {@code replies} to the script; each answers one request, in order. */
     public ScriptedHttpEndpoint reply(HttpReply... replies) {
-        List<HttpReply> list = new ArrayList<>(replies.length);
         for (HttpReply reply : replies) {
-            list.add(Objects.requireNonNull(reply, "reply"));
+            Objects.requireNonNull(reply, "reply");
         }
-        synchronized (lock) {
-            script.addAll(list);
+        for (HttpReply reply : replies) {
+            server.enqueue(reply.response());
         }
         return this;
     }
@@ -126,10 +98,8 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
         if (times < 0) {
             throw new IllegalArgumentException("times < 0: " + times);
         }
-        synchronized (lock) {
-            for (int i = 0; i < times; i++) {
-                script.add(reply);
-            }
+        for (int i = 0; i < times; i++) {
+            server.enqueue(reply.response());
         }
         return this;
     }
@@ -140,43 +110,24 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
      */
     public ScriptedHttpEndpoint otherwise(IntFunction<HttpReply> replies) {
         Objects.requireNonNull(replies, "replies");
-        synchronized (lock) {
-            otherwise = replies;
-        }
+        server.otherwise(n -> Objects.requireNonNull(replies.apply(n), "otherwise() returned null for request " + n)
+                .response());
         return this;
-    }
-
-    private MockResponse answer(RecordedRequest request) {
-        requests.add(request);
-        HttpReply reply;
-        IntFunction<HttpReply> fallback;
-        int number;
-        synchronized (lock) {
-            number = ++answered;
-            reply = script.poll();
-            fallback = otherwise;
-        }
-        if (reply == null) {
-            reply = Objects.requireNonNull(fallback.apply(number), "otherwise() returned null for request " + number);
-        }
-        return reply.response();
     }
 
     /** How many scripted replies are left. */
     public int scriptLeft() {
-        synchronized (lock) {
-            return script.size();
-        }
+        return server.scriptLeft();
     }
 
     /** How many requests have been received. */
     public int requestCount() {
-        return requests.size();
+        return server.answered();
     }
 
     /** Every request received so far, in order. */
     public List<RecordedRequest> requests() {
-        return requests.values();
+        return server.requests();
     }
 
     /**
@@ -185,10 +136,7 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
      * @throws AssertionError if it has not arrived within {@code timeout}
      */
     public RecordedRequest awaitRequest(int number, Duration timeout) throws InterruptedException {
-        if (number < 1) {
-            throw new IllegalArgumentException("request number < 1: " + number);
-        }
-        return requests.await(number, timeout).get(number - 1);
+        return server.awaitRequest(number, timeout);
     }
 
     /**
@@ -217,9 +165,6 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
 
     @Override
     public String toString() {
-        synchronized (lock) {
-            return "ScriptedHttpEndpoint[" + server.url("/") + ", " + answered + " answered, " + script.size()
-                    + " scripted left]";
-        }
+        return "ScriptedHttpEndpoint[" + server + "]";
     }
 }
