@@ -1,6 +1,7 @@
 package io.pipeline.testing;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
@@ -9,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
+import mockwebserver3.SocketEffect;
 import okio.BufferedSink;
 
 /**
@@ -117,13 +119,16 @@ public final class SseStream {
     }
 
     MockResponse response() {
+        // The body is written as it is scripted, so it is framed here, chunk by chunk; mockwebserver3 adds the
+        // (empty) trailers after it. The connection is closed after every stream, as SSE servers do.
         return new MockResponse.Builder()
                 .setHeader("Content-Type", "text/event-stream")
                 .setHeader("Cache-Control", "no-cache")
+                .setHeader("Transfer-Encoding", "chunked")
                 .body(new MockResponseBody() {
                     @Override
                     public long getContentLength() {
-                        return -1; // chunked: the stream has no known end
+                        return -1;
                     }
 
                     @Override
@@ -131,6 +136,7 @@ public final class SseStream {
                         write(sink);
                     }
                 })
+                .onResponseEnd(new SocketEffect.CloseSocket())
                 .build();
     }
 
@@ -140,12 +146,15 @@ public final class SseStream {
             while (true) {
                 Object action = actions.take();
                 if (action == END) {
+                    sink.writeUtf8("0\r\n"); // the last chunk: a clean end of the stream
                     return;
                 }
                 if (action == DROP) {
-                    throw new IOException("scripted drop of SSE connection " + number);
+                    return; // no last chunk: the client sees the stream break off
                 }
-                sink.writeUtf8((String) action).flush();
+                byte[] frame = ((String) action).getBytes(StandardCharsets.UTF_8);
+                sink.writeHexadecimalUnsignedLong(frame.length).writeUtf8("\r\n").write(frame).writeUtf8("\r\n")
+                        .flush();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
