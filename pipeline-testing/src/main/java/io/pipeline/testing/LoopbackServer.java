@@ -3,11 +3,13 @@ package io.pipeline.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -21,7 +23,8 @@ import mockwebserver3.RecordedRequest;
 final class LoopbackServer implements AutoCloseable {
     private final MockWebServer server = new MockWebServer();
     private final Object lock = new Object();
-    private final ArrayDeque<MockResponse> script = new ArrayDeque<>(); // guarded by lock
+    private final NoDelayServerSockets sockets = new NoDelayServerSockets();
+    private final ArrayDeque<Scripted> script = new ArrayDeque<>(); // guarded by lock
     private IntFunction<MockResponse> otherwise; // guarded by lock
     private int answered; // guarded by lock
     private final Recording<RecordedRequest> requests = new Recording<>("request(s)");
@@ -29,7 +32,7 @@ final class LoopbackServer implements AutoCloseable {
 
     LoopbackServer(String what, IntFunction<MockResponse> otherwise) {
         this.otherwise = Objects.requireNonNull(otherwise, "otherwise");
-        server.setServerSocketFactory(NoDelayServerSockets.INSTANCE);
+        server.setServerSocketFactory(sockets);
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -45,16 +48,19 @@ final class LoopbackServer implements AutoCloseable {
 
     private MockResponse answer(RecordedRequest request) {
         requests.add(request);
-        MockResponse response;
+        Scripted next;
         IntFunction<MockResponse> fallback;
         int number;
         synchronized (lock) {
             number = ++answered;
-            response = script.poll();
+            next = script.poll();
             fallback = otherwise;
         }
-        return response != null ? response
-                : Objects.requireNonNull(fallback.apply(number), "no reply for request " + number);
+        if (next == null) {
+            return Objects.requireNonNull(fallback.apply(number), "no reply for request " + number);
+        }
+        next.onDispatch().accept(sockets.accepted(request.getConnectionIndex()));
+        return next.response();
     }
 
     String url(String path) {
@@ -63,10 +69,17 @@ final class LoopbackServer implements AutoCloseable {
     }
 
     void enqueue(MockResponse response) {
+        enqueue(response, socket -> { });
+    }
+
+    /** Scripts {@code response}; {@code onDispatch} gets the TCP connection it will be sent on, before it is. */
+    void enqueue(MockResponse response, Consumer<Socket> onDispatch) {
         synchronized (lock) {
-            script.add(response);
+            script.add(new Scripted(response, onDispatch));
         }
     }
+
+    private record Scripted(MockResponse response, Consumer<Socket> onDispatch) {}
 
     void otherwise(IntFunction<MockResponse> fallback) {
         synchronized (lock) {

@@ -323,6 +323,37 @@ public final class VirtualTime extends Clock implements ScheduledExecutorService
         }
     }
 
+    /**
+     * Waits, in wall time, until a task is scheduled to run within {@code span} of the current instant: for a test
+     * that must let another thread plan a step (a reconnect after a disconnect, say) while other tasks (a
+     * watchdog due later) are already scheduled.
+     *
+     * @return the due instant of the earliest task
+     * @throws AssertionError if no such task is scheduled after {@code timeout}
+     * @throws IllegalArgumentException if {@code span} is negative
+     */
+    public Instant awaitTaskDueWithin(Duration span, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(span, "span");
+        if (span.isNegative()) {
+            throw new IllegalArgumentException("span is negative: " + span);
+        }
+        long deadline = System.nanoTime() + Objects.requireNonNull(timeout, "timeout").toNanos();
+        synchronized (lock) {
+            while (true) {
+                Task<?> next = queue.peek();
+                if (next != null && !next.due.isAfter(plus(now, span))) {
+                    return next.due;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("expected a task due within " + span + " of " + now + " to be scheduled"
+                            + " within " + timeout + "; the next is " + (next == null ? "none" : "due " + next.due));
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+        }
+    }
+
     /** Every exception or error a task has thrown so far, in the order they were thrown. */
     public List<Throwable> taskFailures() {
         return List.copyOf(failures);

@@ -285,6 +285,19 @@ class VirtualTimeTest {
     }
 
     @Test
+    void awaitTaskDueWithin_waitsForANearTask_whileAFarOneIsScheduled() throws Exception {
+        time.schedule(note("far"), 30, TimeUnit.SECONDS);
+        Thread other = new Thread(() -> time.schedule(note("near"), 1, TimeUnit.SECONDS), "other");
+        other.start();
+
+        assertThat(time.awaitTaskDueWithin(Duration.ofSeconds(1), Duration.ofSeconds(10)))
+                .isEqualTo(START.plusSeconds(1));
+        other.join(10_000);
+        assertThatThrownBy(() -> time.awaitTaskDueWithin(Duration.ZERO, Duration.ofMillis(1)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("the next is due " + START.plusSeconds(1));
+    }
+
+    @Test
     void awaitPending_timesOut_withAnAssertionError() {
         assertThatThrownBy(() -> time.awaitPending(1, Duration.ofMillis(1))).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected at least 1 scheduled task(s)");
