@@ -87,7 +87,6 @@ public final class VirtualTime extends Clock implements ScheduledExecutorService
     private boolean shutdown;
     private Thread driver;
     private boolean running;
-    private long ran;
 
     private VirtualTime(Instant start) {
         this.now = start;
@@ -194,13 +193,7 @@ public final class VirtualTime extends Clock implements ScheduledExecutorService
             while ((task = nextDueBy(end)) != null) {
                 task.runOnce();
                 count++;
-            }
-            boolean moving;
-            synchronized (lock) {
-                moving = ran > 0 && end.isAfter(now);
-            }
-            if (moving) {
-                fireStep(); // the last instant that had tasks, before the clock moves to the end of the span
+                fireStep();
             }
             synchronized (lock) {
                 now = end;
@@ -212,31 +205,21 @@ public final class VirtualTime extends Clock implements ScheduledExecutorService
         }
     }
 
-    /**
-     * Takes the next task due by {@code end}, moving the clock to its instant; when that moves time, the step
-     * listeners hear of the instant left behind first.
-     */
+    /** Takes the next task due by {@code end}, moving the clock to its instant. */
     private Task<?> nextDueBy(Instant end) {
-        while (true) {
-            boolean step;
-            synchronized (lock) {
-                Task<?> next = queue.peek();
-                if (next == null || next.due.isAfter(end)) {
-                    running = false;
-                    lock.notifyAll();
-                    return null;
-                }
-                step = next.due.isAfter(now) && ran > 0;
-                if (!step) {
-                    queue.poll();
-                    now = next.due.isAfter(now) ? next.due : now;
-                    running = true;
-                    ran++;
-                    return next;
-                }
-                ran = 0;
+        synchronized (lock) {
+            Task<?> next = queue.peek();
+            if (next == null || next.due.isAfter(end)) {
+                running = false;
+                lock.notifyAll();
+                return null;
             }
-            fireStep(); // outside the lock: listeners are the test's code
+            queue.poll();
+            if (next.due.isAfter(now)) {
+                now = next.due;
+            }
+            running = true;
+            return next;
         }
     }
 
@@ -256,7 +239,6 @@ public final class VirtualTime extends Clock implements ScheduledExecutorService
                 throw new IllegalStateException("time is already being advanced by thread " + driver.getName());
             }
             driver = current;
-            ran = 0;
         }
     }
 
@@ -271,9 +253,9 @@ public final class VirtualTime extends Clock implements ScheduledExecutorService
     // ---- watching ----------------------------------------------------------------------------------------------
 
     /**
-     * Calls {@code listener} on the advancing thread after each step: once the tasks due at one instant have all
-     * run and time is about to move on, and at the end of every {@code advance…}/{@code runUntilIdle()} call. A
-     * listener that throws ends that call with its exception. {@link StatusRecorder#sampleOn(VirtualTime)} uses
+     * Calls {@code listener} on the advancing thread after each step: after every task that ran, and at the end of
+     * every {@code advance…}/{@code runUntilIdle()} call, once the clock is at its target. A listener that throws
+     * ends that call with its exception. {@link StatusRecorder#sampleOn(VirtualTime)} uses
      * this.
      *
      * @return the registration; cancel it to stop listening

@@ -304,7 +304,7 @@ class VirtualTimeTest {
     }
 
     @Test
-    void onStep_isCalledOncePerInstantAndAtTheEnd() {
+    void onStep_isCalledAfterEachTaskAndAtTheEnd() {
         List<Instant> steps = new ArrayList<>();
         var subscription = time.onStep(() -> steps.add(time.instant()));
         time.schedule(note("a"), 1, TimeUnit.SECONDS);
@@ -313,10 +313,11 @@ class VirtualTimeTest {
 
         time.advance(Duration.ofSeconds(4));
 
-        assertThat(steps).containsExactly(START.plusSeconds(1), START.plusSeconds(2), START.plusSeconds(4));
+        assertThat(steps).containsExactly(START.plusSeconds(1), START.plusSeconds(1), START.plusSeconds(2),
+                START.plusSeconds(4));
         subscription.cancel();
         time.advance(Duration.ofSeconds(1));
-        assertThat(steps).hasSize(3);
+        assertThat(steps).hasSize(4);
     }
 
     @Test
