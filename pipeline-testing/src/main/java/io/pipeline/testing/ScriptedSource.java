@@ -119,15 +119,23 @@ public class ScriptedSource<T> extends Source {
     @Override
     public CompletableFuture<Void> start() {
         boolean empty;
+        ScheduledExecutorService ticker;
+        Duration every;
         synchronized (lock) {
             if (started) {
                 throw new IllegalStateException("ScriptedSource '" + name() + "' already started");
             }
             started = true;
             empty = payloads.isEmpty();
-            if (scheduler != null && !empty) {
-                long nanos = period.toNanos();
-                ticks = scheduler.scheduleAtFixedRate(this::tick, nanos, nanos, TimeUnit.NANOSECONDS);
+            ticker = empty ? null : scheduler;
+            every = period;
+        }
+        if (ticker != null) {
+            // Outside the lock: the scheduler is the caller's, and may run the tick at once on another thread.
+            long nanos = every.toNanos();
+            ScheduledFuture<?> scheduled = ticker.scheduleAtFixedRate(this::tick, nanos, nanos, TimeUnit.NANOSECONDS);
+            synchronized (lock) {
+                ticks = scheduled;
             }
         }
         completion().whenComplete((ignored, failure) -> cancelTicks());

@@ -207,6 +207,43 @@ class VirtualTimeTest {
     }
 
     @Test
+    void stepListenerThatThrows_endsThatAdvance_andTimeCanStillBeAdvanced() {
+        var subscription = time.onStep(() -> {
+            throw new StackOverflowError("listener");
+        });
+        time.schedule(note("a"), 1, TimeUnit.SECONDS);
+
+        assertThatThrownBy(() -> time.advance(Duration.ofSeconds(5))).isInstanceOf(StackOverflowError.class);
+        subscription.cancel();
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(log).containsExactly("a@1");
+        assertThat(time.instant()).isEqualTo(START.plusSeconds(6));
+    }
+
+    @Test
+    void advance_whileAnotherThreadAdvances_throws() throws Exception {
+        java.util.concurrent.CountDownLatch inTask = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        time.schedule(() -> {
+            inTask.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return null;
+        }, 1, TimeUnit.SECONDS);
+        Thread driver = new Thread(() -> time.advance(Duration.ofSeconds(2)), "driver");
+        driver.start();
+        assertThat(inTask.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThatThrownBy(time::runUntilIdle).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already being advanced by thread driver");
+        assertThat(time.isTerminated()).isFalse();
+        release.countDown();
+        driver.join(10_000);
+        assertThat(driver.isAlive()).isFalse();
+        assertThat(time.instant()).isEqualTo(START.plusSeconds(2));
+    }
+
+    @Test
     void badArguments_areRejected_withTheValue() {
         assertThatThrownBy(() -> time.advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("PT-1S");
