@@ -129,7 +129,7 @@ class ScriptedHttpEndpointTest {
     @Test
     void delayedAndStalledReplies_takeWallTime_untilOkHttpTimesOut() {
         endpoint.reply(HttpReply.delayed(Duration.ofMillis(50), "{\"late\":true}"), HttpReply.stall());
-        startSource(endpoint.url("/q"), options().withReadTimeout(Duration.ofMillis(200)));
+        startSource(endpoint.url("/q"), options().withReadTimeout(Duration.ofSeconds(1)));
 
         time.runUntilIdle();
         assertThat(data.values()).singleElement().satisfies(p -> assertThat(p.body().get("late").asBoolean()).isTrue());
