@@ -358,6 +358,22 @@ class VirtualTimeTest {
     }
 
     @Test
+    void cronSource_ticksOnVirtualTime_asTheClassCommentShows() {
+        try (io.pipeline.core.SyncDispatcher handler = new io.pipeline.core.SyncDispatcher()) {
+            VirtualTime time = VirtualTime.startingAt(Instant.parse("2026-01-05T09:30:00Z"));
+            var ticks = new io.pipeline.core.CronSource("ticks", handler, Duration.ofMinutes(1), time, time);
+            EventRecorder<Instant> seen = EventRecorder.of(ticks, io.pipeline.core.CronSource.TICK);
+            ticks.start();
+
+            time.advance(Duration.ofMinutes(3));
+
+            assertThat(seen.values()).containsExactly(Instant.parse("2026-01-05T09:31:00Z"),
+                    Instant.parse("2026-01-05T09:32:00Z"), Instant.parse("2026-01-05T09:33:00Z"));
+            ticks.stop();
+        }
+    }
+
+    @Test
     void manyPeriodicRuns_areCheap() {
         AtomicInteger runs = new AtomicInteger();
         time.scheduleAtFixedRate(runs::incrementAndGet, 0, 10, TimeUnit.SECONDS);
