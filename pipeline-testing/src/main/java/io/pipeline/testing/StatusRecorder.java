@@ -13,13 +13,13 @@ import java.util.function.Supplier;
 /**
  * Records how a status changes over time — a flow's manager states, its status snapshot, or anything a
  * {@link Supplier} can read — keeping one entry per change. It samples when told ({@link #sample()}) or after
- * every step of a {@link VirtualTime} ({@link #sampleOn(VirtualTime)}), so a test sees each state a flow passed
- * through in virtual time:
+ * every task a {@link VirtualTime} runs ({@link #sampleOn(VirtualTime)}), so a test sees each state a flow's
+ * supervision and sources left behind in virtual time:
  *
  * <pre>{@code
  * StatusRecorder<ManagerState> states = StatusRecorder.managerState(flow, "yahoo_apple", time);
- * states.sampleOn(time);
  * flow.start();
+ * states.sampleOn(time); // samples now, and after every task virtual time runs
  * time.advance(Duration.ofMinutes(5));
  * assertThat(states.values()).containsExactly(RUNNING, RESTARTING, RUNNING);
  * }</pre>
