@@ -1,0 +1,137 @@
+package io.pipeline.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pipeline.core.Processor;
+import io.pipeline.core.SyncDispatcher;
+import io.pipeline.sources.WebSocketSource;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import okhttp3.WebSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A real WebSocketSource against the scripted peer, its watchdog and reconnects in virtual time. */
+class ScriptedWebSocketPeerTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** The reconnect backoff is 1 s, with jitter. */
+    private static final Duration RECONNECT_WITH_JITTER = Duration.ofSeconds(2);
+
+    private final VirtualTime time = VirtualTime.create();
+    private final ScriptedWebSocketPeer peer = ScriptedWebSocketPeer.start();
+    private final SyncDispatcher handler = new SyncDispatcher();
+    private final EventLog log = new EventLog();
+    private WebSocketSource source;
+
+    @AfterEach
+    void close() {
+        if (source != null) {
+            source.stop();
+        }
+        handler.close();
+        peer.close();
+    }
+
+    private WebSocketSource.Options options() {
+        return WebSocketSource.Options.defaults()
+                .withHeartbeatTimeout(Duration.ofSeconds(30))
+                .withReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                .withScheduler(time)
+                .withClock(time)
+                .withRandom(new Random(7));
+    }
+
+    private CompletableFuture<Void> start(WebSocketSource created) {
+        source = created;
+        log.record(source, WebSocketSource.CONNECTED, url -> "")
+                .record(source, WebSocketSource.MESSAGE)
+                .record(source, WebSocketSource.DISCONNECTED)
+                .record(source, Processor.ERROR, Throwable::getMessage);
+        return source.start();
+    }
+
+    @Test
+    void messagesArriveInOrder_andTheSubscriptionReachesThePeer() throws Exception {
+        WebSocketScript first = peer.connection().send("{\"n\":1}").sendBinary("{\"n\":2}");
+        start(new WebSocketSource("ticker", handler, peer.url("/feed"), options()) {
+            @Override
+            protected void onConnect(WebSocket socket) {
+                socket.send("{\"subscribe\":\"AAPL\"}");
+            }
+        });
+
+        assertThat(log.await(3, WAIT)).containsExactly("connected ", "message {\"n\":1}", "message {\"n\":2}");
+        assertThat(first.awaitReceived(1, WAIT)).containsExactly("{\"subscribe\":\"AAPL\"}");
+        first.send("{\"n\":3}");
+        assertThat(log.await(4, WAIT)).last().isEqualTo("message {\"n\":3}");
+        assertThat(peer.received()).containsExactly("{\"subscribe\":\"AAPL\"}");
+        assertThat(peer.awaitConnection(1, WAIT).getTarget()).isEqualTo("/feed");
+    }
+
+    @Test
+    void serverClose_disconnects_thenTheSourceReconnectsAfterTheVirtualBackoff() throws Exception {
+        peer.connection().send("{\"first\":true}").close(1001, "going away");
+        peer.connection().send("{\"second\":true}");
+        start(new WebSocketSource("ticker", handler, peer.url("/feed"), options()));
+
+        assertThat(log.await(3, WAIT)).containsExactly("connected ", "message {\"first\":true}",
+                "disconnected closed by server: code 1001, reason 'going away'");
+        time.awaitTaskDueWithin(RECONNECT_WITH_JITTER, WAIT); // the reconnect, not the watchdog 30 s away
+        assertThat(peer.connectionCount()).isEqualTo(1);
+        time.advanceToNext();
+
+        assertThat(log.await(5, WAIT).subList(3, 5)).containsExactly("connected ", "message {\"second\":true}");
+        assertThat(peer.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void silentPeer_tripsTheHeartbeatWatchdog_inVirtualTime() throws Exception {
+        WebSocketScript silent = peer.connection();
+        peer.connection().send("{\"alive\":true}");
+        start(new WebSocketSource("ticker", handler, peer.url("/feed"), options()));
+        assertThat(log.await(1, WAIT)).containsExactly("connected ");
+        time.awaitPending(1, WAIT); // the watchdog
+
+        time.advance(Duration.ofSeconds(29));
+        assertThat(log.entries()).hasSize(1);
+        time.advance(Duration.ofSeconds(1));
+
+        assertThat(log.await(2, WAIT)).last()
+                .isEqualTo("disconnected no message for 30000 ms (heartbeatTimeout 30000 ms)");
+        silent.awaitClosed(WAIT);
+        time.awaitTaskDueWithin(RECONNECT_WITH_JITTER, WAIT); // the reconnect
+        time.advanceToNext();
+        assertThat(log.await(4, WAIT).subList(2, 4)).containsExactly("connected ", "message {\"alive\":true}");
+    }
+
+    @Test
+    void drop_andRejectedUpgrades_countTowardsTheThreshold() throws Exception {
+        peer.connection().drop();
+        peer.reject(500);
+        CompletableFuture<Void> done = start(new WebSocketSource("ticker", handler, peer.url("/feed"),
+                options().withExceptionThreshold(2)));
+
+        assertThat(log.awaitStartingWith("disconnected", WAIT)).startsWith("disconnected connection lost");
+        time.awaitTaskDueWithin(RECONNECT_WITH_JITTER, WAIT);
+        time.advanceToNext();
+
+        assertThat(done).failsWithin(WAIT);
+        assertThat(log.entries()).last().asString().startsWith("disconnected connect failed").contains("500");
+        assertThat(peer.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void connectionsBeyondTheScript_areRefused_andScriptsRejectMisuse() throws Exception {
+        start(new WebSocketSource("ticker", handler, peer.url("/feed"), options()));
+
+        assertThat(log.awaitStartingWith("disconnected", WAIT)).contains("404");
+        WebSocketScript script = peer.connection();
+        script.close(1000, "bye");
+        assertThatThrownBy(() -> script.send("late")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already scripted to end");
+        assertThatThrownBy(() -> peer.reject(101)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("101");
+    }
+}
