@@ -94,4 +94,16 @@ class JsonLinesOutputTest {
         }
         assertThat(ids).hasSize(threads * perThread);
     }
+
+    @Test
+    void write_nullProperty_isWrittenAsNull_everyLineHasEveryProperty() throws IOException {
+        Path file = dir.resolve("nulls.jsonl");
+        try (JsonLinesOutput<Quote> out = new JsonLinesOutput<>("w", handler, file)) {
+            out.write(new Quote(null, "A", 1));
+            out.write(new Quote(Instant.EPOCH, null, 2));
+        }
+        assertThat(Files.readAllLines(file, UTF_8)).containsExactly(
+                "{\"time\":null,\"symbol\":\"A\",\"price\":1.0}",
+                "{\"time\":\"1970-01-01T00:00:00Z\",\"symbol\":null,\"price\":2.0}");
+    }
 }

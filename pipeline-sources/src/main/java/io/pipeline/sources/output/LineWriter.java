@@ -1,0 +1,333 @@
+package io.pipeline.sources.output;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Appends whole lines to a {@link LineFile} under a {@link Durability} policy: the engine shared by
+ * {@link CsvOutput} and {@link JsonLinesOutput}.
+ *
+ * <p><b>Design.</b> Producers copy each line into {@code pending} under {@code state} (a short critical section:
+ * an array copy, no I/O, no user code). Whoever writes — the producer itself under {@link Durability#everyRow()},
+ * a full buffer or {@link #flush()}; the flush task otherwise — takes {@code writeLock}, swaps {@code pending}
+ * with {@code spare} under {@code state}, and writes {@code spare} with one {@code write(2)} outside
+ * {@code state}, so producers keep appending while the disk works. Swapping under {@code writeLock} keeps the
+ * file in append order; only the {@code writeLock} holder touches {@code spare}.
+ *
+ * <p><b>Group commit.</b> The first line appended to an empty, unscheduled buffer schedules one flush task
+ * ({@code flushQueued}); lines appended until that task takes the buffer ride along with it, and the task loops
+ * until the buffer is empty, so lines appended during its write go out in its next one. There is at most one
+ * flush task queued or running, so under load the producer never hands over per line: one thread hand-off and
+ * one {@code write(2)} per burst. When idle, a line is in the file one hand-off after {@code append} returns.
+ *
+ * <p><b>Bounds.</b> At most {@link #MAX_PENDING} bytes wait in {@code pending}; the producer that reaches it
+ * writes the buffer itself (waiting for a running write first), so a producer faster than the disk is slowed to
+ * its pace instead of growing the heap.
+ *
+ * <p><b>Failures.</b> A failed write, on whatever thread, breaks the writer for good (the file may end with a
+ * partial line, which the next open removes): the failure goes to {@code onBackgroundFailure} when it happened on
+ * the flush task, and every later append, flush and close throws it.
+ *
+ * <p>This class is thread-safe.
+ */
+final class LineWriter {
+    static final int MAX_PENDING = 64 * 1024;
+    private static final int INITIAL = 8 * 1024;
+    private static final long OWN_THREAD_KEEP_ALIVE_SECONDS = 10;
+
+    private final LineFile file;
+    private final Durability durability;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownScheduler;
+    private final Consumer<Throwable> onBackgroundFailure;
+    private final Runnable flushTask = this::flushInBackground;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile Thread ownThread;
+
+    private final Object state = new Object();
+    // guarded by state:
+    private byte[] pending = new byte[INITIAL];
+    private int pendingBytes;
+    private int pendingLines;
+    private boolean flushQueued;
+    private boolean timerArmed;
+    private ScheduledFuture<?> timedFlush;
+    private boolean closed;
+    private IOException failure;
+    // guarded by writeLock:
+    private byte[] spare = new byte[INITIAL];
+    private long writes;
+
+    LineWriter(LineFile file, OutputOptions options, String threadName, Consumer<Throwable> onBackgroundFailure) {
+        this.file = file;
+        this.durability = options.durability();
+        this.onBackgroundFailure = onBackgroundFailure;
+        if (options.scheduler() != null) {
+            this.scheduler = options.scheduler();
+            this.ownScheduler = false;
+        } else if (durability.mode() == Durability.Mode.EVERY_ROW) {
+            this.scheduler = null;
+            this.ownScheduler = false;
+        } else {
+            ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, task -> {
+                Thread thread = new Thread(task, threadName);
+                thread.setDaemon(true);
+                ownThread = thread;
+                return thread;
+            });
+            own.setKeepAliveTime(OWN_THREAD_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+            own.allowCoreThreadTimeOut(true); // an idle output holds no thread
+            own.setRemoveOnCancelPolicy(true);
+            this.scheduler = own;
+            this.ownScheduler = true;
+        }
+    }
+
+    /**
+     * Appends {@code bytes} and then {@code '\n'}, as one line, under the durability policy.
+     *
+     * @throws IllegalStateException if closed
+     * @throws UncheckedIOException if this or an earlier write failed
+     */
+    void appendLine(byte[] bytes) {
+        append(bytes, false);
+    }
+
+    /**
+     * Appends {@code bytes} and then {@code '\n'} and writes everything pending before returning, whatever the
+     * policy: the header.
+     */
+    void writeLine(byte[] bytes) {
+        append(bytes, true);
+    }
+
+    private void append(byte[] bytes, boolean now) {
+        boolean writeNow;
+        boolean queueFlush = false;
+        boolean armTimer = false;
+        synchronized (state) {
+            checkUsable();
+            int length = bytes.length + 1;
+            if (pendingBytes + length > pending.length) {
+                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingBytes + length));
+            }
+            System.arraycopy(bytes, 0, pending, pendingBytes, bytes.length);
+            pending[pendingBytes + bytes.length] = '\n';
+            pendingBytes += length;
+            pendingLines++;
+            writeNow = now || pendingBytes >= MAX_PENDING || pendingLines >= durability.maxRows();
+            if (!writeNow && durability.mode() == Durability.Mode.GROUP_COMMIT && !flushQueued) {
+                flushQueued = queueFlush = true;
+            } else if (!writeNow && durability.mode() == Durability.Mode.BATCHED && !timerArmed) {
+                timerArmed = armTimer = true;
+            }
+        }
+        if (queueFlush) {
+            queueFlush();
+        } else if (armTimer) {
+            armTimer();
+        }
+        if (writeNow) {
+            writePending();
+        }
+    }
+
+    private void queueFlush() {
+        try {
+            scheduler.execute(flushTask);
+        } catch (RejectedExecutionException e) {
+            synchronized (state) {
+                flushQueued = false;
+            }
+            writePending(); // a scheduler that refuses leaves the write to the caller
+        }
+    }
+
+    /** Schedules the batch's timed write, unless the batch was written while this was scheduling it. */
+    private void armTimer() {
+        ScheduledFuture<?> timer;
+        try {
+            timer = scheduler.schedule(flushTask, durability.maxDelay().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            synchronized (state) {
+                timerArmed = false;
+            }
+            writePending();
+            return;
+        }
+        synchronized (state) {
+            if (timerArmed && timedFlush == null) {
+                timedFlush = timer;
+                return;
+            }
+        }
+        timer.cancel(false);
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new IllegalStateException("output " + file.path() + " is closed");
+        }
+        if (failure != null) {
+            throw broken();
+        }
+    }
+
+    private UncheckedIOException broken() {
+        return new UncheckedIOException("an earlier write to " + file.path() + " failed, the output accepts no more "
+                + "rows: " + failure.getMessage(), failure);
+    }
+
+    /**
+     * Writes everything appended so far before returning.
+     *
+     * @throws UncheckedIOException if this or an earlier write failed
+     */
+    void flush() {
+        synchronized (state) {
+            if (failure != null) {
+                throw broken();
+            }
+        }
+        writePending();
+    }
+
+    private void flushInBackground() {
+        synchronized (state) {
+            flushQueued = false; // a line appended from here on schedules a new task, or rides along below
+        }
+        try {
+            writePending();
+        } catch (UncheckedIOException e) {
+            onBackgroundFailure.accept(e);
+        }
+    }
+
+    /** Writes the buffer, again and again while producers refill it, until it is empty. */
+    private void writePending() {
+        writeLock.lock();
+        try {
+            while (true) {
+                byte[] chunk;
+                int length;
+                ScheduledFuture<?> timer;
+                synchronized (state) {
+                    if (failure != null) {
+                        throw broken();
+                    }
+                    if (pendingBytes == 0) {
+                        return;
+                    }
+                    chunk = pending;
+                    length = pendingBytes;
+                    pending = spare.length >= INITIAL ? spare : new byte[INITIAL];
+                    pendingBytes = 0;
+                    pendingLines = 0;
+                    timerArmed = false;
+                    timer = timedFlush;
+                    timedFlush = null;
+                }
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                try {
+                    file.write(chunk, length);
+                    writes++;
+                } catch (IOException e) {
+                    synchronized (state) {
+                        failure = e;
+                    }
+                    throw broken();
+                }
+                spare = chunk.length > 4 * MAX_PENDING ? new byte[INITIAL] : chunk; // let an outsized row go
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** How many {@code write(2)} calls were made; for tests. */
+    long writes() {
+        writeLock.lock();
+        try {
+            return writes;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    Path path() {
+        return file.path();
+    }
+
+    Durability durability() {
+        return durability;
+    }
+
+    boolean isClosed() {
+        synchronized (state) {
+            return closed;
+        }
+    }
+
+    /**
+     * Writes what is pending, ends the own writer thread and releases the file. Idempotent.
+     *
+     * @throws UncheckedIOException if the last write or an earlier one failed (the file is released all the same)
+     */
+    void close() {
+        synchronized (state) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            writePending();
+        } finally {
+            try {
+                if (ownScheduler) {
+                    scheduler.shutdownNow();
+                    awaitOwnThread();
+                }
+            } finally {
+                writeLock.lock();
+                try {
+                    file.close();
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        }
+    }
+
+    private void awaitOwnThread() {
+        if (Thread.currentThread() == ownThread) {
+            return; // closed from a failure listener running on the writer thread itself
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    scheduler.awaitTermination(10, TimeUnit.SECONDS);
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
