@@ -23,11 +23,12 @@ import java.util.function.Consumer;
  * {@code state}, so producers keep appending while the disk works. Swapping under {@code writeLock} keeps the
  * file in append order; only the {@code writeLock} holder touches {@code spare}.
  *
- * <p><b>Group commit.</b> The first line appended to an empty, unscheduled buffer schedules one flush task
+ * <p><b>Group commit.</b> A line appended while no flush task is queued or running schedules one
  * ({@code flushQueued}); lines appended until that task takes the buffer ride along with it, and the task loops
- * until the buffer is empty, so lines appended during its write go out in its next one. There is at most one
- * flush task queued or running, so under load the producer never hands over per line: one thread hand-off and
- * one {@code write(2)} per burst. When idle, a line is in the file one hand-off after {@code append} returns.
+ * until it finds the buffer empty, so lines appended during its write go out in its next one without scheduling
+ * anything. There is at most one flush task queued or running, so under load the producer never hands over per
+ * line: one thread hand-off per burst, and one {@code write(2)} per write's worth of arrivals. When idle, a line
+ * is in the file one hand-off after {@code append} returns.
  *
  * <p><b>Bounds.</b> At most {@link #MAX_PENDING} bytes wait in {@code pending}; the producer that reaches it
  * writes the buffer itself (waiting for a running write first), so a producer faster than the disk is slowed to
@@ -202,18 +203,26 @@ final class LineWriter {
     }
 
     private void flushInBackground() {
-        synchronized (state) {
-            flushQueued = false; // a line appended from here on schedules a new task, or rides along below
-        }
         try {
-            writePending();
+            writePending(true);
         } catch (UncheckedIOException e) {
+            synchronized (state) {
+                flushQueued = false;
+            }
             onBackgroundFailure.accept(e);
         }
     }
 
-    /** Writes the buffer, again and again while producers refill it, until it is empty. */
     private void writePending() {
+        writePending(false);
+    }
+
+    /**
+     * Writes the buffer, again and again while producers refill it, until it is empty. The flush task
+     * ({@code background}) clears {@code flushQueued} only when it finds the buffer empty, in the same critical
+     * section: until then, lines appended during its writes ride along with its next one and schedule nothing.
+     */
+    private void writePending(boolean background) {
         writeLock.lock();
         try {
             while (true) {
@@ -225,6 +234,9 @@ final class LineWriter {
                         throw broken();
                     }
                     if (pendingBytes == 0) {
+                        if (background) {
+                            flushQueued = false;
+                        }
                         return;
                     }
                     chunk = pending;
