@@ -57,6 +57,7 @@ public final class CsvOutput<T> extends Processor implements AutoCloseable {
     private final List<String> columns;
     private final Function<? super T, List<?>> values;
     private final LineWriter writer;
+    private final CsvLineEncoder encoder = new CsvLineEncoder();
 
     /**
      * Writes records of {@code recordType}, one column per record component, in declaration order, named after the
@@ -220,11 +221,7 @@ public final class CsvOutput<T> extends Processor implements AutoCloseable {
             throw new IllegalArgumentException("row has " + cells.size() + " values for " + columns.size()
                     + " columns " + columns + ": " + row);
         }
-        List<String> text = new ArrayList<>(cells.size());
-        for (Object cell : cells) {
-            text.add(Values.cell(cell));
-        }
-        writer.appendLine(encode(text));
+        encoder.encode(cells, writer::appendLine);
     }
 
     private static byte[] encode(List<String> cells) {

@@ -1,9 +1,6 @@
 package io.pipeline.sources.output;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.pipeline.core.MessageHandler;
@@ -58,7 +55,7 @@ public final class JsonLinesOutput<T> extends Processor implements AutoCloseable
             .addSerializer(ZonedDateTime.class, ToStringSerializer.instance)
             .addSerializer(Duration.class, ToStringSerializer.instance));
 
-    private final ObjectWriter json;
+    private final JsonLineEncoder json;
     private final LineWriter writer;
 
     /**
@@ -105,7 +102,7 @@ public final class JsonLinesOutput<T> extends Processor implements AutoCloseable
         super(name, handler);
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
-        this.json = Objects.requireNonNull(mapper, "mapper").writer().without(SerializationFeature.INDENT_OUTPUT);
+        this.json = new JsonLineEncoder(Objects.requireNonNull(mapper, "mapper").writer());
         LineFile lines = LineFile.open(file, name, false);
         try {
             this.writer = new LineWriter(lines, options, "pipeline-" + name + "-writer", this::writeFailed);
@@ -138,14 +135,7 @@ public final class JsonLinesOutput<T> extends Processor implements AutoCloseable
         if (writer.isClosed()) {
             throw new IllegalStateException("JsonLinesOutput '" + name() + "' is closed: " + file());
         }
-        byte[] bytes;
-        try {
-            bytes = json.writeValueAsBytes(row);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write " + row.getClass().getName() + " as JSON: "
-                    + e.getOriginalMessage(), e);
-        }
-        writer.appendLine(bytes);
+        json.encode(row, writer::appendLine);
     }
 
     /**

@@ -100,7 +100,12 @@ final class LineWriter {
      * @throws UncheckedIOException if this or an earlier write failed
      */
     void appendLine(byte[] bytes) {
-        append(bytes, false);
+        append(bytes, bytes.length, false);
+    }
+
+    /** Appends {@code bytes[0, length)} and then {@code '\n'}, as one line; copies the bytes. */
+    void appendLine(byte[] bytes, int length) {
+        append(bytes, length, false);
     }
 
     /**
@@ -108,21 +113,21 @@ final class LineWriter {
      * policy: the header.
      */
     void writeLine(byte[] bytes) {
-        append(bytes, true);
+        append(bytes, bytes.length, true);
     }
 
-    private void append(byte[] bytes, boolean now) {
+    private void append(byte[] bytes, int count, boolean now) {
         boolean writeNow;
         boolean queueFlush = false;
         boolean armTimer = false;
         synchronized (state) {
             checkUsable();
-            int length = bytes.length + 1;
+            int length = count + 1;
             if (pendingBytes + length > pending.length) {
                 pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingBytes + length));
             }
-            System.arraycopy(bytes, 0, pending, pendingBytes, bytes.length);
-            pending[pendingBytes + bytes.length] = '\n';
+            System.arraycopy(bytes, 0, pending, pendingBytes, count);
+            pending[pendingBytes + count] = '\n';
             pendingBytes += length;
             pendingLines++;
             writeNow = now || pendingBytes >= MAX_PENDING || pendingLines >= durability.maxRows();

@@ -43,7 +43,8 @@ final class Values {
         }
     }
 
-    private static void appendCell(StringBuilder out, String cell) {
+    /** Appends one cell's text, quoted if it needs to be. */
+    static void appendCell(StringBuilder out, String cell) {
         if (!needsQuotes(cell)) {
             out.append(cell);
             return;

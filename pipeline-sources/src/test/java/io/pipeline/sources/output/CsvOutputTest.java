@@ -244,4 +244,17 @@ class CsvOutputTest {
         }
         assertThat(Files.readString(file)).isEqualTo("id,value\n1,a\n");
     }
+
+    @Test
+    void write_nonAsciiAndNumbers_asUtf8AndToString() throws IOException {
+        Path file = dir.resolve("utf8.csv");
+        try (CsvOutput<List<Object>> out = new CsvOutput<>("w", handler, file, List.of("text", "d", "f", "l", "b"),
+                cells -> cells)) {
+            out.write(List.of("é € 😀 ü", 1.0E-7, 2.5f, Long.MIN_VALUE, true));
+            out.write(java.util.Arrays.asList("bad \uD800 surrogate", Double.NaN, -0.0f, 0L, null));
+        }
+        assertThat(Files.readString(file, UTF_8)).isEqualTo("text,d,f,l,b\n"
+                + "é € 😀 ü,1.0E-7,2.5," + Long.MIN_VALUE + ",true\n"
+                + "bad ? surrogate,NaN,-0.0,0,\n");
+    }
 }
