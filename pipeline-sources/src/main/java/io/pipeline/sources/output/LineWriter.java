@@ -23,12 +23,13 @@ import java.util.function.Consumer;
  * {@code state}, so producers keep appending while the disk works. Swapping under {@code writeLock} keeps the
  * file in append order; only the {@code writeLock} holder touches {@code spare}.
  *
- * <p><b>Group commit.</b> A line appended while no flush task is queued or running schedules one
- * ({@code flushQueued}); lines appended until that task takes the buffer ride along with it, and the task loops
- * until it finds the buffer empty, so lines appended during its write go out in its next one without scheduling
- * anything. There is at most one flush task queued or running, so under load the producer never hands over per
- * line: one thread hand-off per burst, and one {@code write(2)} per write's worth of arrivals. When idle, a line
- * is in the file one hand-off after {@code append} returns.
+ * <p><b>Group commit.</b> A line appended while no flush task is queued or running schedules one at once
+ * ({@code flushQueued}): when idle, a line is in the file one thread hand-off after {@code append} returns.
+ * Lines appended until that task takes the buffer ride along with it. A task that wrote several lines has met a
+ * burst: it keeps its turn and runs again after a short linger ({@link #GROUP_COMMIT_LINGER_NANOS}), gathering
+ * what arrives meanwhile into one write; a task that finds the buffer empty ends its turn. There is at most one
+ * flush task queued or running, so under load the producer never hands over per line: one hand-off per burst and
+ * one {@code write(2)} per linger, instead of one of each per line.
  *
  * <p><b>Bounds.</b> At most {@link #MAX_PENDING} bytes wait in {@code pending}; the producer that reaches it
  * writes the buffer itself (waiting for a running write first), so a producer faster than the disk is slowed to
@@ -42,6 +43,8 @@ import java.util.function.Consumer;
  */
 final class LineWriter {
     static final int MAX_PENDING = 64 * 1024;
+    /** How long the flush task gathers a burst's lines between two writes. */
+    static final long GROUP_COMMIT_LINGER_NANOS = 200_000;
     private static final int INITIAL = 8 * 1024;
     private static final long OWN_THREAD_KEEP_ALIVE_SECONDS = 10;
 
@@ -207,9 +210,29 @@ final class LineWriter {
         writePending();
     }
 
+    /**
+     * The flush task: writes what is pending. If that was a single line, it looks again at once and, finding the
+     * buffer empty, ends ({@code flushQueued} cleared in the same critical section, so the next line schedules a
+     * new task). If it was several lines, rows are arriving faster than one write takes: it keeps its turn and
+     * runs again {@link #GROUP_COMMIT_LINGER_NANOS} later, so the rest of the burst is gathered into one write
+     * per linger, with no hand-off at all for the producer.
+     */
     private void flushInBackground() {
         try {
-            writePending(true);
+            writeLock.lock();
+            try {
+                while (true) {
+                    int lines = writeChunk(true);
+                    if (lines == 0) {
+                        return;
+                    }
+                    if (lines > 1 && durability.mode() == Durability.Mode.GROUP_COMMIT && lingerThenFlush()) {
+                        return;
+                    }
+                }
+            } finally {
+                writeLock.unlock();
+            }
         } catch (UncheckedIOException e) {
             synchronized (state) {
                 flushQueued = false;
@@ -218,58 +241,71 @@ final class LineWriter {
         }
     }
 
-    private void writePending() {
-        writePending(false);
+    private boolean lingerThenFlush() {
+        try {
+            scheduler.schedule(flushTask, GROUP_COMMIT_LINGER_NANOS, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false; // shutting down: go on writing here
+        }
     }
 
-    /**
-     * Writes the buffer, again and again while producers refill it, until it is empty. The flush task
-     * ({@code background}) clears {@code flushQueued} only when it finds the buffer empty, in the same critical
-     * section: until then, lines appended during its writes ride along with its next one and schedule nothing.
-     */
-    private void writePending(boolean background) {
+    /** Writes the buffer, again and again while producers refill it, until it is empty. */
+    private void writePending() {
         writeLock.lock();
         try {
-            while (true) {
-                byte[] chunk;
-                int length;
-                ScheduledFuture<?> timer;
-                synchronized (state) {
-                    if (failure != null) {
-                        throw broken();
-                    }
-                    if (pendingBytes == 0) {
-                        if (background) {
-                            flushQueued = false;
-                        }
-                        return;
-                    }
-                    chunk = pending;
-                    length = pendingBytes;
-                    pending = spare.length >= INITIAL ? spare : new byte[INITIAL];
-                    pendingBytes = 0;
-                    pendingLines = 0;
-                    timerArmed = false;
-                    timer = timedFlush;
-                    timedFlush = null;
-                }
-                if (timer != null) {
-                    timer.cancel(false);
-                }
-                try {
-                    file.write(chunk, length);
-                    writes++;
-                } catch (IOException e) {
-                    synchronized (state) {
-                        failure = e;
-                    }
-                    throw broken();
-                }
-                spare = chunk.length > 4 * MAX_PENDING ? new byte[INITIAL] : chunk; // let an outsized row go
+            while (writeChunk(false) > 0) {
+                // until empty
             }
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Takes what is pending and writes it with one {@code write(2)}; returns how many lines that was, 0 if none.
+     * The flush task ({@code background}) clears {@code flushQueued} when it finds the buffer empty, in the same
+     * critical section. Called with {@code writeLock} held.
+     */
+    private int writeChunk(boolean background) {
+        byte[] chunk;
+        int length;
+        int lines;
+        ScheduledFuture<?> timer;
+        synchronized (state) {
+            if (failure != null) {
+                throw broken();
+            }
+            if (pendingBytes == 0) {
+                if (background) {
+                    flushQueued = false;
+                }
+                return 0;
+            }
+            chunk = pending;
+            length = pendingBytes;
+            lines = pendingLines;
+            pending = spare.length >= INITIAL ? spare : new byte[INITIAL];
+            pendingBytes = 0;
+            pendingLines = 0;
+            timerArmed = false;
+            timer = timedFlush;
+            timedFlush = null;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        try {
+            file.write(chunk, length);
+            writes++;
+        } catch (IOException e) {
+            synchronized (state) {
+                failure = e;
+            }
+            throw broken();
+        }
+        spare = chunk.length > 4 * MAX_PENDING ? new byte[INITIAL] : chunk; // let an outsized row go
+        return lines;
     }
 
     /** How many {@code write(2)} calls were made; for tests. */

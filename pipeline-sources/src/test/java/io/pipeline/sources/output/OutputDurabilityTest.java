@@ -109,6 +109,19 @@ class OutputDurabilityTest {
 
             assertThat(out.writes() - before).isEqualTo(1);
             assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, 1000));
+            // a burst: the writer keeps its turn and gathers the next rows for a short linger
+            assertThat(scheduler.nextDelay()).isEqualTo(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
+            out.write(new Row(1000, "v1000"));
+            out.write(new Row(1001, "v1001"));
+            assertThat(scheduler.pending()).as("no new task for rows of a burst").isEqualTo(1);
+            scheduler.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
+            assertThat(out.writes() - before).isEqualTo(2);
+            assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, 1002));
+            // the burst is over: the next run finds nothing and ends the writer's turn
+            scheduler.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
+            assertThat(scheduler.pending()).isZero();
+            out.write(new Row(1002, "v1002"));
+            assertThat(scheduler.nextDelay()).as("an idle row is written at once").isEqualTo(Duration.ZERO);
         }
     }
 
@@ -183,11 +196,10 @@ class OutputDurabilityTest {
     @Test
     void groupCommit_throughAnAsyncPipeline_everyRowIsInTheFileOnceTheFlowIsIdle() throws Exception {
         Path file = dir.resolve("flow.jsonl");
-        ScheduledExecutorService writerScheduler = Executors.newSingleThreadScheduledExecutor();
         Event<Row> rowEvent = Event.of("row", Row.class);
         try (AsyncDispatcher async = new AsyncDispatcher();
              JsonLinesOutput<Row> out = new JsonLinesOutput<>("w", async, file,
-                     OutputOptions.defaults().withScheduler(writerScheduler))) {
+                     OutputOptions.defaults().withScheduler(scheduler))) {
             Processor source = new Processor("source", async) {};
             source.on(rowEvent, out::write);
             List<CompletableFuture<Boolean>> handled = new ArrayList<>();
@@ -195,16 +207,17 @@ class OutputDurabilityTest {
                 handled.add(source.emitAsync(rowEvent, new Row(i, "v" + i)));
             }
             CompletableFuture.allOf(handled.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-            // The flow is idle: every row was handed to the output, which queued its write on the writer's
-            // scheduler by then. A task queued behind it runs once that write is done.
-            writerScheduler.submit(() -> null).get(10, TimeUnit.SECONDS);
+            // The flow is idle: every row was handed to the output, whose writes are queued on its scheduler by
+            // then (due at once, or within a linger). Running what is due, in virtual time, writes them all.
+            assertThat(scheduler.pending()).isEqualTo(1);
+            while (scheduler.pending() > 0) {
+                scheduler.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
+            }
 
             List<String> lines = Files.readAllLines(file, UTF_8);
             assertThat(lines).hasSize(2000);
             assertThat(lines.get(1999)).isEqualTo("{\"id\":1999,\"value\":\"v1999\"}");
             assertThat(out.writes()).as("grouped").isLessThan(2000);
-        } finally {
-            writerScheduler.shutdownNow();
         }
     }
 
