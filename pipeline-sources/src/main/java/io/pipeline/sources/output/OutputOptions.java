@@ -35,10 +35,12 @@ public final class OutputOptions {
     }
 
     /**
-     * Where the output's background writes run (group commit's writes, a batch's timed write) instead of its own
-     * thread: a test passes a scheduler in virtual time. Writes of one output never overlap, whatever the
-     * scheduler's threads. The caller owns the scheduler (the output does not shut it down); tasks it has not run
-     * when the output is closed find nothing left to write.
+     * Where the output's background writes run (group commit's writes and lingers, a batch's timed write) instead
+     * of its own thread: a test passes a scheduler in virtual time. By default an output that needs one (not under
+     * {@link Durability#everyRow()}) starts its own thread, {@code pipeline-<output name>-writer}, on its first
+     * row, lets it end after 10 s without work, and ends it in {@code close()}. Writes of one output never overlap,
+     * whatever the scheduler's threads. The caller owns a scheduler given here (the output does not shut it
+     * down); tasks it has not run when the output is closed find nothing left to write.
      */
     public OutputOptions withScheduler(ScheduledExecutorService scheduler) {
         return new OutputOptions(durability, Objects.requireNonNull(scheduler, "scheduler"));
