@@ -11,6 +11,7 @@ import io.pipeline.sources.output.Durability;
 import io.pipeline.sources.output.JsonLinesOutput;
 import io.pipeline.sources.output.OutputOptions;
 import java.io.BufferedWriter;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -122,9 +123,13 @@ public final class OutputHarness {
         return new Rounds.Measurement(data.size(), nanos, allocated);
     }
 
-    interface Sink extends Consumer<Quote>, AutoCloseable {
+    interface Sink extends Consumer<Quote>, Closeable {
         @Override
-        void close() throws Exception;
+        void close() throws IOException;
+    }
+
+    interface Closer {
+        void close() throws IOException;
     }
 
     interface Opened {
@@ -201,7 +206,7 @@ public final class OutputHarness {
         });
     }
 
-    private static Sink sink(Consumer<Quote> write, AutoCloseable close) {
+    private static Sink sink(Consumer<Quote> write, Closer close) {
         return new Sink() {
             @Override
             public void accept(Quote quote) {
@@ -209,7 +214,7 @@ public final class OutputHarness {
             }
 
             @Override
-            public void close() throws Exception {
+            public void close() throws IOException {
                 close.close();
             }
         };
