@@ -12,10 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Interleaved rounds for the harnesses that compare whole runs (outputs, ingest): every round runs every contender
- * once, the order rotating by one each round, so drift in the machine (other load, heap growth, JIT) hits all
- * contenders alike. Warm-up rounds run the same way, unrecorded. A contender's score is the median of its rounds;
- * its ratio is the median over rounds of (its rate / its baseline's rate in the same round).
+ * Interleaved, paired rounds for the harnesses that compare whole runs (outputs, ingest). Every round runs every
+ * contender once, each right next to a run of its baseline (baseline first in every other pair), the order of
+ * contenders rotating by one each round: a burst of other load on a shared machine then hits a contender and the
+ * baseline it is compared with alike, and drift (heap growth, JIT) hits every contender alike. Warm-up rounds run
+ * the same way, unrecorded. A contender's score is the median of its runs; its ratio is the median over its runs
+ * of (its rate / the rate of the baseline run paired with it).
  */
 final class Rounds {
     /** One run of a contender: returns what it measured. */
@@ -55,30 +57,32 @@ final class Rounds {
     private Rounds() {}
 
     static List<Result> run(List<Contender> contenders, int warmups, int rounds, PrintStream log) throws Exception {
+        Map<String, Contender> byName = new LinkedHashMap<>();
         Map<String, List<Measurement>> measured = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         contenders.forEach(c -> {
+            byName.put(c.name(), c);
             measured.put(c.name(), new ArrayList<>());
             ratios.put(c.name(), new ArrayList<>());
         });
+        List<Contender> compared = contenders.stream().filter(c -> !c.name().equals(c.baseline())).toList();
         for (int round = 0; round < warmups + rounds; round++) {
             boolean warmup = round < warmups;
-            Map<String, Measurement> thisRound = new LinkedHashMap<>();
-            for (int k = 0; k < contenders.size(); k++) {
-                Contender contender = contenders.get((k + round) % contenders.size());
-                System.gc(); // start each run with a similar heap
-                Measurement m = contender.trial().run();
-                thisRound.put(contender.name(), m);
-                log.printf(Locale.ROOT, "%s round %d %-22s %,12.0f /s %8.1f B/unit%n", warmup ? "warmup" : "      ",
-                        round - warmups + 1, contender.name(), m.perSecond(), m.bytesPerUnit());
-            }
-            if (warmup) {
-                continue;
-            }
-            for (Contender contender : contenders) {
-                Measurement m = thisRound.get(contender.name());
-                measured.get(contender.name()).add(m);
-                ratios.get(contender.name()).add(m.perSecond() / thisRound.get(contender.baseline()).perSecond());
+            for (int k = 0; k < compared.size(); k++) {
+                Contender contender = compared.get((k + round) % compared.size());
+                Contender baseline = byName.get(contender.baseline());
+                boolean baselineFirst = (round + k) % 2 == 0;
+                Measurement first = measure(baselineFirst ? baseline : contender, warmup, round - warmups, log);
+                Measurement second = measure(baselineFirst ? contender : baseline, warmup, round - warmups, log);
+                if (warmup) {
+                    continue;
+                }
+                Measurement base = baselineFirst ? first : second;
+                Measurement mine = baselineFirst ? second : first;
+                measured.get(baseline.name()).add(base);
+                ratios.get(baseline.name()).add(1.0);
+                measured.get(contender.name()).add(mine);
+                ratios.get(contender.name()).add(mine.perSecond() / base.perSecond());
             }
         }
         List<Result> results = new ArrayList<>();
@@ -88,9 +92,18 @@ final class Rounds {
         return results;
     }
 
+    private static Measurement measure(Contender contender, boolean warmup, int round, PrintStream log)
+            throws Exception {
+        System.gc(); // start each run with a similar heap
+        Measurement m = contender.trial().run();
+        log.printf(Locale.ROOT, "%s round %d %-22s %,12.0f /s %8.1f B/unit%n", warmup ? "warmup" : "      ",
+                round + 1, contender.name(), m.perSecond(), m.bytesPerUnit());
+        return m;
+    }
+
     static void print(List<Result> results, String unit, PrintStream out) {
-        out.printf(Locale.ROOT, "%-22s %14s %10s %12s   (medians of %d rounds)%n", "contender", unit + "/s",
-                "ratio", "B/" + unit, results.get(0).rounds().size());
+        out.printf(Locale.ROOT, "%-22s %14s %10s %12s   (medians; ratios to the paired baseline run)%n",
+                "contender", unit + "/s", "ratio", "B/" + unit);
         for (Result r : results) {
             out.printf(Locale.ROOT, "%-22s %,14.0f %9.2fx %12.1f   vs %s%n", r.contender().name(), r.medianPerSecond(),
                     r.medianRatio(), r.medianBytesPerUnit(), r.contender().baseline());
