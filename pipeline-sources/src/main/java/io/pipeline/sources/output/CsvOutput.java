@@ -35,7 +35,10 @@ import java.util.function.Function;
  * columns (other names, another order) is refused at construction, never appended to under the wrong header.
  *
  * <p><b>One writer per file.</b> The file is locked for as long as the output is open: a second output on the
- * same file, in this JVM or another process, fails at construction and leaves the first unaffected.
+ * same file, in this JVM or another process, fails at construction and leaves the first unaffected. The lock is
+ * advisory (it stops other outputs, not other programs), and on Linux it is a POSIX lock, which the kernel drops
+ * when this process closes <em>any</em> descriptor of the file: reading the file in this process while the output
+ * is open (with {@code Files.readString}, say) leaves other processes free to open it.
  *
  * <p><b>Durability.</b> Every row is written whole; a row cut short by a crash is removed when the file is next
  * opened. When rows reach the operating system is the {@link Durability} of the {@link OutputOptions}: by default
