@@ -142,9 +142,9 @@ public class RestSource extends Source {
     }
 
     /**
-     * The request of one poll. The default is a GET of the URL with the {@link Options#headers()}, {@code Accept:
-     * application/json}, and {@code If-None-Match}/{@code If-Modified-Since} when the last successful response
-     * had an {@code ETag}/{@code Last-Modified}. Override to sign requests or add query parameters; call
+     * The request of one poll. The default is a GET of the URL with the headers given to
+     * {@link Options#withHeader(String, String)}, {@code Accept: application/json}, and
+     * {@code If-None-Match}/{@code If-Modified-Since} when the last successful response had an {@code ETag}/{@code Last-Modified}. Override to sign requests or add query parameters; call
      * {@code super.buildRequest().newBuilder()} to keep the defaults. Runs on the scheduler's thread; an exception
      * counts as a failed poll.
      */

@@ -72,7 +72,8 @@ public final class StockTicker implements Callable<Integer> {
     private Duration interval;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", defaultValue = "quotes.csv",
-            description = "CSV file to append quotes to; the header is written when it is new (default: ${DEFAULT-VALUE}).")
+            description = "CSV file to append quotes to; the header is written when it is new; one ticker per file "
+                    + "(default: ${DEFAULT-VALUE}).")
     private Path out;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", converter = Durations.class,

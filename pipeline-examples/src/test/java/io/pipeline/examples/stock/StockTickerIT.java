@@ -128,6 +128,37 @@ class StockTickerIT {
     }
 
     @Test
+    void jar_twoTickersOnOneOut_theSecondExits1Clearly_theFirstWritesAWellFormedFile() throws Exception {
+        assertThat(JAR).as("the shaded jar; run mvn package first").isRegularFile();
+        Path csv = dir.resolve("quotes.csv");
+        start(dir, "--symbol", "AAPL", "--interval", "200ms", "--out", csv.toString());
+        awaitLine("completing a quote", Duration.ofSeconds(60), line -> quoteLines() >= 1);
+
+        Path secondErr = dir.resolve("second-stderr.txt");
+        Process second = new ProcessBuilder(JAVA, "-jar", JAR.toString(), "--symbol", "MSFT", "--interval", "200ms",
+                "--out", csv.toString())
+                .directory(dir.toFile()).redirectOutput(dir.resolve("second-stdout.txt").toFile())
+                .redirectError(secondErr.toFile()).start();
+        try {
+            assertThat(second.waitFor(60, SECONDS)).as("the second ticker gives up").isTrue();
+            assertThat(second.exitValue()).isEqualTo(1);
+        } finally {
+            second.destroyForcibly();
+        }
+        assertThat(Files.readString(secondErr)).contains("stock-ticker: cannot start: ").contains(csv.toString())
+                .contains("one writer per file");
+
+        awaitLine("completing two more quotes", Duration.ofSeconds(30), line -> quoteLines() >= 3);
+        assertThat(process.toHandle().destroy()).isTrue();
+        assertThat(process.waitFor(30, SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("exit code; stderr: %s", stderr()).isZero();
+        restOfStdout(Duration.ofSeconds(10));
+        List<CsvRows.Row> rows = CsvRows.read(csv);
+        assertThat(rows).extracting(CsvRows.Row::symbol).containsOnly("AAPL");
+        assertThat(rows).hasSize((int) quoteLines());
+    }
+
+    @Test
     void jar_help_fromTheRepositoryRoot_exits0() throws Exception {
         Path root = JAR.getParent().getParent().getParent();
         assertThat(root.resolve("pipeline-examples/target/stock-ticker.jar")).isRegularFile();

@@ -1,6 +1,7 @@
 package io.pipeline.examples.stock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.pipeline.core.RestartPolicy;
@@ -156,6 +157,32 @@ class TickerTest {
         RecordedRequest request = server.takeRequest(5, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(request.getUrl().encodedPath()).matches("/v8/finance/chart/(AAPL|MSFT)");
         assertThat(request.getUrl().query()).isEqualTo("interval=1m&range=1d");
+    }
+
+    @Test
+    void secondTicker_onTheSameOut_failsToStartClearly_theFirstKeepsWriting() throws Exception {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return quote(request.getUrl().pathSegments().get(3), "200");
+            }
+        });
+        start("AAPL");
+        awaitLine("with a first quote", line -> quotesSeen("AAPL") >= 1);
+        TickerConfig same = new TickerConfig(List.of("MSFT"), Duration.ofMillis(20), dir.resolve("quotes.csv"),
+                server.url("/").toString(), 0, THRESHOLD,
+                RestartPolicy.backoff(Duration.ofMillis(10), Duration.ofMillis(50)), Clock.systemUTC());
+
+        assertThatThrownBy(() -> Ticker.start(same, new Console(line -> {}, Clock.systemUTC())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(dir.resolve("quotes.csv").toString())
+                .hasMessageContaining("one writer per file");
+
+        awaitLine("with three more quotes", line -> quotesSeen("AAPL") >= 4);
+        ticker.close();
+        List<CsvRows.Row> rows = CsvRows.read(dir.resolve("quotes.csv")); // one header, whole rows
+        assertThat(rows).extracting(CsvRows.Row::symbol).containsOnly("AAPL");
+        assertThat(rows).hasSize((int) quotesSeen("AAPL"));
     }
 
     private long quotesSeen(String symbol) {

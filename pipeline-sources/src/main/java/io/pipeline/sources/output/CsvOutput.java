@@ -1,9 +1,5 @@
 package io.pipeline.sources.output;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import java.lang.reflect.InvocationTargetException;
@@ -11,6 +7,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,51 +24,101 @@ import java.util.function.Function;
  * processor.on(HandleRawData.PRICE, writer::write);
  * }</pre>
  *
- * <p>Values are written with jackson-dataformat-csv: separated by commas, quoted as RFC 4180 requires (values
- * holding a comma, a quote or a line break are quoted, quotes doubled), each row ended by {@code \n}, in UTF-8.
- * {@code java.time} values are written by their ISO-8601 {@code toString()} — an {@code Instant} in UTC, like
- * {@code 2026-11-21T10:15:30Z} — enums by name, {@code null} as an empty value.
+ * <p>Values are separated by commas and quoted as RFC 4180 requires (a value holding a comma, a quote or a line
+ * break, or beginning or ending with a space, is quoted, its quotes doubled); each row ends with {@code \n}; the
+ * file is UTF-8. {@code java.time} values are written by their ISO-8601 {@code toString()} — an {@code Instant}
+ * in UTC, like {@code 2026-11-21T10:15:30Z} — enums by name, numbers and booleans by {@code toString()}, and
+ * {@code null} as an empty cell, so every row has one cell per column and stays aligned under the header.
  *
- * <p>The header row (the column names) is written only when the file is new or empty, so a restarted pipeline
- * appending to the same file never repeats it. Every row is written whole in one write straight to the operating
- * system; a row cut short by a crash is removed when the file is next opened (see the constructor).
+ * <p><b>Header.</b> The header row (the column names) is written only when the file is new or empty, so a
+ * restarted pipeline appending to the same file never repeats it. An existing file whose header differs from the
+ * columns (other names, another order) is refused at construction, never appended to under the wrong header.
+ *
+ * <p><b>One writer per file.</b> The file is locked for as long as the output is open: a second output on the
+ * same file, in this JVM or another process, fails at construction and leaves the first unaffected. The lock is
+ * advisory (it stops other outputs, not other programs), and on Linux it is a POSIX lock, which the kernel drops
+ * when this process closes <em>any</em> descriptor of the file: reading the file in this process while the output
+ * is open (with {@code Files.readString}, say) leaves other processes free to open it.
+ *
+ * <p><b>Durability.</b> Every row is written whole; a row cut short by a crash is removed when the file is next
+ * opened. When rows reach the operating system is the {@link Durability} of the {@link OutputOptions}: by default
+ * group commit — at idle a row is on its way to the operating system when {@code write} returns, under load rows
+ * are grouped into few writes; {@link Durability#everyRow()} writes each row before {@code write} returns;
+ * {@link Durability#batched(int, Duration)} every N rows or T. {@link #flush()} and {@link #close()} write
+ * everything first.
  *
  * <p>Lifecycle: OPEN (constructed) → CLOSED ({@link #close()}). This class is thread-safe: rows written
- * concurrently never interleave. It emits nothing.
+ * concurrently never interleave. It emits only {@link Processor#ERROR}, when a write on its writer thread fails,
+ * from that thread.
  *
  * @param <T> the row type
  */
 public final class CsvOutput<T> extends Processor implements AutoCloseable {
-    private static final CsvMapper MAPPER = new CsvMapper();
+    /** The longest header read back from an existing file. */
+    private static final int MAX_HEADER_BYTES = 1024 * 1024;
 
     private final List<String> columns;
     private final Function<? super T, List<?>> values;
-    private final ObjectWriter writer;
-    private final LineAppender appender;
+    private final LineWriter writer;
+    private final CsvLineEncoder encoder = new CsvLineEncoder();
 
     /**
      * Writes records of {@code recordType}, one column per record component, in declaration order, named after the
-     * components.
+     * components, with the default options (group commit).
      *
-     * @throws IllegalArgumentException if {@code recordType} is not a record, or has no components
+     * @throws IllegalArgumentException if {@code recordType} is not a record, or has no components, or the file
+     *     has another header
+     * @throws IllegalStateException if another output, in this JVM or another process, is writing the file
      * @throws java.io.UncheckedIOException if the file cannot be opened
      */
     public CsvOutput(String name, MessageHandler handler, Path file, Class<T> recordType) {
-        this(name, handler, file, componentNames(recordType), componentValues(recordType));
+        this(name, handler, file, recordType, OutputOptions.defaults());
     }
 
     /**
-     * Writes rows as {@code values} turns them into cells, under the header {@code columns}. If the file exists and
-     * is not empty, rows are appended to it and no header is written; if its last row was cut short (it does not
-     * end with a line break outside quotes), that partial row is first removed, with a warning in the log.
+     * Writes records of {@code recordType} as {@link #CsvOutput(String, MessageHandler, Path, Class)} does, with
+     * {@code options}.
      *
-     * @throws IllegalArgumentException if {@code columns} is empty or holds a duplicate
+     * @throws IllegalArgumentException if {@code recordType} is not a record, or has no components, or the file
+     *     has another header
+     * @throws IllegalStateException if another output, in this JVM or another process, is writing the file
+     * @throws java.io.UncheckedIOException if the file cannot be opened
+     */
+    public CsvOutput(String name, MessageHandler handler, Path file, Class<T> recordType, OutputOptions options) {
+        this(name, handler, file, componentNames(recordType), componentValues(recordType), options);
+    }
+
+    /**
+     * Writes rows as {@code values} turns them into cells, under the header {@code columns}, with the default
+     * options (group commit); see {@link #CsvOutput(String, MessageHandler, Path, List, Function, OutputOptions)}.
+     *
+     * @throws IllegalArgumentException if {@code columns} is empty or holds a duplicate, or the file has another
+     *     header
+     * @throws IllegalStateException if another output, in this JVM or another process, is writing the file
      * @throws java.io.UncheckedIOException if the file cannot be opened or repaired
      */
     public CsvOutput(String name, MessageHandler handler, Path file, List<String> columns,
             Function<? super T, List<?>> values) {
+        this(name, handler, file, columns, values, OutputOptions.defaults());
+    }
+
+    /**
+     * Writes rows as {@code values} turns them into cells, under the header {@code columns}. A new or empty file
+     * gets the header first. If the file exists and is not empty, its first row must be exactly {@code columns}
+     * (same names, same order); rows are then appended and no header is written. If its last row was cut short (it
+     * does not end with a line break outside quotes), that partial row is first removed, with a warning in the
+     * log. The file stays locked until {@link #close()}.
+     *
+     * @throws IllegalArgumentException if {@code columns} is empty or holds a duplicate, or the file's header is
+     *     not {@code columns} (the message names both)
+     * @throws IllegalStateException if another output, in this JVM or another process, is writing the file
+     * @throws java.io.UncheckedIOException if the file cannot be opened or repaired
+     */
+    public CsvOutput(String name, MessageHandler handler, Path file, List<String> columns,
+            Function<? super T, List<?>> values, OutputOptions options) {
         super(name, handler);
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
         this.columns = List.copyOf(Objects.requireNonNull(columns, "columns"));
         this.values = Objects.requireNonNull(values, "values");
         if (this.columns.isEmpty()) {
@@ -80,10 +127,36 @@ public final class CsvOutput<T> extends Processor implements AutoCloseable {
         if (this.columns.stream().distinct().count() != this.columns.size()) {
             throw new IllegalArgumentException("duplicate column in " + this.columns);
         }
-        this.writer = MAPPER.writer(CsvSchema.emptySchema().withoutHeader());
-        this.appender = LineAppender.open(file, true);
-        if (appender.wasEmptyAtOpen()) {
-            appender.append(encode(new ArrayList<>(this.columns)));
+        LineFile lines = LineFile.open(file, name, true);
+        try {
+            checkHeader(lines);
+            this.writer = new LineWriter(lines, options, "pipeline-" + name + "-writer", this::writeFailed);
+            if (lines.wasEmptyAtOpen()) {
+                writer.writeLine(encode(this.columns));
+            }
+        } catch (RuntimeException | Error e) {
+            lines.close();
+            throw e;
+        }
+    }
+
+    private void checkHeader(LineFile lines) {
+        byte[] first = lines.firstLine(true, MAX_HEADER_BYTES);
+        if (first == null) {
+            return;
+        }
+        List<String> header = Values.parseRecord(new String(first, StandardCharsets.UTF_8));
+        if (!header.equals(columns)) {
+            throw new IllegalArgumentException(lines.path() + " has the header " + header + ", not the columns "
+                    + columns + " of CsvOutput '" + name() + "'; write to another file or use the same columns");
+        }
+    }
+
+    private void writeFailed(Throwable failure) {
+        try {
+            emit(ERROR, failure);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e); // the handler is closed: the next write or close() throws it
         }
     }
 
@@ -132,36 +205,41 @@ public final class CsvOutput<T> extends Processor implements AutoCloseable {
     }
 
     /**
-     * Appends one row and hands it to the operating system before returning. Usable as a listener:
+     * Appends one row, whole, under the output's {@link Durability}: by default it is on its way to the operating
+     * system when this returns (see the class comment). Usable as a listener:
      * {@code processor.on(PRICE, writer::write)}. May be called from any thread.
      *
      * @throws IllegalStateException if closed
      * @throws IllegalArgumentException if the row has more or fewer cells than columns
-     * @throws java.io.UncheckedIOException if the write fails
+     * @throws java.io.UncheckedIOException if this write or an earlier one failed; the output then accepts no
+     *     more rows
      */
     public void write(T row) {
         Objects.requireNonNull(row, "row");
-        if (appender.isClosed()) {
-            throw new IllegalStateException("CsvOutput '" + name() + "' is closed: " + appender.file());
+        if (writer.isClosed()) {
+            throw new IllegalStateException("CsvOutput '" + name() + "' is closed: " + file());
         }
         List<?> cells = Objects.requireNonNull(values.apply(row), "values returned null");
         if (cells.size() != columns.size()) {
             throw new IllegalArgumentException("row has " + cells.size() + " values for " + columns.size()
                     + " columns " + columns + ": " + row);
         }
-        List<Object> converted = new ArrayList<>(cells.size());
-        for (Object cell : cells) {
-            converted.add(Values.cell(cell));
-        }
-        appender.append(encode(converted));
+        encoder.encode(cells, writer::appendLine);
     }
 
-    private byte[] encode(List<Object> cells) {
-        try {
-            return writer.writeValueAsString(cells).getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot encode row " + cells + " as CSV: " + e.getOriginalMessage(), e);
-        }
+    private static byte[] encode(List<String> cells) {
+        StringBuilder record = new StringBuilder(16 * cells.size());
+        Values.appendRecord(record, cells);
+        return record.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Hands every row written so far to the operating system before returning.
+     *
+     * @throws java.io.UncheckedIOException if a write failed
+     */
+    public void flush() {
+        writer.flush();
     }
 
     /** The column names, in order. */
@@ -171,12 +249,28 @@ public final class CsvOutput<T> extends Processor implements AutoCloseable {
 
     /** The file written to. */
     public Path file() {
-        return appender.file();
+        return writer.path();
     }
 
-    /** Releases the file; every written row is already in it. Idempotent. */
+    /** When rows are handed to the operating system. */
+    public Durability durability() {
+        return writer.durability();
+    }
+
+    /** Package-private: {@code write(2)} calls made so far. */
+    long writes() {
+        return writer.writes();
+    }
+
+    /**
+     * Hands every row written to the operating system, ends the output's writer thread and releases the file and
+     * its lock. Idempotent.
+     *
+     * @throws java.io.UncheckedIOException if the last write or an earlier one failed (the file is released all the
+     *     same)
+     */
     @Override
     public void close() {
-        appender.close();
+        writer.close();
     }
 }

@@ -174,4 +174,87 @@ class CsvOutputTest {
         }
         assertThat(Files.readString(file)).isEqualTo("id,value\n1,a\n");
     }
+
+    @Test
+    void write_nullValues_areEmptyCells_columnsStayAligned() throws IOException {
+        Path file = dir.resolve("nulls.csv");
+        try (CsvOutput<Quote> out = new CsvOutput<>("w", handler, file, Quote.class)) {
+            out.write(new Quote(null, "AAPL", 1.5));
+            out.write(new Quote(Instant.EPOCH, null, 2));
+        }
+        try (CsvOutput<String> out = new CsvOutput<>("w", handler, file, List.of("time", "symbol", "price"),
+                s -> java.util.Arrays.asList(null, s, null))) {
+            out.write("MSFT");
+        }
+        assertThat(Files.readString(file)).isEqualTo("time,symbol,price\n"
+                + ",AAPL,1.5\n"
+                + "1970-01-01T00:00:00Z,,2.0\n"
+                + ",MSFT,\n");
+        assertThat(CsvFiles.rows(file)).allSatisfy(row -> assertThat(row).hasSize(3));
+    }
+
+    @Test
+    void open_existingFileWithOtherColumnNames_failsNamingBothHeaders_andLeavesItUntouched() throws IOException {
+        Path file = dir.resolve("other.csv");
+        String before = "id,name\n1,a\n";
+        Files.writeString(file, before, UTF_8);
+
+        assertThatThrownBy(() -> new CsvOutput<>("w", handler, file, Text.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[id, name]").hasMessageContaining("[id, value]")
+                .hasMessageContaining(file.toString());
+
+        assertThat(Files.readString(file)).isEqualTo(before);
+        // and the refused output released the file: a matching one opens it
+        try (CsvOutput<String> out = new CsvOutput<>("w", handler, file, List.of("id", "name"),
+                s -> List.of(2, s))) {
+            out.write("b");
+        }
+        assertThat(Files.readString(file)).isEqualTo(before + "2,b\n");
+    }
+
+    @Test
+    void open_existingFileWithColumnsInAnotherOrder_fails() throws IOException {
+        Path file = dir.resolve("order.csv");
+        Files.writeString(file, "value,id\nx,1\n", UTF_8);
+
+        assertThatThrownBy(() -> new CsvOutput<>("w", handler, file, Text.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[value, id]").hasMessageContaining("[id, value]");
+        assertThat(Files.readString(file)).isEqualTo("value,id\nx,1\n");
+    }
+
+    @Test
+    void open_existingFileWithSameHeader_quotedOrWithCrLf_appends() throws IOException {
+        Path file = dir.resolve("quoted-header.csv");
+        Files.writeString(file, "\"a,b\",\"say \"\"hi\"\"\",c\r\n1,2,3\r\n", UTF_8);
+        try (CsvOutput<String> out = new CsvOutput<>("w", handler, file, List.of("a,b", "say \"hi\"", "c"),
+                s -> List.of(s, s, s))) {
+            out.write("x");
+        }
+        assertThat(CsvFiles.rows(file)).hasSize(3).last().isEqualTo(List.of("x", "x", "x"));
+    }
+
+    @Test
+    void open_fileWithHeaderOnly_appendsWithoutRepeatingIt() throws IOException {
+        Path file = dir.resolve("header-only.csv");
+        Files.writeString(file, "id,value\n", UTF_8);
+        try (CsvOutput<Text> out = new CsvOutput<>("w", handler, file, Text.class)) {
+            out.write(new Text(1, "a"));
+        }
+        assertThat(Files.readString(file)).isEqualTo("id,value\n1,a\n");
+    }
+
+    @Test
+    void write_nonAsciiAndNumbers_asUtf8AndToString() throws IOException {
+        Path file = dir.resolve("utf8.csv");
+        try (CsvOutput<List<Object>> out = new CsvOutput<>("w", handler, file, List.of("text", "d", "f", "l", "b"),
+                cells -> cells)) {
+            out.write(List.of("é € 😀 ü", 1.0E-7, 2.5f, Long.MIN_VALUE, true));
+            out.write(java.util.Arrays.asList("bad \uD800 surrogate", Double.NaN, -0.0f, 0L, null));
+        }
+        assertThat(Files.readString(file, UTF_8)).isEqualTo("text,d,f,l,b\n"
+                + "é € 😀 ü,1.0E-7,2.5," + Long.MIN_VALUE + ",true\n"
+                + "bad ? surrogate,NaN,-0.0,0,\n");
+    }
 }

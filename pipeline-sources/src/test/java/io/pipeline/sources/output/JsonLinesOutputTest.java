@@ -94,4 +94,38 @@ class JsonLinesOutputTest {
         }
         assertThat(ids).hasSize(threads * perThread);
     }
+
+    @Test
+    void write_nullProperty_isWrittenAsNull_everyLineHasEveryProperty() throws IOException {
+        Path file = dir.resolve("nulls.jsonl");
+        try (JsonLinesOutput<Quote> out = new JsonLinesOutput<>("w", handler, file)) {
+            out.write(new Quote(null, "A", 1));
+            out.write(new Quote(Instant.EPOCH, null, 2));
+        }
+        assertThat(Files.readAllLines(file, UTF_8)).containsExactly(
+                "{\"time\":null,\"symbol\":\"A\",\"price\":1.0}",
+                "{\"time\":\"1970-01-01T00:00:00Z\",\"symbol\":null,\"price\":2.0}");
+    }
+
+    record Fussy(int id) {
+        @Override
+        public int id() {
+            if (id < 0) {
+                throw new IllegalStateException("negative id " + id);
+            }
+            return id;
+        }
+    }
+
+    @Test
+    void write_valueWhoseSerializerThrows_isRefused_andTheNextLineIsWhole() throws IOException {
+        Path file = dir.resolve("fussy.jsonl");
+        try (JsonLinesOutput<Object> out = new JsonLinesOutput<>("w", handler, file)) {
+            out.write(List.of(new Fussy(1)));
+            assertThatThrownBy(() -> out.write(List.of(new Fussy(2), new Fussy(-1))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative id -1");
+            out.write(List.of(new Fussy(3)));
+        }
+        assertThat(Files.readAllLines(file, UTF_8)).containsExactly("[{\"id\":1}]", "[{\"id\":3}]");
+    }
 }
