@@ -155,7 +155,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     private void unheard(ProcessorTopics owner, Event<?> event, Object payload) {
         ensureOpen();
         deadEvents.increment();
-        if (event.equals(Processor.ERROR)) {
+        if (event.equals(Processor.ERROR) && !(payload instanceof RecoveredFailure)) {
             uncaught(owner.name, (Throwable) payload);
         }
     }
