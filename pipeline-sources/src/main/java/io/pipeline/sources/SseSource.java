@@ -316,8 +316,8 @@ public final class SseSource extends Source {
                 throw new Stopped();
             }
             lastEventAt = options.clock().instant();
+            loop.resetFailures(); // before the listeners run: they see the count of a working stream
             emit(MESSAGE, new Message(id.isEmpty() ? null : id, type, data));
-            loop.resetFailures();
         }
 
         @Override
