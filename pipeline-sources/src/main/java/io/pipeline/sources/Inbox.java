@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * waiting exceed the bound (back-pressure onto TCP); events that are not messages (opened, lost) are never
  * blocked. The delivery thread {@link #drainOnce takes and runs} one item at a time, in order.
  *
- * <p>{@link #busy()} tells the heartbeat watchdog that delivery, not the server, is what holds the connection up:
+ * <p>{@link #idleSince} tells the heartbeat watchdog that delivery, not the server, is what holds the connection up:
  * items are waiting or being delivered, or the reader is blocked on a full inbox. Thread-safe; the lock is never
  * held while an item runs.
  */
@@ -24,14 +24,18 @@ final class Inbox {
     }
 
     private final long maxBytes;
+    private final java.time.Clock clock;
+    private long idleSince; // guarded by this: clock millis when delivery last stopped being busy
     private final ArrayDeque<Item> items = new ArrayDeque<>(); // guarded by this
     private long bytes; // guarded by this
     private int blockedReaders; // guarded by this
     private boolean delivering; // guarded by this
     private boolean closed; // guarded by this
 
-    Inbox(long maxBytes) {
+    Inbox(long maxBytes, java.time.Clock clock) {
         this.maxBytes = Checks.positive(maxBytes, "receiveBufferBytes");
+        this.clock = clock;
+        this.idleSince = clock.millis();
     }
 
     /**
@@ -51,6 +55,7 @@ final class Inbox {
                 }
             } finally {
                 blockedReaders--;
+                idleSince = clock.millis();
             }
         }
         if (closed) {
@@ -84,6 +89,7 @@ final class Inbox {
         } finally {
             synchronized (this) {
                 delivering = false;
+                idleSince = clock.millis();
                 bytes -= item.bytes();
                 notifyAll();
             }
@@ -91,9 +97,12 @@ final class Inbox {
         return true;
     }
 
-    /** Whether delivery is holding the connection up: items wait, one is being delivered, or the reader waits. */
-    synchronized boolean busy() {
-        return delivering || !items.isEmpty() || blockedReaders > 0;
+    /**
+     * Since when delivery has not held the connection up, in clock millis: {@code now} while items wait, one is
+     * being delivered or the reader waits; otherwise when the last of that ended.
+     */
+    synchronized long idleSince(long now) {
+        return delivering || !items.isEmpty() || blockedReaders > 0 ? now : idleSince;
     }
 
     /** Drops what is queued and releases every waiting thread; later offers return false. Idempotent. */

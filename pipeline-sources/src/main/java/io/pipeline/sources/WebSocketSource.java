@@ -148,7 +148,7 @@ public class WebSocketSource extends Source {
         ObjectMapper mapper = options.objectMapper != null ? options.objectMapper
                 : boundedMapper(options.maxFrameBytes());
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.inbox = new Inbox(options.receiveBufferBytes());
+        this.inbox = new Inbox(options.receiveBufferBytes(), options.clock());
         String threadName = "pipeline-" + name + "-websocket";
         StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
                 builder -> builder.pingInterval(options.pingInterval()).webSocketCloseTimeout(options.closeTimeout()));
@@ -482,11 +482,8 @@ public class WebSocketSource extends Source {
             }
             long timeout = options.heartbeatTimeout().toMillis();
             long now = options.clock().millis();
-            if (inbox.busy()) {
-                // Delivery, not the server, holds the connection up: silence counts from when it is idle again.
-                lastMessageMillis = now;
-            }
-            long silent = now - lastMessageMillis;
+            // While delivery, not the server, holds the connection up, silence counts only from when it is idle.
+            long silent = now - Math.max(lastMessageMillis, inbox.idleSince(now));
             if (silent < timeout) {
                 armWatchdog(Duration.ofMillis(timeout - silent));
                 return;
