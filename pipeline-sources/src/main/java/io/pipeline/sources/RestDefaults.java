@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
@@ -28,7 +29,7 @@ final class RestDefaults {
 
     /**
      * The default client, whose dispatcher threads are daemons (they end after a minute idle) and whose limits —
-     * {@value #MAX_REQUESTS} requests, as many per host — let thousands of sources poll one host without OkHttp
+     * {@value #MAX_REQUESTS} requests, as many per host, and {@value #MAX_IDLE_CONNECTIONS} idle connections — let thousands of sources poll one host without OkHttp
      * queueing their calls (its default is 5 per host). A call that does not wait in OkHttp's ready queue also
      * spares the dispatcher its walk of that queue on every enqueue and completion.
      */
@@ -36,8 +37,15 @@ final class RestDefaults {
         return SharedClient.INSTANCE;
     }
 
-    /** The most concurrent calls of the default client, in all and per host. */
-    static final int MAX_REQUESTS = 1024;
+    /**
+     * The most concurrent calls of the default client, in all and per host. The two are equal so that OkHttp's
+     * promotion loop stops at the first queued call when the client is full, instead of walking past every call
+     * of a saturated host; 256 keeps the dispatcher's threads bounded whatever the number of sources.
+     */
+    static final int MAX_REQUESTS = 256;
+
+    /** Idle connections kept by the default client: enough for the concurrency of many sources on one host. */
+    static final int MAX_IDLE_CONNECTIONS = 64;
 
     /**
      * {@code base} with these timeouts: {@code base} itself when they are already its own (so that thousands of
@@ -88,7 +96,8 @@ final class RestDefaults {
                     new SynchronousQueue<>(), daemonThreads("pipeline-rest-okhttp")));
             dispatcher.setMaxRequests(MAX_REQUESTS);
             dispatcher.setMaxRequestsPerHost(MAX_REQUESTS);
-            return new OkHttpClient.Builder().dispatcher(dispatcher).build();
+            return new OkHttpClient.Builder().dispatcher(dispatcher)
+                    .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES)).build();
         }
     }
 }
