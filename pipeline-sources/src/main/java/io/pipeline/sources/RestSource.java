@@ -378,10 +378,14 @@ public class RestSource extends Source {
                 }
                 retryAfter = failed.retryAfter();
             }
-        } catch (RuntimeException e) {
-            // The handler refused the message (closed, or full under Overflow.FAIL): nothing more can be delivered.
+        } catch (RuntimeException | Error e) {
+            // The handler refused the message (closed, or full under Overflow.FAIL), or an Error escaped a listener
+            // under a SyncDispatcher: nothing more can be delivered, and the source must not hang unscheduled.
             if (!completion().isDone()) {
                 fail(e);
+            }
+            if (e instanceof VirtualMachineError error) {
+                throw error;
             }
             return;
         }

@@ -305,8 +305,13 @@ public final class SseSource extends Source {
                 lost("connection lost: " + e + " (" + sinceLastEvent() + ")", e);
             } catch (Stopped e) {
                 // the source ended while reading; the stream is cancelled
-            } catch (RuntimeException e) {
-                fail(e); // the handler refused an event: nothing more can be delivered
+            } catch (RuntimeException | Error e) {
+                // The handler refused an event, or an Error escaped a listener: nothing more can be delivered, and
+                // the source must not hang with its stream half read.
+                fail(e);
+                if (e instanceof VirtualMachineError error) {
+                    throw error;
+                }
             }
         }
 

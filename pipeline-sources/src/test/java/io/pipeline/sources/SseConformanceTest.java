@@ -325,6 +325,24 @@ class SseConformanceTest {
                 .cause().hasMessage("listener boom");
     }
 
+    @Test
+    void listenerThrowingStackOverflowError_neverLeavesTheSourceHanging() throws Exception {
+        server.enqueue(hanging("data: a\n\ndata: b\n\n"));
+        SseSource source = source(fastOptions());
+        CompletableFuture<String> next = new CompletableFuture<>();
+        source.on(SseSource.MESSAGE, message -> {
+            if (message.data().equals("a")) {
+                throw new StackOverflowError("listener overflow");
+            }
+            next.complete(message.data());
+        });
+
+        CompletableFuture<Void> done = source.start();
+
+        // Either the failure was contained (an ERROR, and the stream goes on) or it failed the source: never a hang.
+        CompletableFuture.anyOf(next, done.handle((v, t) -> "failed")).get(5, TimeUnit.SECONDS);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     private SseSource.Options fastOptions() {
