@@ -51,7 +51,7 @@ import org.HdrHistogram.Histogram;
  *
  * <p>The baseline in the same run, {@code plainOkHttp}, is the hand-written equivalent without the library: one
  * scheduler thread, fixed-rate timers with spread phases, async OkHttp calls on a client whose per-host limit is
- * raised (to the library's 256) and a pool of 64 idle connections, Jackson parsing, a counter. Ratios of CPU per poll are against it.
+ * raised (to the library's 64) and a pool of 64 idle connections, Jackson parsing, a counter. Ratios of CPU per poll are against it.
  *
  * <p>Poll delay: a source's rows are expected at {@code first + k × interval} ({@code first} being its first row in
  * the run); the delay of a row is how much later than that it arrived. It includes the poll's own round trip and
@@ -231,6 +231,7 @@ public final class ManyPipelinesHarness {
             long cpu = processCpuNanos() - cpuStart;
             long clientCpu = delta(threadCpuStart, clientThreadCpu(threadBean));
             int threads = threadBean.getThreadCount();
+            System.out.println("threads of " + contender + " N=" + size + ": " + threadsByName());
             long polls = recorder.polls();
             long expected = (long) size * measureSeconds * 1_000_000_000L / INTERVAL.toNanos();
             Histogram h = recorder.delays();
@@ -259,8 +260,8 @@ public final class ManyPipelinesHarness {
     /** The baseline: what one would write by hand with OkHttp and Jackson, without the library. */
     private static AutoCloseable startPlain(int size, String url, Recorder recorder, AtomicLong failures) {
         Dispatcher dispatcher = new Dispatcher();
-        dispatcher.setMaxRequests(256);
-        dispatcher.setMaxRequestsPerHost(256);
+        dispatcher.setMaxRequests(64);
+        dispatcher.setMaxRequestsPerHost(64);
         OkHttpClient client = new OkHttpClient.Builder().dispatcher(dispatcher)
                 .connectionPool(new okhttp3.ConnectionPool(64, 5, TimeUnit.MINUTES)).build();
         ObjectMapper mapper = new ObjectMapper();
@@ -308,6 +309,9 @@ public final class ManyPipelinesHarness {
     }
 
     private static HttpServer startServer() throws IOException {
+        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK:
+        // every response would take 40 ms, a property of the test server, not of the clients measured.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         AtomicInteger ids = new AtomicInteger();
         server.setExecutor(Executors.newFixedThreadPool(4, task -> {
@@ -324,6 +328,15 @@ public final class ManyPipelinesHarness {
         });
         server.start();
         return server;
+    }
+
+    /** Live threads by name, digits folded: where the threads are. */
+    static Map<String, Integer> threadsByName() {
+        Map<String, Integer> byName = new java.util.TreeMap<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            byName.merge(thread.getName().replaceAll("[0-9]+", "N"), 1, Integer::sum);
+        }
+        return byName;
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

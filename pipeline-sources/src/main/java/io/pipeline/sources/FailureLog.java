@@ -29,7 +29,7 @@ final class FailureLog {
         }
     }
 
-    /** An event worth a line at INFO-less DEBUG (connects, reconnects). */
+    /** A routine step worth a line at DEBUG only (a connect, a reconnect). */
     void debug(String what, Object detail) {
         log.debug("{}: {} {}", source, what, detail);
     }

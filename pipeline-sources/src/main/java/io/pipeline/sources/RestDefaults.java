@@ -40,9 +40,10 @@ final class RestDefaults {
     /**
      * The most concurrent calls of the default client, in all and per host. The two are equal so that OkHttp's
      * promotion loop stops at the first queued call when the client is full, instead of walking past every call
-     * of a saturated host; 256 keeps the dispatcher's threads bounded whatever the number of sources.
+     * of a saturated host (and, with one host, finding the host's call counter stops at the first call); 64 keeps
+     * the dispatcher's threads bounded, whatever the number of sources, while thousands of sources poll.
      */
-    static final int MAX_REQUESTS = 256;
+    static final int MAX_REQUESTS = 64;
 
     /** Idle connections kept by the default client: enough for the concurrency of many sources on one host. */
     static final int MAX_IDLE_CONNECTIONS = 64;

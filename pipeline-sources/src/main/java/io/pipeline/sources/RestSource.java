@@ -79,7 +79,7 @@ import okhttp3.Response;
  * {@code If-None-Match} and {@code If-Modified-Since}. A {@code 304 Not Modified} emits nothing.
  *
  * <h2>Many sources</h2>
- * The default client is shared by every source in the JVM, allows 256 concurrent requests per host (OkHttp's own
+ * The default client is shared by every source in the JVM, allows 64 concurrent requests per host (OkHttp's own
  * default is 5, which would queue the polls of many sources behind each other) and keeps up to 64 idle
  * connections. A client given with
  * {@link Options#withClient} keeps its own dispatcher limits: raise its {@code maxRequestsPerHost} when many
@@ -635,7 +635,7 @@ public class RestSource extends Source {
          * The client to derive the source's client from (with {@code newBuilder()}, so connection pool and
          * dispatcher are shared, and this source's timeouts applied). Its dispatcher's limits apply as they are:
          * OkHttp's default of 5 requests per host queues the polls of a sixth source polling the same host.
-         * Default: one client shared by the JVM, allowing 256 requests per host.
+         * Default: one client shared by the JVM, allowing 64 requests per host.
          */
         public Options withClient(OkHttpClient client) {
             Objects.requireNonNull(client, "client");
