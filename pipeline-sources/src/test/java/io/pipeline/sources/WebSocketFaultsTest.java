@@ -71,9 +71,9 @@ class WebSocketFaultsTest {
             }
         });
         enqueueSocket(socket -> {}); // a reconnect would be accepted, and would show
-        // Pings every 200 ms: a reader blocked behind the slow listener for 10 s would miss the pongs.
+        // Pings every second: a reader blocked behind the slow listener for 10 s would miss the pongs.
         WebSocketSource source = source(handler, WebSocketSource.Options.defaults()
-                .withPingInterval(Duration.ofMillis(200)).withHeartbeatTimeout(Duration.ofSeconds(3)));
+                .withPingInterval(Duration.ofSeconds(1)).withHeartbeatTimeout(Duration.ofSeconds(3)));
         List<Integer> received = new CopyOnWriteArrayList<>();
         CountDownLatch all = new CountDownLatch(count);
         source.on(WebSocketSource.MESSAGE, message -> {
@@ -104,11 +104,11 @@ class WebSocketFaultsTest {
             socket.send("{\"n\":3}");
         });
         WebSocketSource source = source(handler, WebSocketSource.Options.defaults()
-                .withHeartbeatTimeout(Duration.ofMillis(200)).withReconnectBackoff(Duration.ofMillis(1),
+                .withHeartbeatTimeout(Duration.ofSeconds(1)).withReconnectBackoff(Duration.ofMillis(1),
                         Duration.ofMillis(5)));
         source.on(WebSocketSource.MESSAGE, message -> {
             if (message.get("n").asInt() == 1) {
-                Thread.sleep(1_000); // five heartbeat timeouts on one message
+                Thread.sleep(3_000); // three heartbeat timeouts on one message
             }
         });
 
@@ -190,7 +190,7 @@ class WebSocketFaultsTest {
             SyncDispatcher handler = new SyncDispatcher();
             handlers.add(handler);
             WebSocketSource source = new WebSocketSource("feed", handler, raw.url(), WebSocketSource.Options
-                    .defaults().withHeartbeatTimeout(Duration.ofMillis(300))
+                    .defaults().withHeartbeatTimeout(Duration.ofSeconds(1))
                     .withReconnectBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
             sources.add(source);
             recorder.listenTo(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE,
