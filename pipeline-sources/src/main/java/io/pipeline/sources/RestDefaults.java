@@ -1,5 +1,9 @@
 package io.pipeline.sources;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -7,6 +11,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
@@ -22,9 +27,42 @@ final class RestDefaults {
         return SharedScheduler.INSTANCE;
     }
 
-    /** The default client, whose dispatcher threads are daemons (they end after a minute idle). */
+    /**
+     * The default client, whose dispatcher threads are daemons (they end after a minute idle) and whose limits —
+     * {@value #MAX_REQUESTS} requests, as many per host, and {@value #MAX_IDLE_CONNECTIONS} idle connections — let thousands of sources poll one host without OkHttp
+     * queueing their calls (its default is 5 per host). A call that does not wait in OkHttp's ready queue also
+     * spares the dispatcher its walk of that queue on every enqueue and completion.
+     */
     static OkHttpClient client() {
         return SharedClient.INSTANCE;
+    }
+
+    /**
+     * The most concurrent calls of the default client, in all and per host. The two are equal so that OkHttp's
+     * promotion loop stops at the first queued call when the client is full, instead of walking past every call
+     * of a saturated host (and, with one host, finding the host's call counter stops at the first call); 64 keeps
+     * the dispatcher's threads bounded, whatever the number of sources, while thousands of sources poll.
+     */
+    static final int MAX_REQUESTS = 64;
+
+    /** Idle connections kept by the default client: enough for the concurrency of many sources on one host. */
+    static final int MAX_IDLE_CONNECTIONS = 64;
+
+    /**
+     * {@code base} with these timeouts: {@code base} itself when they are already its own (so that thousands of
+     * sources with the same settings share one client object), else a derived client sharing its pool and
+     * dispatcher.
+     */
+    static OkHttpClient withTimeouts(OkHttpClient base, Duration connect, Duration read, Duration call) {
+        if (base.connectTimeoutMillis() == connect.toMillis() && base.readTimeoutMillis() == read.toMillis()
+                && base.callTimeoutMillis() == call.toMillis()) {
+            return base;
+        }
+        if (base == SharedClient.INSTANCE) {
+            return SharedClient.DERIVED.computeIfAbsent(List.of(connect, read, call), k -> base.newBuilder()
+                    .connectTimeout(connect).readTimeout(read).callTimeout(call).build());
+        }
+        return base.newBuilder().connectTimeout(connect).readTimeout(read).callTimeout(call).build();
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -50,9 +88,17 @@ final class RestDefaults {
     }
 
     private static final class SharedClient {
-        static final OkHttpClient INSTANCE = new OkHttpClient.Builder()
-                .dispatcher(new Dispatcher(new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-                        new SynchronousQueue<>(), daemonThreads("pipeline-rest-okhttp"))))
-                .build();
+        static final OkHttpClient INSTANCE = create();
+        /** Clients derived from the shared one, by timeouts: few distinct settings exist in one JVM. */
+        static final Map<List<Duration>, OkHttpClient> DERIVED = new ConcurrentHashMap<>();
+
+        private static OkHttpClient create() {
+            Dispatcher dispatcher = new Dispatcher(new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), daemonThreads("pipeline-rest-okhttp")));
+            dispatcher.setMaxRequests(MAX_REQUESTS);
+            dispatcher.setMaxRequestsPerHost(MAX_REQUESTS);
+            return new OkHttpClient.Builder().dispatcher(dispatcher)
+                    .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES)).build();
+        }
     }
 }

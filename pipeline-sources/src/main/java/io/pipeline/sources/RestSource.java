@@ -5,25 +5,28 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
+import io.pipeline.core.RecoveredFailure;
 import io.pipeline.core.Source;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Headers;
@@ -46,20 +49,25 @@ import okhttp3.Response;
  * }</pre>
  *
  * <h2>Polling</h2>
- * The first request is sent when the source starts, then one every {@link Options#requestInterval()} at a fixed
+ * The first request is sent when the source starts (or at a random moment within
+ * {@link Options#withStartSpread start spread} of it), then one every {@link Options#requestInterval()} at a fixed
  * rate: each poll is planned at the previous planned time plus the interval, so delays do not accumulate. Requests
  * never overlap: when a response takes longer than the interval, the next request is sent as soon as it has been
  * handled and the schedule restarts from that moment. Requests are asynchronous OkHttp calls; no thread is held
- * per source while waiting.
+ * per source while waiting. The schedule reads time only from {@link Options#clock()} and waits only on
+ * {@link Options#scheduler()}, so a test with a manual clock and scheduler runs an hour of polls in virtual time
+ * (OkHttp's own connect, read and call timeouts still run on OkHttp's clock).
  *
- * <h2>Failures</h2>
+ * <h2>Failures and the threshold</h2>
  * A connection failure, a timeout, a non-2xx status, a truncated or oversized body, or a body that is not valid
- * JSON is emitted as {@link #ERROR} with a {@link PollException} naming the redacted URL, the status (if any) and
- * what went wrong — never a header value — and counted. A successful response (including {@code 304 Not
- * Modified}) resets the count. When {@link Options#exceptionThreshold()} failures follow each other, the source's
- * future completes exceptionally with a {@link FailureThresholdException} whose cause is the last failure, so a
- * {@code Flow} restarts its manager (aiopype's {@code exception_threshold}). Under a {@code Flow}, an
- * {@code ERROR} nobody listens to fails the manager at once; listen to {@code ERROR} to let the threshold decide.
+ * JSON is a failed poll. Each one is counted, logged as one line at WARN (the stack trace at DEBUG), and emitted as
+ * {@link #ERROR} with a {@link RecoveredFailure} whose cause is a {@link PollException} naming the redacted URL,
+ * the status (if any) and what went wrong — never a header value. A {@code RecoveredFailure} that nobody listens
+ * to is not an uncaught error: the source has handled the failure itself, so it never fails the manager, whether
+ * or not anyone listens to {@code ERROR}. A successful response (including {@code 304 Not Modified}) resets the
+ * count. When {@link Options#exceptionThreshold()} polls fail in a row, the source emits that last one the same
+ * way, stops polling and completes its future exceptionally with a {@link FailureThresholdException} whose cause
+ * is the last failure, so a {@code Flow} restarts its manager (aiopype's {@code exception_threshold}).
  *
  * <p>A {@code 429 Too Many Requests} or {@code 503 Service Unavailable} response is a failure like any other
  * (emitted and counted); when it carries {@code Retry-After} (delta-seconds or an HTTP-date), the next request
@@ -70,12 +78,21 @@ import okhttp3.Response;
  * The {@code ETag} and {@code Last-Modified} of the last successful response are sent back as
  * {@code If-None-Match} and {@code If-Modified-Since}. A {@code 304 Not Modified} emits nothing.
  *
+ * <h2>Many sources</h2>
+ * The default client is shared by every source in the JVM, allows 64 concurrent requests per host (OkHttp's own
+ * default is 5, which would queue the polls of many sources behind each other) and keeps up to 64 idle
+ * connections. A client given with
+ * {@link Options#withClient} keeps its own dispatcher limits: raise its {@code maxRequestsPerHost} when many
+ * sources poll one host. When many sources start at once, {@link Options#withStartSpread} spreads their first polls
+ * (and so their phases) over the interval.
+ *
  * <h2>Lifecycle and threads</h2>
  * NEW → RUNNING ({@link #start()}) → DONE (stopped, or failed at the threshold). {@link #stop()} cancels the
  * scheduled poll and the call in flight, and completes the future normally; once it has returned no new emission
  * begins (one that was already being delivered on another thread may finish). Requests are built on the
  * scheduler's thread; {@link #parse(byte[])} runs and {@code DATA}/{@code ERROR} are emitted on an OkHttp
- * dispatcher thread, one poll at a time. This class is thread-safe.
+ * dispatcher thread, one poll at a time. Subclasses may override {@link #buildRequest()} and {@link #parse(byte[])};
+ * everything else is final. This class is thread-safe.
  */
 public class RestSource extends Source {
     /** Emitted with every successful (2xx) response. */
@@ -86,12 +103,13 @@ public class RestSource extends Source {
     private final Options options;
     private final OkHttpClient client;
     private final ScheduledExecutorService scheduler;
+    private final PollSchedule schedule;
+    private final FailureCounter failures;
+    private final FailureLog log;
     private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicInteger failures = new AtomicInteger();
     private final Object lock = new Object();
     private Call inFlight; // guarded by lock
     private ScheduledFuture<?> pending; // guarded by lock
-    private volatile long anchorNanos; // the planned time of the current poll, on System.nanoTime's scale
     private volatile String etag;
     private volatile String lastModified;
 
@@ -123,12 +141,12 @@ public class RestSource extends Source {
         }
         this.url = parsed;
         this.redactedUrl = Urls.redact(parsed);
-        this.client = options.client().newBuilder()
-                .connectTimeout(options.connectTimeout())
-                .readTimeout(options.readTimeout())
-                .callTimeout(options.callTimeout())
-                .build();
-        this.scheduler = options.scheduler() != null ? options.scheduler() : RestDefaults.scheduler();
+        this.client = RestDefaults.withTimeouts(options.client(), options.connectTimeout(), options.readTimeout(),
+                options.callTimeout());
+        this.scheduler = options.scheduler();
+        this.schedule = new PollSchedule(options.requestInterval());
+        this.failures = new FailureCounter(options.exceptionThreshold());
+        this.log = new FailureLog(RestSource.class, name);
     }
 
     /** The polled URL with secret-looking query values and user info redacted: safe to log. */
@@ -150,8 +168,9 @@ public class RestSource extends Source {
      */
     protected Request buildRequest() {
         Request.Builder builder = new Request.Builder().url(url).get().header("Accept", "application/json");
-        for (Header header : options.headers) {
-            builder.addHeader(header.name(), header.value());
+        Headers headers = options.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            builder.header(headers.name(i), headers.value(i));
         }
         String tag = etag;
         if (tag != null) {
@@ -175,40 +194,44 @@ public class RestSource extends Source {
         if (body.length == 0) {
             return MissingNode.getInstance();
         }
-        JsonNode node = options.objectMapper().reader()
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .readTree(body);
+        JsonNode node = options.reader().readTree(body);
         return node == null ? MissingNode.getInstance() : node;
     }
 
     /**
-     * Starts polling: the first request goes out at once on the scheduler.
+     * Starts polling: the first request goes out at once on the scheduler, or within the start spread.
      *
      * @return a future completed normally by {@link #stop()} and exceptionally with a
      *     {@link FailureThresholdException} when too many polls failed in a row
      * @throws IllegalStateException if already started
      */
     @Override
-    public CompletableFuture<Void> start() {
+    public final CompletableFuture<Void> start() {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("RestSource '" + name() + "' already started");
         }
         completion().whenComplete((ignored, failure) -> cancelWork());
-        anchorNanos = System.nanoTime();
-        schedule(0);
+        long spread = options.startSpread().toNanos();
+        long offset = spread == 0 ? 0 : (long) (options.random().nextDouble() * spread);
+        schedule(schedule.first(nowNanos(), offset));
         return completion();
     }
 
     /** Cancels the scheduled poll and the call in flight; the future completes normally. Idempotent. */
     @Override
-    public void stop() {
+    public final void stop() {
         super.stop();
         cancelWork();
     }
 
     /** The number of failed polls since the last success. */
     public final int consecutiveFailures() {
-        return failures.get();
+        return failures.consecutive();
+    }
+
+    private long nowNanos() {
+        Instant now = options.clock().instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private void cancelWork() {
@@ -229,15 +252,31 @@ public class RestSource extends Source {
     }
 
     private void schedule(long delayNanos) {
+        RejectedExecutionException rejected = null;
         synchronized (lock) {
             if (completion().isDone()) {
                 return;
             }
             try {
-                pending = scheduler.schedule(this::poll, delayNanos, TimeUnit.NANOSECONDS);
+                pending = scheduler.schedule(this::pollSafely, delayNanos, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
-                fail(new IllegalStateException("RestSource '" + name() + "' cannot schedule its next poll of "
-                        + redactedUrl + ": scheduler rejected it", e));
+                rejected = e;
+            }
+        }
+        if (rejected != null) {
+            fail(new IllegalStateException("RestSource '" + name() + "' cannot schedule its next poll of "
+                    + redactedUrl + ": scheduler rejected it", rejected));
+        }
+    }
+
+    /** The scheduled task: nothing thrown in it is swallowed by the scheduler's future. */
+    private void pollSafely() {
+        try {
+            poll();
+        } catch (RuntimeException | Error e) {
+            fail(new IllegalStateException("RestSource '" + name() + "' failed to poll " + redactedUrl + ": " + e, e));
+            if (e instanceof VirtualMachineError error) {
+                throw error;
             }
         }
     }
@@ -329,36 +368,43 @@ public class RestSource extends Source {
         Duration retryAfter = null;
         try {
             if (outcome instanceof Outcome.Data data) {
-                failures.set(0);
+                failures.reset();
                 emit(DATA, data.poll());
             } else if (outcome instanceof Outcome.NotModified) {
-                failures.set(0);
+                failures.reset();
             } else if (outcome instanceof Outcome.Failed failed) {
-                int count = failures.incrementAndGet();
-                emit(ERROR, failed.failure());
-                if (count >= options.exceptionThreshold()) {
-                    fail(new FailureThresholdException(redactedUrl, count, failed.failure()));
+                if (!failed(failed.failure())) {
                     return;
                 }
                 retryAfter = failed.retryAfter();
             }
-        } catch (RuntimeException e) {
-            // The handler refused the message (closed, or full under Overflow.FAIL): nothing more can be delivered.
+        } catch (RuntimeException | Error e) {
+            // The handler refused the message (closed, or full under Overflow.FAIL), or an Error escaped a listener
+            // under a SyncDispatcher: nothing more can be delivered, and the source must not hang unscheduled.
             if (!completion().isDone()) {
                 fail(e);
             }
+            if (e instanceof VirtualMachineError error) {
+                throw error;
+            }
             return;
         }
-        long now = System.nanoTime();
-        long next = anchorNanos + options.requestInterval().toNanos();
-        if (retryAfter != null) {
-            next = Math.max(next, now + retryAfter.toNanos());
+        schedule(schedule.next(nowNanos(), retryAfter));
+    }
+
+    /** Counts, logs and emits one failed poll; returns false when it reached the threshold and failed the source. */
+    private boolean failed(PollException failure) {
+        int count = failures.record(failure);
+        int threshold = failures.threshold();
+        boolean exhausted = failures.exhausted(count);
+        log.failure(failure, count, threshold, exhausted ? "giving up" : "retrying");
+        emit(ERROR, new RecoveredFailure("poll " + (exhausted ? "failed" : "failed, retrying") + " (" + count + " of "
+                + threshold + " in a row): " + failure.getMessage(), failure));
+        if (exhausted) {
+            fail(new FailureThresholdException(redactedUrl, count, failure));
+            return false;
         }
-        if (next - now < 0) {
-            next = now; // the response was slower than the interval: poll now and plan from here
-        }
-        anchorNanos = next;
-        schedule(next - now);
+        return true;
     }
 
     private sealed interface Outcome {
@@ -409,21 +455,15 @@ public class RestSource extends Source {
         }
     }
 
-    record Header(String name, String value) {
-        @Override
-        public String toString() {
-            return name + ": " + Urls.REDACTED; // never the value: it may be an API key
-        }
-    }
-
     private static String describe(IOException e) {
         // Jackson's original message leaves out the location, which would repeat a part of the body.
         return e instanceof JsonProcessingException json ? json.getOriginalMessage() : String.valueOf(e.getMessage());
     }
 
     /**
-     * Immutable polling options; every {@code with…} returns a copy. Instances are immutable and safe for concurrent
-     * use.
+     * Immutable polling options: start from {@link #defaults()}; every {@code with…} validates its argument and
+     * returns a copy. Accessors never return null: where nothing was configured they return the shared default.
+     * Instances are immutable and safe for concurrent use.
      */
     public static final class Options {
         /** The read constraints of the default object mapper's JSON factory. */
@@ -435,45 +475,90 @@ public class RestSource extends Source {
                 .maxDocumentLength(-1) // bounded by maxBodyBytes instead
                 .build();
 
-        private static final Options DEFAULTS = new Options(Duration.ofSeconds(30), 10, Duration.ofSeconds(10),
-                Duration.ofSeconds(10), Duration.ofSeconds(30), List.of(), 10L * 1024 * 1024, Duration.ofMinutes(5),
-                null, null, Clock.systemUTC(), null);
+        private static final Options DEFAULTS = new Options(new Values());
 
         private final Duration requestInterval;
         private final int exceptionThreshold;
         private final Duration connectTimeout;
         private final Duration readTimeout;
         private final Duration callTimeout;
-        private final List<Header> headers;
+        private final Headers headers;
         private final long maxBodyBytes;
         private final Duration maxRetryAfter;
+        private final Duration startSpread;
         private final OkHttpClient client;
         private final ObjectMapper objectMapper;
+        private final ObjectReader reader;
         private final Clock clock;
         private final ScheduledExecutorService scheduler;
+        private final RandomGenerator random;
 
-        private Options(Duration requestInterval, int exceptionThreshold, Duration connectTimeout,
-                Duration readTimeout, Duration callTimeout, List<Header> headers, long maxBodyBytes,
-                Duration maxRetryAfter, OkHttpClient client, ObjectMapper objectMapper, Clock clock,
-                ScheduledExecutorService scheduler) {
-            this.requestInterval = requestInterval;
-            this.exceptionThreshold = exceptionThreshold;
-            this.connectTimeout = connectTimeout;
-            this.readTimeout = readTimeout;
-            this.callTimeout = callTimeout;
-            this.headers = headers;
-            this.maxBodyBytes = maxBodyBytes;
-            this.maxRetryAfter = maxRetryAfter;
-            this.client = client;
-            this.objectMapper = objectMapper;
-            this.clock = clock;
-            this.scheduler = scheduler;
+        /** The mutable copy that {@code with…} changes one field of. */
+        private static final class Values {
+            Duration requestInterval = Duration.ofSeconds(30);
+            int exceptionThreshold = 10;
+            Duration connectTimeout = Duration.ofSeconds(10);
+            Duration readTimeout = Duration.ofSeconds(10);
+            Duration callTimeout = Duration.ofSeconds(30);
+            Headers headers = Headers.of();
+            long maxBodyBytes = 10L * 1024 * 1024;
+            Duration maxRetryAfter = Duration.ofMinutes(5);
+            Duration startSpread = Duration.ZERO;
+            OkHttpClient client;
+            ObjectMapper objectMapper;
+            Clock clock = Clock.systemUTC();
+            ScheduledExecutorService scheduler;
+            RandomGenerator random;
+
+            Values() {}
+
+            Values(Options o) {
+                requestInterval = o.requestInterval;
+                exceptionThreshold = o.exceptionThreshold;
+                connectTimeout = o.connectTimeout;
+                readTimeout = o.readTimeout;
+                callTimeout = o.callTimeout;
+                headers = o.headers;
+                maxBodyBytes = o.maxBodyBytes;
+                maxRetryAfter = o.maxRetryAfter;
+                startSpread = o.startSpread;
+                client = o.client;
+                objectMapper = o.objectMapper;
+                clock = o.clock;
+                scheduler = o.scheduler;
+                random = o.random;
+            }
+        }
+
+        private Options(Values v) {
+            requestInterval = v.requestInterval;
+            exceptionThreshold = v.exceptionThreshold;
+            connectTimeout = v.connectTimeout;
+            readTimeout = v.readTimeout;
+            callTimeout = v.callTimeout;
+            headers = v.headers;
+            maxBodyBytes = v.maxBodyBytes;
+            maxRetryAfter = v.maxRetryAfter;
+            startSpread = v.startSpread;
+            client = v.client;
+            objectMapper = v.objectMapper;
+            reader = (objectMapper != null ? objectMapper : DefaultMapper.INSTANCE).reader()
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            clock = v.clock;
+            scheduler = v.scheduler;
+            random = v.random;
+        }
+
+        private Options with(Consumer<Values> change) {
+            Values values = new Values(this);
+            change.accept(values);
+            return new Options(values);
         }
 
         /**
-         * Poll every 30 s; fail after 10 consecutive failures; connect and read timeouts 10 s, call timeout 30 s;
-         * bodies up to 10 MiB; {@code Retry-After} honoured up to 5 min; a shared client, object mapper and daemon
-         * scheduler; the system UTC clock.
+         * Poll every 30 s, the first poll at once; fail after 10 consecutive failures; connect and read timeouts
+         * 10 s, call timeout 30 s; bodies up to 10 MiB; {@code Retry-After} honoured up to 5 min; a shared client,
+         * object mapper and daemon scheduler; the system UTC clock.
          */
         public static Options defaults() {
             return DEFAULTS;
@@ -481,9 +566,8 @@ public class RestSource extends Source {
 
         /** The time between planned polls. Default 30 s. */
         public Options withRequestInterval(Duration requestInterval) {
-            return new Options(Checks.positive(requestInterval, "requestInterval"), exceptionThreshold, connectTimeout,
-                    readTimeout, callTimeout, headers, maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
-                    scheduler);
+            Checks.positive(requestInterval, "requestInterval");
+            return with(v -> v.requestInterval = requestInterval);
         }
 
         /** How many consecutive failed polls fail the source. Default 10. */
@@ -491,73 +575,71 @@ public class RestSource extends Source {
             if (exceptionThreshold < 1) {
                 throw new IllegalArgumentException("exceptionThreshold < 1: " + exceptionThreshold);
             }
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
+            return with(v -> v.exceptionThreshold = exceptionThreshold);
         }
 
         /** The TCP (and TLS) connect timeout. Default 10 s. */
         public Options withConnectTimeout(Duration connectTimeout) {
-            return new Options(requestInterval, exceptionThreshold, Checks.positive(connectTimeout, "connectTimeout"),
-                    readTimeout, callTimeout, headers, maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
-                    scheduler);
+            Checks.positive(connectTimeout, "connectTimeout");
+            return with(v -> v.connectTimeout = connectTimeout);
         }
 
         /** The longest wait for the next bytes of a response. Default 10 s. */
         public Options withReadTimeout(Duration readTimeout) {
-            return new Options(requestInterval, exceptionThreshold, connectTimeout,
-                    Checks.positive(readTimeout, "readTimeout"), callTimeout, headers, maxBodyBytes, maxRetryAfter,
-                    client, objectMapper, clock, scheduler);
+            Checks.positive(readTimeout, "readTimeout");
+            return with(v -> v.readTimeout = readTimeout);
         }
 
         /** The limit on a whole poll, from connecting to reading the body. Default 30 s. */
         public Options withCallTimeout(Duration callTimeout) {
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout,
-                    Checks.positive(callTimeout, "callTimeout"), headers, maxBodyBytes, maxRetryAfter, client,
-                    objectMapper, clock, scheduler);
+            Checks.positive(callTimeout, "callTimeout");
+            return with(v -> v.callTimeout = callTimeout);
         }
 
         /**
-         * Adds a request header (an API key, for instance). Header values never appear in logs, exception
-         * messages or {@link #toString()}.
+         * Sends header {@code name: value} with every request, replacing an earlier value of that name (names are
+         * case-insensitive) — the same meaning in every source's options. Header values never appear in logs,
+         * exception messages or {@link #toString()}.
+         *
+         * @throws IllegalArgumentException if the name or value is not a valid HTTP header (the message names the
+         *     header, never its value)
          */
         public Options withHeader(String name, String value) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(value, "value");
-            try {
-                new Headers.Builder().add(name, value);
-            } catch (IllegalArgumentException e) {
-                // OkHttp's message may quote the value, which may be a secret: name the header only.
-                throw new IllegalArgumentException("invalid header name or value for header '"
-                        + name.replaceAll("[^\\x21-\\x7e]", "?") + "'");
-            }
-            List<Header> list = new ArrayList<>(headers);
-            list.add(new Header(name, value));
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout,
-                    List.copyOf(list), maxBodyBytes, maxRetryAfter, client, objectMapper, clock, scheduler);
+            Headers updated = HeaderValues.set(headers, name, value);
+            return with(v -> v.headers = updated);
         }
 
         /** The largest accepted response body. Default 10 MiB. */
         public Options withMaxBodyBytes(long maxBodyBytes) {
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    Checks.nonNegative(maxBodyBytes, "maxBodyBytes"), maxRetryAfter, client, objectMapper, clock,
-                    scheduler);
+            Checks.nonNegative(maxBodyBytes, "maxBodyBytes");
+            return with(v -> v.maxBodyBytes = maxBodyBytes);
         }
 
         /** The longest {@code Retry-After} honoured; longer ones are cut to this. Default 5 min. */
         public Options withMaxRetryAfter(Duration maxRetryAfter) {
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, Checks.nonNegative(maxRetryAfter, "maxRetryAfter"), client, objectMapper, clock,
-                    scheduler);
+            Checks.nonNegative(maxRetryAfter, "maxRetryAfter");
+            return with(v -> v.maxRetryAfter = maxRetryAfter);
+        }
+
+        /**
+         * Sends the first poll at a random moment within {@code spread} after {@link RestSource#start()} (drawn
+         * from {@link #random()}) instead of at once, so that many sources started together do not poll in phase.
+         * Set it to the request interval for an even spread. Default zero: the first poll goes out at once.
+         */
+        public Options withStartSpread(Duration spread) {
+            Checks.nonNegative(spread, "startSpread");
+            return with(v -> v.startSpread = spread);
         }
 
         /**
          * The client to derive the source's client from (with {@code newBuilder()}, so connection pool and
-         * dispatcher are shared, and this source's timeouts applied). Default: one client shared by the JVM.
+         * dispatcher are shared, and this source's timeouts applied). Its dispatcher's limits apply as they are:
+         * OkHttp's default of 5 requests per host queues the polls of a sixth source polling the same host.
+         * Default: one client shared by the JVM, allowing 64 requests per host.
          */
         public Options withClient(OkHttpClient client) {
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, Objects.requireNonNull(client, "client"), objectMapper, clock,
-                    scheduler);
+            Objects.requireNonNull(client, "client");
+            return with(v -> v.client = client);
         }
 
         /**
@@ -565,16 +647,17 @@ public class RestSource extends Source {
          * they are. Default: a mapper with {@link #DEFAULT_READ_CONSTRAINTS}.
          */
         public Options withObjectMapper(ObjectMapper objectMapper) {
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, client, Objects.requireNonNull(objectMapper, "objectMapper"), clock,
-                    scheduler);
+            Objects.requireNonNull(objectMapper, "objectMapper");
+            return with(v -> v.objectMapper = objectMapper);
         }
 
-        /** The clock that stamps {@link Poll#time()} and reads HTTP-date {@code Retry-After}. Default UTC. */
+        /**
+         * The clock that plans polls, stamps {@link Poll#time()} and reads HTTP-date {@code Retry-After}. Default
+         * UTC.
+         */
         public Options withClock(Clock clock) {
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, client, objectMapper, Objects.requireNonNull(clock, "clock"),
-                    scheduler);
+            Objects.requireNonNull(clock, "clock");
+            return with(v -> v.clock = clock);
         }
 
         /**
@@ -582,9 +665,14 @@ public class RestSource extends Source {
          * by every source, whose thread ends when no poll has been pending for a few seconds.
          */
         public Options withScheduler(ScheduledExecutorService scheduler) {
-            return new Options(requestInterval, exceptionThreshold, connectTimeout, readTimeout, callTimeout, headers,
-                    maxBodyBytes, maxRetryAfter, client, objectMapper, clock,
-                    Objects.requireNonNull(scheduler, "scheduler"));
+            Objects.requireNonNull(scheduler, "scheduler");
+            return with(v -> v.scheduler = scheduler);
+        }
+
+        /** The random source of the {@linkplain #withStartSpread start spread}. Default: a new {@link Random}. */
+        public Options withRandom(RandomGenerator random) {
+            Objects.requireNonNull(random, "random");
+            return with(v -> v.random = random);
         }
 
         /** The time between planned polls. */
@@ -614,7 +702,12 @@ public class RestSource extends Source {
 
         /** The names of the added request headers, in order (values are not exposed). */
         public List<String> headerNames() {
-            return headers.stream().map(Header::name).toList();
+            return List.copyOf(headers.names());
+        }
+
+        /** The added request headers. Their values may be secrets: do not log them. */
+        public Headers headers() {
+            return headers;
         }
 
         /** The largest accepted response body, in bytes. */
@@ -627,6 +720,11 @@ public class RestSource extends Source {
             return maxRetryAfter;
         }
 
+        /** The window the first poll is spread over; zero when it goes out at once. */
+        public Duration startSpread() {
+            return startSpread;
+        }
+
         /** The configured client, or the shared default. */
         public OkHttpClient client() {
             return client != null ? client : RestDefaults.client();
@@ -637,14 +735,23 @@ public class RestSource extends Source {
             return objectMapper != null ? objectMapper : DefaultMapper.INSTANCE;
         }
 
-        /** The clock stamping {@link Poll#time()}. */
+        /** The clock stamping {@link Poll#time()} and planning polls. */
         public Clock clock() {
             return clock;
         }
 
-        /** The configured scheduler, or {@code null} for the shared default. */
+        /** The configured scheduler, or the shared default one. */
         public ScheduledExecutorService scheduler() {
-            return scheduler;
+            return scheduler != null ? scheduler : RestDefaults.scheduler();
+        }
+
+        /** The configured random source, or a new {@link Random} per source start. */
+        public RandomGenerator random() {
+            return random != null ? random : new Random();
+        }
+
+        ObjectReader reader() {
+            return reader;
         }
 
         @Override
@@ -652,7 +759,7 @@ public class RestSource extends Source {
             return "RestSource.Options[requestInterval=" + requestInterval + ", exceptionThreshold="
                     + exceptionThreshold + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
                     + ", callTimeout=" + callTimeout + ", headers=" + headerNames() + ", maxBodyBytes="
-                    + maxBodyBytes + ", maxRetryAfter=" + maxRetryAfter + "]";
+                    + maxBodyBytes + ", maxRetryAfter=" + maxRetryAfter + ", startSpread=" + startSpread + "]";
         }
 
         private static final class DefaultMapper {

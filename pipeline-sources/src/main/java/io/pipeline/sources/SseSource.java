@@ -1,25 +1,32 @@
 package io.pipeline.sources;
 
+import io.pipeline.core.Backoff;
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
+import io.pipeline.core.RecoveredFailure;
+import io.pipeline.core.Source;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.Headers;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.sse.EventSource;
-import okhttp3.sse.EventSourceListener;
-import okhttp3.sse.EventSources;
+import okhttp3.ResponseBody;
 
 /**
  * A source that follows a Server-Sent Events stream and emits each event as a {@link Message}.
@@ -31,36 +38,55 @@ import okhttp3.sse.EventSources;
  * setSource(changes);
  * }</pre>
  *
- * <h2>Reconnecting</h2>
- * okhttp-sse neither reconnects nor resumes; this source does both. When the stream ends or fails it reconnects,
- * sending {@code Last-Event-ID} with the last event id received (from any earlier connection). The delay is the
- * server's {@code retry:} value when it has sent one — exactly that for the first reconnect, doubling for further
- * failures in a row up to the larger of it and {@link Options#reconnectMax()}, without jitter — and otherwise the
- * exponential, jittered {@linkplain Options#withReconnectBackoff backoff}. okhttp-sse does not expose the
- * {@code retry:} field, so the source reads it from the response bytes on their way to okhttp-sse's parser.
+ * <h2>The stream</h2>
+ * The stream is parsed as the WHATWG HTML standard's {@code text/event-stream} rules say (the web-platform-tests'
+ * {@code eventsource/format-*} cases are the reference): one leading byte order mark is stripped; lines end with
+ * CRLF, LF or CR; comments and unknown fields are ignored; an {@code id} containing U+0000 is ignored and an empty
+ * {@code id:} resets the last event id; {@code retry:} takes ASCII digits only. Each event's {@link Message#id()}
+ * is the last event id at that point (also from earlier connections), as a browser's {@code lastEventId} is.
+ * A response must be {@code 200 OK} with a {@code text/event-stream} content type; any other status (204, 205 and
+ * other 2xx included) or type fails the connection with an {@link #ERROR} and no {@link #MESSAGE}.
  *
- * <p>A stream that ends, a connection that fails or is silent longer than {@link Options#readTimeout()}, a non-2xx
- * response or a response that is not {@code text/event-stream} each count as a failure; a received event resets
- * the count. When {@link Options#exceptionThreshold()} failures happen in a row the source gives up: its future
- * completes exceptionally with an {@link IOException} saying it "disconnected too many times, stopped", naming the
- * redacted URL, with the last cause as its cause.
+ * <p>One event may hold at most {@link Options#maxEventBytes()} (UTF-8 bytes of its fields together, and of any
+ * one line): a larger one is an {@code ERROR} and a reconnect, and the source never buffers more than that and one
+ * read segment — a server sending an endless line cannot exhaust the heap.
+ *
+ * <h2>Reconnecting, and where this differs from a browser</h2>
+ * When the stream ends or fails the source reconnects, sending {@code Last-Event-ID} (UTF-8, as the standard
+ * says; none when the last event id is empty). The delay is the server's {@code retry:} value when it has sent one
+ * — exactly that for the first reconnect, doubling for further failures in a row up to the larger of it and
+ * {@link Options#reconnectMax()}, without jitter; after {@code retry: 0} the first reconnect is immediate and the
+ * next ones back off from {@link Options#reconnectInitial()} — and otherwise the exponential, jittered
+ * {@linkplain Options#withReconnectBackoff backoff}. Unlike a browser's {@code EventSource}, which gives up for
+ * good on a non-200 response or a wrong content type, this source treats those as failures like any other and
+ * retries them with backoff: a server being deployed or misrouted briefly should not end a pipeline.
+ *
+ * <h2>Failures and the threshold</h2>
+ * A stream that ends, a connection that fails or is silent longer than {@link Options#readTimeout()}, a wrong
+ * status or content type, or an event over the cap each count as a failure, are logged as one line at WARN (the
+ * stack trace at DEBUG) and are emitted as {@link #ERROR} with a {@link RecoveredFailure} — which never fails the
+ * manager, listened to or not — followed by {@link #DISCONNECTED}. A received event resets the count. When
+ * {@link Options#exceptionThreshold()} failures happen in a row the source gives up: its future completes
+ * exceptionally with an {@link IOException} saying it "disconnected too many times, stopped", naming the redacted
+ * URL, with the last cause as its cause, and a {@code Flow} restarts the manager. An exception thrown while a
+ * reconnect is being set up fails the source the same way; none is swallowed.
  *
  * <h2>Events</h2>
  * {@link #CONNECTED} (the redacted URL) when a stream opens; {@link #MESSAGE} for each event, in stream order;
- * {@link #DISCONNECTED} (the reason) each time a stream ends or a connection attempt fails; {@link #ERROR} as well
- * for a non-2xx response or a wrong content type, which usually mean a misconfiguration rather than a network
- * problem. Nothing is emitted by {@link #stop()}.
+ * {@link #ERROR} and then {@link #DISCONNECTED} (the reason) each time a stream ends or a connection attempt
+ * fails. Nothing is emitted by {@link #stop()}.
  *
  * <h2>Threads</h2>
- * Events are read and emitted on OkHttp's dispatcher threads, one connection at a time; the
+ * Streams are read and events emitted on the source's client's dispatcher threads, one connection at a time; the
  * {@link MessageHandler} decides where listeners run. Reconnects run on the scheduler ({@code pipeline-<name>-sse}
- * unless one is injected).
+ * unless one is injected). The source's client has a dispatcher of its own (see {@link Options#withClient}), so
+ * long-lived streams never wait in OkHttp's per-host queue.
  *
  * <p>Lifecycle: NEW → CONNECTING ⇄ STREAMING → STOPPED (by {@link #stop()}, future completes normally) or FAILED
  * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.
  * This class is thread-safe.
  */
-public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
+public final class SseSource extends Source {
     /** Emitted for each event of the stream. */
     public static final Event<Message> MESSAGE = Event.of("message", Message.class);
     /** Emitted with the redacted URL each time a stream opens. */
@@ -73,20 +99,21 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
     /** The request header carrying the last event id on reconnect. */
     public static final String LAST_EVENT_ID = "Last-Event-ID";
 
+    private static final MediaType EVENT_STREAM = MediaType.get("text/event-stream");
+
     private final Request request;
     private final Options options;
-    private final EventSource.Factory factory;
-    private final Backoff backoff;
-    private final AtomicLong retryMillis; // the server's retry: value, -1 until it sends one
-    private volatile String lastEventId;
+    private final ReconnectLoop<StreamConnection> loop;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicLong retryMillis = new AtomicLong(-1); // the server's retry: value, -1 until it sends one
+    private volatile String lastEventId = "";
     private volatile Instant lastEventAt;
 
     /**
      * One Server-Sent Event.
      *
-     * @param id the event's id, or the last id the stream set before it; {@code null} when the stream has set
-     *     none on this connection. The source still remembers ids from earlier connections for
-     *     {@code Last-Event-ID}.
+     * @param id the last event id when the event was dispatched — the event's own {@code id:} or one set before
+     *     it, on this or an earlier connection; {@code null} when none is set
      * @param type the {@code event:} field, {@value SseSource#DEFAULT_TYPE} when absent; never null
      * @param data the {@code data:} lines joined with {@code \n}; never null
      */
@@ -109,42 +136,59 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
      * @throws IllegalArgumentException if {@code url} is not a valid HTTP URL
      */
     public SseSource(String name, MessageHandler handler, String url, Options options) {
-        this(name, handler, streamRequest(url, options), options, new AtomicLong(-1));
-    }
-
-    // The retry: scanner reports into retryMillis from inside the client, which the superclass needs built.
-    private SseSource(String name, MessageHandler handler, Request request, Options options, AtomicLong retryMillis) {
-        super(name, handler, SseSource.class, "sse", Urls.redact(request.url()),
-                StreamClient.derive(options.client(), builder -> builder
-                        .readTimeout(options.readTimeout())
-                        .addInterceptor(SseRetryScanner.interceptor(retryMillis::set))),
-                options.exceptionThreshold(), options.scheduler());
-        this.request = request;
-        this.options = options;
-        this.retryMillis = retryMillis;
-        this.factory = EventSources.createFactory(client());
-        this.backoff = Backoff.jittered(options.reconnectInitial(), options.reconnectMax());
+        super(name, handler);
+        Objects.requireNonNull(url, "url");
+        this.options = Objects.requireNonNull(options, "options");
+        this.request = new Request.Builder().url(url).headers(options.headers())
+                .header("Accept", "text/event-stream").header("Cache-Control", "no-cache").build();
+        String threadName = "pipeline-" + name + "-sse";
+        StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
+                builder -> builder.readTimeout(options.readTimeout()));
+        this.loop = new ReconnectLoop<>(this, SseSource.class, this::fail, Urls.redact(request.url()), client,
+                options.exceptionThreshold(), options.common.scheduler(), threadName, StreamConnection::new,
+                this::reconnectDelay, DISCONNECTED);
     }
 
     /** The URL followed, with credentials and secret-looking query parameters redacted. */
-    public final String url() {
-        return redactedUrl();
+    public String url() {
+        return loop.url();
     }
 
     /** The options this source was created with. */
-    public final Options options() {
+    public Options options() {
         return options;
     }
 
-    /** The last event id received, sent as {@code Last-Event-ID} on reconnect. */
-    public final Optional<String> lastEventId() {
-        return Optional.ofNullable(lastEventId);
+    /** The last event id received, sent as {@code Last-Event-ID} on reconnect; empty when none is set. */
+    public Optional<String> lastEventId() {
+        String id = lastEventId;
+        return id.isEmpty() ? Optional.empty() : Optional.of(id);
     }
 
     /** The reconnection time the server set with {@code retry:}, if it has. */
-    public final Optional<Duration> serverRetry() {
+    public Optional<Duration> serverRetry() {
         long millis = retryMillis.get();
         return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+    }
+
+    /** The failures in a row since the last received event. */
+    public int consecutiveFailures() {
+        return loop.consecutiveFailures();
+    }
+
+    /**
+     * Connects, and keeps reconnecting until {@link #stop()} or too many failures. Returns at once.
+     *
+     * @throws IllegalStateException if already started
+     */
+    @Override
+    public CompletableFuture<Void> start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("SseSource '" + name() + "' already started");
+        }
+        completion().whenComplete((ignored, failure) -> loop.shutDown(failure == null));
+        loop.start();
+        return completion();
     }
 
     /** Cancels the stream and any pending reconnect and completes the future normally. Idempotent. */
@@ -153,27 +197,31 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
         super.stop();
     }
 
-    /** The delay before reconnect number {@code failures} in a row. */
-    @Override
-    final Duration reconnectDelay(int failuresInARow) {
+    /** The delay before reconnect number {@code failuresInARow}. */
+    Duration reconnectDelay(int failuresInARow) {
         long retry = retryMillis.get();
         if (retry < 0) {
-            return backoff.delay(failuresInARow, options.random());
+            return options.common.backoff().delay(failuresInARow, options.random());
         }
         Duration server = Duration.ofMillis(retry);
-        Duration max = server.compareTo(options.reconnectMax()) > 0 ? server : options.reconnectMax();
-        return new Backoff(server, max, 0).delay(failuresInARow, options.random());
+        if (failuresInARow <= 1) {
+            return server;
+        }
+        // retry: 0 asks for an immediate reconnect; when that fails too, back off from the configured start.
+        Duration base = server.isZero() ? options.reconnectInitial() : server;
+        Duration max = base.compareTo(options.reconnectMax()) > 0 ? base : options.reconnectMax();
+        int attempt = server.isZero() ? failuresInARow - 1 : failuresInARow;
+        return Backoff.exponential(base, max).withJitter(0).delay(attempt, options.random());
     }
 
-    @Override
-    final StreamConnection newConnection() {
-        return new StreamConnection();
+    /** The OkHttp client in use. */
+    OkHttpClient client() {
+        return loop.client().client();
     }
 
-    private static Request streamRequest(String url, Options options) {
-        Objects.requireNonNull(url, "url");
-        Objects.requireNonNull(options, "options");
-        return new Request.Builder().url(url).headers(options.headers()).build();
+    /** Waits until the source's own scheduler thread has ended. */
+    boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return loop.timers().awaitTermination(timeout);
     }
 
     private String sinceLastEvent() {
@@ -183,105 +231,156 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
     }
 
     /** One connection; callbacks of a connection that is no longer current are ignored. */
-    final class StreamConnection extends EventSourceListener implements ReconnectingSource.Connection {
-        final AtomicBoolean ended = new AtomicBoolean();
-        volatile EventSource eventSource;
+    private final class StreamConnection implements ReconnectLoop.Connection, Callback, SseReader.Handler {
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile Call call;
 
         @Override
         public void open() {
             String id = lastEventId;
-            Request next = id == null ? request : request.newBuilder().header(LAST_EVENT_ID, id).build();
-            eventSource = factory.newEventSource(next, this);
+            Request next = request;
+            if (!id.isEmpty()) {
+                // The standard sends the id as UTF-8; OkHttp writes header values as UTF-8 when allowed to.
+                Headers headers = request.headers().newBuilder().addUnsafeNonAscii(LAST_EVENT_ID, id).build();
+                next = request.newBuilder().headers(headers).build();
+            }
+            Call c = client().newCall(next);
+            call = c;
+            c.enqueue(this);
         }
 
         @Override
         public void abandon() {
-            eventSource.cancel();
+            call.cancel();
         }
 
         @Override
         public void close(boolean normal) {
             ended.set(true);
-            EventSource s = eventSource;
-            if (s != null) {
-                s.cancel();
+            Call c = call;
+            if (c != null) {
+                c.cancel();
             }
         }
 
         @Override
-        public void onOpen(EventSource source, Response response) {
-            if (!isCurrent(this) || ended.get()) {
-                source.cancel();
-                return;
-            }
-            emitOrFail(CONNECTED, url());
+        public void onFailure(Call c, IOException e) {
+            lost("connection failed: " + e, e);
         }
 
         @Override
-        public void onEvent(EventSource source, String id, String type, String data) {
+        public void onResponse(Call c, Response response) {
+            try (response) {
+                if (!loop.isCurrent(this) || ended.get()) {
+                    return;
+                }
+                if (response.code() != 200) {
+                    String why = "HTTP " + response.code()
+                            + (response.message().isEmpty() ? "" : " " + response.message()) + " (not 200 OK)";
+                    lost(why, new IOException(why + " from " + url()));
+                    return;
+                }
+                ResponseBody body = response.body();
+                MediaType type = body.contentType();
+                if (!isEventStream(type)) {
+                    String why = "Invalid content-type: " + type + " (not text/event-stream)";
+                    lost(why, new IOException(why + " from " + url()));
+                    return;
+                }
+                if (!loop.emitOrFail(CONNECTED, url())) {
+                    return;
+                }
+                read(body);
+            }
+        }
+
+        private void read(ResponseBody body) {
+            try {
+                new SseReader(body.source(), this, options.maxEventBytes(), lastEventId).readAll();
+                String why = "stream ended by server (" + sinceLastEvent() + ")";
+                lost(why, new EOFException(why + ": " + url()));
+            } catch (SseReader.TooLargeException e) {
+                lost("event too large: " + e.getMessage(), new IOException(e.getMessage() + " (" + url() + ")", e));
+            } catch (IOException e) {
+                lost("connection lost: " + e + " (" + sinceLastEvent() + ")", e);
+            } catch (Stopped e) {
+                // the source ended while reading; the stream is cancelled
+            } catch (RuntimeException | Error e) {
+                // The handler refused an event, or an Error escaped a listener: nothing more can be delivered, and
+                // the source must not hang with its stream half read.
+                fail(e);
+                if (e instanceof VirtualMachineError error) {
+                    throw error;
+                }
+            }
+        }
+
+        @Override
+        public void onEvent(String id, String type, String data) {
             if (ended.get() || isDone()) {
-                return;
-            }
-            if (id != null) {
-                lastEventId = id;
+                throw new Stopped();
             }
             lastEventAt = options.clock().instant();
-            if (emitOrFail(MESSAGE, new Message(id, type == null ? DEFAULT_TYPE : type, data))) {
-                resetFailures();
-            }
+            loop.resetFailures(); // before the listeners run: they see the count of a working stream
+            emit(MESSAGE, new Message(id.isEmpty() ? null : id, type, data));
         }
 
         @Override
-        public void onClosed(EventSource source) {
-            String why = "stream ended by server (" + sinceLastEvent() + ")";
-            lost(why, new EOFException(why + ": " + url()), false);
+        public void onRetry(long millis) {
+            retryMillis.set(millis);
         }
 
         @Override
-        public void onFailure(EventSource source, Throwable t, Response response) {
-            if (response != null && !response.isSuccessful()) {
-                String why = "HTTP " + response.code() + (response.message().isEmpty() ? "" : " " + response.message());
-                lost(why, new IOException(why + " from " + url()), true);
-            } else if (t == null || t instanceof IllegalStateException) {
-                // okhttp-sse reports a response that is not text/event-stream as IllegalStateException.
-                String why = t == null ? "failed" : t.getMessage();
-                lost(why, new IOException(why + " from " + url(), t), true);
-            } else {
-                lost("connection lost: " + t + " (" + sinceLastEvent() + ")", t, false);
+        public void onLastEventId(String id) {
+            if (!ended.get()) {
+                lastEventId = id;
             }
         }
 
-        private void lost(String reason, Throwable cause, boolean error) {
-            if (!ended.compareAndSet(false, true) || !release(this)) {
-                return;
+        private void lost(String reason, Throwable cause) {
+            if (ended.compareAndSet(false, true)) {
+                loop.lost(this, reason, cause);
             }
-            if (error && !emitOrFail(ERROR, cause)) {
-                return;
-            }
-            disconnected(DISCONNECTED, reason, cause);
         }
+    }
+
+    /** Unwinds the reader when the source ended while an event was being read. */
+    private static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static boolean isEventStream(MediaType type) {
+        return type != null && type.type().toLowerCase(Locale.ROOT).equals(EVENT_STREAM.type())
+                && type.subtype().toLowerCase(Locale.ROOT).equals(EVENT_STREAM.subtype());
     }
 
     /**
      * How an {@link SseSource} connects and reconnects. Start from {@link #defaults()} and change values with the
-     * {@code with…} methods, which return a copy. Instances are immutable and safe for concurrent use.
+     * {@code with…} methods, which validate and return a copy. Instances are immutable and safe for concurrent
+     * use.
      */
     public static final class Options {
         private final StreamSettings common;
         private final Duration readTimeout;
+        private final long maxEventBytes;
 
-        private Options(StreamSettings common, Duration readTimeout) {
+        private Options(StreamSettings common, Duration readTimeout, long maxEventBytes) {
             this.common = common;
             this.readTimeout = readTimeout;
+            this.maxEventBytes = maxEventBytes;
         }
 
         /**
-         * Give up after 10 failures in a row, reconnect backoff 1 s doubling up to 30 s with ±20 % jitter, no
-         * extra headers, an OkHttp client of the source's own, a 60 s read timeout, the system UTC clock and a
-         * scheduler thread of the source's own.
+         * Give up after 10 failures in a row, reconnect backoff 1 s doubling up to 30 s with up to 20 % jitter, no
+         * extra headers, an OkHttp client of the source's own, a 60 s read timeout, events up to 1 MiB, the system
+         * UTC clock and a scheduler thread of the source's own.
          */
         public static Options defaults() {
-            return new Options(StreamSettings.defaults(), Duration.ofSeconds(60));
+            return new Options(StreamSettings.defaults(), Duration.ofSeconds(60), 1024 * 1024);
         }
 
         /** How many failures in a row, without an event received, stop the source. */
@@ -291,23 +390,27 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
 
         /**
          * The delay before the first reconnect, doubling with each further failure in a row up to {@code max};
-         * each delay is jittered by ±20 %. A {@code retry:} from the server takes precedence.
+         * up to 20 % of each delay is added at random. A {@code retry:} from the server takes precedence.
          *
-         * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
+         * @throws IllegalArgumentException if {@code initial} is not positive or {@code max} is less than it
          */
         public Options withReconnectBackoff(Duration initial, Duration max) {
             return with(common.withReconnectBackoff(initial, max));
         }
 
-        /** Sends header {@code name: value} with every request, replacing an earlier value of that name. */
+        /**
+         * Sends header {@code name: value} with every request, replacing an earlier value of that name (names are
+         * case-insensitive) — the same meaning in every source's options.
+         */
         public Options withHeader(String name, String value) {
             return with(common.withHeader(name, value));
         }
 
         /**
-         * Connects with a client derived from {@code client} (sharing its connection pool and dispatcher, with
-         * this read timeout). The source never shuts a caller's client down; a client it creates itself is shut
-         * down when the source ends.
+         * Connects with a client derived from {@code client}: it shares the connection pool and the dispatcher's
+         * executor threads, has this read timeout and a dispatcher of its own, so the caller's
+         * {@code maxRequestsPerHost} never queues a stream. The source never shuts a caller's client down; a
+         * client it creates itself is shut down when the source ends.
          */
         public Options withClient(OkHttpClient client) {
             return with(common.withClient(client));
@@ -318,7 +421,16 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
          * (comment lines count) must come more often. {@link Duration#ZERO} waits forever.
          */
         public Options withReadTimeout(Duration timeout) {
-            return new Options(common, Checks.nonNegative(Objects.requireNonNull(timeout, "timeout"), "readTimeout"));
+            return new Options(common, Checks.nonNegative(Objects.requireNonNull(timeout, "timeout"), "readTimeout"),
+                    maxEventBytes);
+        }
+
+        /**
+         * The largest event accepted, in UTF-8 bytes of its fields together (and of any one line); a larger one
+         * is an {@code ERROR} and a reconnect. Default 1 MiB.
+         */
+        public Options withMaxEventBytes(long maxEventBytes) {
+            return new Options(common, readTimeout, Checks.positive(maxEventBytes, "maxEventBytes"));
         }
 
         /** The clock used to tell, in disconnect reasons, how long ago the last event arrived. */
@@ -351,14 +463,19 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
             return common.reconnectMax();
         }
 
-        /** Extra headers sent with every request. */
+        /** Extra headers sent with every request. Their values may be secrets: do not log them. */
         public Headers headers() {
             return common.headers();
         }
 
-        /** The caller's OkHttp client, if one was given. */
+        /** The names of the extra headers, in order (values are not exposed). */
+        public List<String> headerNames() {
+            return List.copyOf(common.headers().names());
+        }
+
+        /** The caller's OkHttp client; empty when the source creates its own. */
         public Optional<OkHttpClient> client() {
-            return common.client();
+            return Optional.ofNullable(common.client());
         }
 
         /** The longest silence tolerated on an open stream; zero for none. */
@@ -366,14 +483,19 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
             return readTimeout;
         }
 
+        /** The largest event accepted, in bytes. */
+        public long maxEventBytes() {
+            return maxEventBytes;
+        }
+
         /** The clock. */
         public Clock clock() {
             return common.clock();
         }
 
-        /** The caller's scheduler, if one was given. */
+        /** The caller's scheduler; empty when the source runs a thread of its own. */
         public Optional<ScheduledExecutorService> scheduler() {
-            return common.scheduler();
+            return Optional.ofNullable(common.scheduler());
         }
 
         /** The jitter source. */
@@ -381,8 +503,15 @@ public class SseSource extends ReconnectingSource<SseSource.StreamConnection> {
             return common.random();
         }
 
+        @Override
+        public String toString() {
+            return "SseSource.Options[exceptionThreshold=" + exceptionThreshold() + ", backoff=" + common.backoff()
+                    + ", headers=" + headerNames() + ", readTimeout=" + readTimeout + ", maxEventBytes="
+                    + maxEventBytes + "]";
+        }
+
         private Options with(StreamSettings changed) {
-            return new Options(changed, readTimeout);
+            return new Options(changed, readTimeout, maxEventBytes);
         }
     }
 }

@@ -21,7 +21,7 @@ final class StreamTimers {
     }
 
     /** Uses {@code injected}, or when it is null starts a thread named {@code threadName}. */
-    static StreamTimers start(ScheduledExecutorService injected, String threadName) {
+    static StreamTimers create(ScheduledExecutorService injected, String threadName) {
         if (injected != null) {
             return new StreamTimers(injected, false);
         }

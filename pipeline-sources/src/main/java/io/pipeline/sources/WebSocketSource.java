@@ -10,13 +10,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
+import io.pipeline.core.RecoveredFailure;
+import io.pipeline.core.Source;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -51,45 +55,66 @@ import okio.Utf8;
  *
  * <h2>Events</h2>
  * {@link #CONNECTED} (the redacted URL) each time a connection opens; {@link #MESSAGE} for each text or binary
- * message, parsed as JSON, in the order received; {@link #DISCONNECTED} (the reason) each time a connection is
- * lost <em>or a connection attempt fails</em>, so it is not always preceded by {@code CONNECTED};
- * {@link #ERROR} for a message that is too large, is not JSON, or whose handling failed — the connection stays up.
- * Nothing is emitted by {@link #stop()}.
+ * message, parsed as JSON, in the order received; {@link #ERROR} and then {@link #DISCONNECTED} (the reason) each
+ * time a connection is lost <em>or a connection attempt fails</em>, so it is not always preceded by
+ * {@code CONNECTED}. A message that is too large or is not JSON is an {@code ERROR} too, and the connection stays
+ * up. Nothing is emitted by {@link #stop()}.
+ *
+ * <h2>Reading and delivering: a slow consumer is not a dead server</h2>
+ * OkHttp's reader thread only reads: it hands each message to the source's inbox and goes on reading, so pongs
+ * and close frames are read even while a listener is slow. A delivery thread of the source's own
+ * ({@code pipeline-<name>-websocket-delivery}) emits everything, in order. The inbox holds up to
+ * {@link Options#receiveBufferBytes()} of messages; when it is full the reader waits (back-pressure onto TCP).
+ * So with a slow consumer — a full {@code AsyncDispatcher} queue under {@code BLOCK}, or a listener that takes
+ * longer than the heartbeat timeout under a {@code SyncDispatcher} — no message is lost and the connection is
+ * not dropped: the heartbeat watchdog is suspended while delivery is busy. Only a consumer that falls behind by
+ * more than the whole inbox for longer than the {@linkplain Options#pingInterval() ping interval} lets OkHttp's
+ * missing-pong check drop the connection.
  *
  * <h2>Connection supervision</h2>
  * <ul>
  *   <li>OkHttp pings the server every {@link Options#pingInterval()} and fails the connection when a pong is
  *       missing.</li>
- *   <li>A watchdog on the scheduler treats {@link Options#heartbeatTimeout()} without a message as a lost
- *       connection and cancels the socket. OkHttp does not report ping and pong frames to listeners, so only
- *       text and binary messages count as signs of life: for feeds that are quiet for longer, raise the timeout
- *       or disable it with {@link Duration#ZERO}.</li>
- *   <li>After a lost connection the source reconnects after an exponential, jittered backoff. When
- *       {@link Options#exceptionThreshold()} connections in a row fail or are lost without one message handled
- *       in between, the source gives up: its future completes exceptionally with an {@link IOException} saying
- *       it "disconnected too many times, stopped", naming the redacted URL, with the last cause as its cause.
- *       A successfully handled message resets the count.</li>
+ *   <li>A watchdog on the scheduler treats {@link Options#heartbeatTimeout()} without a message, while delivery
+ *       is idle, as a lost connection and cancels the socket; if OkHttp's reader does not report the loss within
+ *       a second (its thread may have died), the watchdog reports it. OkHttp does not report ping and pong
+ *       frames, so only text and binary messages count as signs of life: for feeds that are quiet for longer,
+ *       raise the timeout or disable it with {@link Duration#ZERO}.</li>
+ *   <li>Each lost connection or failed attempt is logged as one line at WARN (stack trace at DEBUG), counted, and
+ *       emitted as {@code ERROR} with a {@link RecoveredFailure} — which never fails the manager, listened to or
+ *       not — and the source reconnects after an exponential, jittered backoff. The count starts over once a
+ *       connection has opened and a message on it has been handled. When
+ *       {@link Options#exceptionThreshold()} failures happen in a row the source gives up: its future completes
+ *       exceptionally with an {@link IOException} saying it "disconnected too many times, stopped", naming the
+ *       redacted URL, with the last cause as its cause, and a {@code Flow} restarts the manager.</li>
+ *   <li>{@link #stop()} sends a close frame and, when the server does not answer within
+ *       {@link Options#closeTimeout()}, cancels the socket: every thread the source started has ended shortly
+ *       after.</li>
  * </ul>
  *
- * <h2>Limits</h2>
+ * <h2>Limits and memory</h2>
  * A message larger than {@link Options#maxFrameBytes()} (UTF-8 bytes for text) is refused with an {@code ERROR}
- * and not parsed. OkHttp has no frame size limit of its own: the oversized message has already been read into
- * memory when the check runs, so the cap protects the parser and the pipeline, not the socket. The default
- * {@link ObjectMapper} also bounds nesting depth, number length and string length.
+ * and not parsed. OkHttp has no frame size limit of its own and reads a whole message into memory before the
+ * check runs, so the cap protects the parser and the pipeline, not the heap: a server that sends a message larger
+ * than the heap can hold fails OkHttp's reader thread with an {@code OutOfMemoryError}, which OkHttp does not
+ * report; the watchdog then reports the connection lost after {@link Options#heartbeatTimeout()}, and the source
+ * reconnects rather than hangs. The inbox holds at most {@link Options#receiveBufferBytes()} plus one message.
+ * The default {@link ObjectMapper} also bounds nesting depth, number length and string length.
  *
  * <h2>Threads</h2>
- * Every event is emitted from OkHttp's threads, which also call {@link #onConnect}, {@link #onText} and
- * {@link #parse} — one connection at a time, never concurrently; the {@link MessageHandler} then decides where
- * listeners run (on that thread with a {@code SyncDispatcher}, which then holds up reading; on the dispatcher's
- * loop with an {@code AsyncDispatcher}). Reconnects and the heartbeat watchdog run on the scheduler
- * ({@code pipeline-<name>-websocket} unless one is injected); the watchdog only cancels the socket, and OkHttp's
- * reader thread then reports the loss after any message it is delivering, so a connection's events stay in order.
+ * Every event is emitted, and {@link #onConnect}, {@link #onText} and {@link #parse} are called, on the delivery
+ * thread, one at a time and in order; the {@link MessageHandler} then decides where listeners run (on that thread
+ * with a {@code SyncDispatcher}; on the dispatcher's loop with an {@code AsyncDispatcher}). Reconnects and the
+ * heartbeat watchdog run on the scheduler ({@code pipeline-<name>-websocket} unless one is injected); the reader
+ * on the source's client's dispatcher threads. The source's client has a dispatcher of its own (see
+ * {@link Options#withClient}), so long-lived sockets never wait in OkHttp's per-host queue.
  *
  * <p>Lifecycle: NEW → CONNECTING ⇄ CONNECTED → STOPPED (by {@link #stop()}, future completes normally) or FAILED
  * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.
- * This class is thread-safe.
+ * Subclasses may override {@link #onConnect}, {@link #onText} and {@link #parse}; everything else is final. This
+ * class is thread-safe.
  */
-public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketConnection> {
+public class WebSocketSource extends Source {
     /** Emitted with the redacted URL each time a connection opens. */
     public static final Event<String> CONNECTED = Event.of("connected", String.class);
     /** Emitted with each message received, parsed as JSON. */
@@ -99,11 +124,15 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
 
     private static final int NORMAL_CLOSURE = 1000;
     private static final int INTERNAL_ERROR = 1011;
+    private static final Duration LOSS_REPORT_GRACE = Duration.ofSeconds(1);
 
     private final Request request;
     private final Options options;
     private final ObjectReader reader;
-    private final Backoff backoff;
+    private final ReconnectLoop<SocketConnection> loop;
+    private final Inbox inbox;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile Thread delivery;
 
     /**
      * Creates a source that will connect to {@code url} ({@code ws://}, {@code wss://}, {@code http://} or
@@ -112,24 +141,25 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
      * @throws IllegalArgumentException if {@code url} is not a valid WebSocket or HTTP URL
      */
     public WebSocketSource(String name, MessageHandler handler, String url, Options options) {
-        this(name, handler, url, options, upgradeRequest(url, options));
-    }
-
-    // The request is built before the superclass, which needs the URL as OkHttp parsed it, redacted.
-    private WebSocketSource(String name, MessageHandler handler, String url, Options options, Request request) {
-        super(name, handler, WebSocketSource.class, "websocket", redact(url, request),
-                StreamClient.derive(options.client(), builder -> builder.pingInterval(options.pingInterval())),
-                options.exceptionThreshold(), options.scheduler());
-        this.request = request;
-        this.options = options;
-        ObjectMapper mapper = options.objectMapper().orElseGet(() -> boundedMapper(options.maxFrameBytes()));
+        super(name, handler);
+        Objects.requireNonNull(url, "url");
+        this.options = Objects.requireNonNull(options, "options");
+        this.request = new Request.Builder().url(url).headers(options.headers()).build();
+        ObjectMapper mapper = options.objectMapper != null ? options.objectMapper
+                : boundedMapper(options.maxFrameBytes());
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.backoff = Backoff.jittered(options.reconnectInitial(), options.reconnectMax());
+        this.inbox = new Inbox(options.receiveBufferBytes(), options.clock());
+        String threadName = "pipeline-" + name + "-websocket";
+        StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
+                builder -> builder.pingInterval(options.pingInterval()).webSocketCloseTimeout(options.closeTimeout()));
+        this.loop = new ReconnectLoop<>(this, WebSocketSource.class, this::fail, redact(url, request), client,
+                options.exceptionThreshold(), options.common.scheduler(), threadName, SocketConnection::new,
+                attempt -> options.common.backoff().delay(attempt, options.random()), DISCONNECTED);
     }
 
     /** The URL connected to, with credentials and secret-looking query parameters redacted. */
     public final String url() {
-        return redactedUrl();
+        return loop.url();
     }
 
     /** The options this source was created with. */
@@ -137,12 +167,40 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         return options;
     }
 
+    /** The failures in a row since a connection last opened and delivered a message. */
+    public final int consecutiveFailures() {
+        return loop.consecutiveFailures();
+    }
+
     /**
-     * Closes the socket with code 1000, cancels the reconnect and watchdog timers and completes the future
-     * normally; no reconnect follows. Idempotent.
+     * Connects, and keeps reconnecting until {@link #stop()} or too many failures. Returns at once.
+     *
+     * @throws IllegalStateException if already started
      */
     @Override
-    public void stop() {
+    public final CompletableFuture<Void> start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("WebSocketSource '" + name() + "' already started");
+        }
+        Thread thread = new Thread(this::deliverAll, "pipeline-" + name() + "-websocket-delivery");
+        thread.setDaemon(true);
+        delivery = thread;
+        completion().whenComplete((ignored, failure) -> {
+            inbox.close();
+            loop.shutDown(failure == null);
+        });
+        thread.start();
+        loop.start();
+        return completion();
+    }
+
+    /**
+     * Closes the socket with code 1000 (cancelling it after {@link Options#closeTimeout()} without an answer),
+     * cancels the reconnect and watchdog timers and completes the future normally; no reconnect follows; no
+     * emission begins after it returns. Idempotent.
+     */
+    @Override
+    public final void stop() {
         super.stop();
     }
 
@@ -151,24 +209,25 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
      *
      * @return false when not connected (or the message could not be queued); the message is then not sent
      */
-    public boolean send(String text) {
+    public final boolean send(String text) {
         Objects.requireNonNull(text, "text");
-        SocketConnection connection = current();
+        SocketConnection connection = loop.current();
         WebSocket socket = connection == null ? null : connection.socket;
         return socket != null && connection.opened && !connection.ended.get() && socket.send(text);
     }
 
     /**
      * Called on each (re)connect, after {@link #CONNECTED} is emitted and before any message is handled: send
-     * subscription messages here. Runs on an OkHttp thread; a thrown exception is emitted as {@link #ERROR}.
+     * subscription messages here. Runs on the delivery thread; a thrown exception is emitted as {@link #ERROR}.
      */
     protected void onConnect(WebSocket socket) {}
 
     /**
      * Handles one message: by default emits {@link #MESSAGE} with {@link #parse parse(text)}. Override for
      * non-JSON formats. Binary messages arrive here decoded as UTF-8 (malformed sequences become U+FFFD).
-     * A {@link JsonProcessingException} is emitted as {@link #ERROR} as malformed input, any other exception as a
-     * handling failure; the connection stays up either way. Returning normally resets the failure count.
+     * A {@link JsonProcessingException} is emitted as {@link #ERROR} (a {@link RecoveredFailure}) as malformed
+     * input, any other exception as a handling failure; the connection stays up either way. Returning normally
+     * resets the failure count. Runs on the delivery thread.
      */
     protected void onText(String text) throws Exception {
         emit(MESSAGE, parse(text));
@@ -187,14 +246,29 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         return node;
     }
 
-    @Override
-    final SocketConnection newConnection() {
-        return new SocketConnection();
+    /** The OkHttp client in use, with the source's settings applied. */
+    final OkHttpClient client() {
+        return loop.client().client();
     }
 
-    @Override
-    final Duration reconnectDelay(int failuresInARow) {
-        return backoff.delay(failuresInARow, options.random());
+    /** Whether the client was created by this source, which then shuts it down with itself. */
+    final boolean ownsClient() {
+        return loop.client().owned();
+    }
+
+    /** Waits until the source's own scheduler and delivery threads have ended. */
+    final boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!loop.timers().awaitTermination(timeout)) {
+            return false;
+        }
+        Thread thread = delivery;
+        if (thread != null) {
+            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            thread.join(left);
+            return !thread.isAlive();
+        }
+        return true;
     }
 
     static ObjectMapper boundedMapper(long maxFrameBytes) {
@@ -220,18 +294,28 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         return redacted;
     }
 
-    private static Request upgradeRequest(String url, Options options) {
-        Objects.requireNonNull(url, "url");
-        Objects.requireNonNull(options, "options");
-        return new Request.Builder().url(url).headers(options.headers()).build();
+    /** The delivery thread's loop: one item at a time until the source ends. */
+    private void deliverAll() {
+        try {
+            while (inbox.drainOnce(Inbox.Item::deliver)) {
+                // next
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            fail(new IllegalStateException("WebSocketSource '" + name() + "' delivery failed: " + e, e));
+            if (e instanceof VirtualMachineError error) {
+                throw error;
+            }
+        }
     }
 
     private void receive(String text) {
         try {
             onText(text);
         } catch (JsonProcessingException e) {
-            emitError(new IOException("malformed JSON message (" + text.length() + " chars) from " + url() + ": "
-                    + e.getOriginalMessage(), e));
+            loop.recovered(new IOException("malformed JSON message (" + text.length() + " chars) from " + url()
+                    + ": " + e.getOriginalMessage(), e));
             return;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -240,12 +324,7 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
             emitError(new IOException("failed to handle message from " + url() + ": " + e, e));
             return;
         }
-        resetFailures();
-    }
-
-    private void refuse(long size, String unit) {
-        emitError(new IOException("WebSocket message of " + size + " " + unit + " exceeds maxFrameBytes "
-                + options.maxFrameBytes() + " (" + url() + "); dropped without parsing"));
+        loop.resetFailures();
     }
 
     private void emitError(Throwable error) {
@@ -257,8 +336,27 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         }
     }
 
+    /** Queues {@code item} for the delivery thread; the reader waits here while the inbox is full. */
+    private void enqueue(Inbox.Item item) {
+        try {
+            inbox.offer(item);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One message, delivered in order on the delivery thread. */
+    private record Text(WebSocketSource source, String text, long bytes) implements Inbox.Item {
+        @Override
+        public void deliver() {
+            if (!source.isDone()) {
+                source.receive(text);
+            }
+        }
+    }
+
     /** One connection attempt; callbacks of a connection that is no longer current are ignored. */
-    final class SocketConnection extends WebSocketListener implements ReconnectingSource.Connection {
+    private final class SocketConnection extends WebSocketListener implements ReconnectLoop.Connection {
         final AtomicBoolean ended = new AtomicBoolean();
         volatile WebSocket socket;
         volatile boolean opened;
@@ -278,7 +376,7 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
-            if (!isCurrent(this) || ended.get()) {
+            if (!loop.isCurrent(this) || ended.get()) {
                 webSocket.close(NORMAL_CLOSURE, "source stopped");
                 return;
             }
@@ -286,14 +384,16 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
             opened = true;
             lastMessageMillis = options.clock().millis();
             armWatchdog(options.heartbeatTimeout());
-            if (!emitOrFail(CONNECTED, url())) {
-                return;
-            }
-            try {
-                onConnect(webSocket);
-            } catch (RuntimeException e) {
-                emitError(new IOException("onConnect failed for " + url() + ": " + e, e));
-            }
+            enqueue(item(() -> {
+                if (isDone() || !loop.emitOrFail(CONNECTED, url())) {
+                    return;
+                }
+                try {
+                    onConnect(webSocket);
+                } catch (RuntimeException e) {
+                    emitError(new IOException("onConnect failed for " + url() + ": " + e, e));
+                }
+            }));
         }
 
         @Override
@@ -306,10 +406,10 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
             // A UTF-8 byte count is at most 3 per char: count exactly only when that bound exceeds the cap.
             long size = text.length() * 3L <= cap ? text.length() : Utf8.size(text);
             if (size > cap) {
-                refuse(size, "bytes");
+                refuse(size);
                 return;
             }
-            receive(text);
+            enqueue(new Text(WebSocketSource.this, text, Math.max(1, size)));
         }
 
         @Override
@@ -319,10 +419,16 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
             }
             lastMessageMillis = options.clock().millis();
             if (bytes.size() > options.maxFrameBytes()) {
-                refuse(bytes.size(), "bytes");
+                refuse(bytes.size());
                 return;
             }
-            receive(bytes.utf8());
+            enqueue(new Text(WebSocketSource.this, bytes.utf8(), Math.max(1, bytes.size())));
+        }
+
+        private void refuse(long size) {
+            IOException error = new IOException("WebSocket message of " + size + " bytes exceeds maxFrameBytes "
+                    + options.maxFrameBytes() + " (" + url() + "); dropped without parsing");
+            enqueue(item(() -> loop.recovered(error)));
         }
 
         @Override
@@ -348,14 +454,13 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
             }
         }
 
+        /** Reports the loss once, after every message already read: through the inbox, in order. */
         private void lost(String reason, Throwable cause) {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
             cancelWatchdog();
-            if (release(this)) {
-                disconnected(DISCONNECTED, reason, cause);
-            }
+            enqueue(item(() -> loop.lost(this, reason, cause)));
         }
 
         private void armWatchdog(Duration delay) {
@@ -363,7 +468,7 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
                 return;
             }
             try {
-                watchdog = schedule(this::checkSilence, delay);
+                watchdog = loop.timers().schedule(this::checkSilence, delay);
             } catch (RejectedExecutionException e) {
                 if (!isDone()) {
                     fail(e);
@@ -376,15 +481,23 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
                 return;
             }
             long timeout = options.heartbeatTimeout().toMillis();
-            long silent = options.clock().millis() - lastMessageMillis;
+            long now = options.clock().millis();
+            // While delivery, not the server, holds the connection up, silence counts only from when it is idle.
+            long silent = now - Math.max(lastMessageMillis, inbox.idleSince(now));
             if (silent < timeout) {
                 armWatchdog(Duration.ofMillis(timeout - silent));
                 return;
             }
-            // Cancelling makes OkHttp's reader thread report the failure, after any message it is delivering:
-            // events of one connection are all emitted from that thread, in order.
+            // Cancelling makes OkHttp's reader thread report the failure, after any message it is reading. Should
+            // that thread be gone (an OutOfMemoryError on a huge frame ends it unreported), report it ourselves.
             heartbeatLost = "no message for " + silent + " ms (heartbeatTimeout " + timeout + " ms)";
             socket.cancel();
+            try {
+                watchdog = loop.timers().schedule(() -> lost(heartbeatLost,
+                        new SocketTimeoutException(heartbeatLost + " (" + url() + ")")), LOSS_REPORT_GRACE);
+            } catch (RejectedExecutionException e) {
+                // the source has ended meanwhile
+            }
         }
 
         private void cancelWatchdog() {
@@ -412,6 +525,20 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         }
     }
 
+    private static Inbox.Item item(Runnable action) {
+        return new Inbox.Item() {
+            @Override
+            public long bytes() {
+                return 0;
+            }
+
+            @Override
+            public void deliver() {
+                action.run();
+            }
+        };
+    }
+
     /**
      * How a {@link WebSocketSource} connects, supervises and parses. Start from {@link #defaults()} and change
      * values with the {@code with…} methods, which return a copy. Instances are immutable and safe for
@@ -423,30 +550,35 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         private final Duration heartbeatTimeout;
         private final long maxFrameBytes;
         private final ObjectMapper objectMapper;
+        private final Duration closeTimeout;
+        private final long receiveBufferBytes;
 
         private Options(StreamSettings common, Duration pingInterval, Duration heartbeatTimeout, long maxFrameBytes,
-                        ObjectMapper objectMapper) {
+                        ObjectMapper objectMapper, Duration closeTimeout, long receiveBufferBytes) {
             this.common = common;
             this.pingInterval = pingInterval;
             this.heartbeatTimeout = heartbeatTimeout;
             this.maxFrameBytes = maxFrameBytes;
             this.objectMapper = objectMapper;
+            this.closeTimeout = closeTimeout;
+            this.receiveBufferBytes = receiveBufferBytes;
         }
 
         /**
-         * Ping every 10 s, heartbeat timeout 30 s, give up after 10 failures in a row, 1 MiB message cap,
-         * reconnect backoff 1 s doubling up to 30 s with ±20 % jitter, no extra headers, an OkHttp client, a
-         * bounded Jackson mapper and a scheduler thread of the source's own, the system UTC clock.
+         * Ping every 10 s, heartbeat timeout 30 s, give up after 10 failures in a row, 1 MiB message cap, 16 MiB
+         * receive buffer, 1 s close timeout, reconnect backoff 1 s doubling up to 30 s with up to 20 % jitter, no
+         * extra headers, an OkHttp client, a bounded Jackson mapper and a scheduler thread of the source's own,
+         * the system UTC clock.
          */
         public static Options defaults() {
             return new Options(StreamSettings.defaults(), Duration.ofSeconds(10), Duration.ofSeconds(30),
-                    1024 * 1024, null);
+                    1024 * 1024, null, Duration.ofSeconds(1), 16L * 1024 * 1024);
         }
 
         /** OkHttp's ping interval; a missing pong fails the connection. {@link Duration#ZERO} disables pings. */
         public Options withPingInterval(Duration interval) {
             return new Options(common, Checks.nonNegative(interval, "pingInterval"), heartbeatTimeout, maxFrameBytes,
-                    objectMapper);
+                    objectMapper, closeTimeout, receiveBufferBytes);
         }
 
         /**
@@ -455,7 +587,7 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
          */
         public Options withHeartbeatTimeout(Duration timeout) {
             return new Options(common, pingInterval, Checks.nonNegative(timeout, "heartbeatTimeout"), maxFrameBytes,
-                    objectMapper);
+                    objectMapper, closeTimeout, receiveBufferBytes);
         }
 
         /** How many failed connections or disconnects in a row, without a handled message, stop the source. */
@@ -466,28 +598,33 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         /** The largest message accepted, in bytes (UTF-8 bytes for text messages). */
         public Options withMaxFrameBytes(long bytes) {
             return new Options(common, pingInterval, heartbeatTimeout, Checks.positive(bytes, "maxFrameBytes"),
-                    objectMapper);
+                    objectMapper, closeTimeout, receiveBufferBytes);
         }
 
         /**
          * The delay before the first reconnect, doubling with each further failure in a row up to {@code max};
-         * each delay is jittered by ±20 %.
+         * up to 20 % of each delay is added at random.
          *
-         * @throws IllegalArgumentException if {@code initial} is negative or {@code max} is less than it
+         * @throws IllegalArgumentException if {@code initial} is not positive or {@code max} is less than it
          */
         public Options withReconnectBackoff(Duration initial, Duration max) {
             return with(common.withReconnectBackoff(initial, max));
         }
 
-        /** Sends header {@code name: value} with the upgrade request, replacing an earlier value of that name. */
+        /**
+         * Sends header {@code name: value} with the upgrade request, replacing an earlier value of that name (names
+         * are case-insensitive) — the same meaning in every source's options.
+         */
         public Options withHeader(String name, String value) {
             return with(common.withHeader(name, value));
         }
 
         /**
-         * Connects with a client derived from {@code client} (sharing its connection pool and dispatcher, with
-         * this ping interval). The source never shuts a caller's client down; a client it creates itself is shut
-         * down when the source ends.
+         * Connects with a client derived from {@code client}: it shares the connection pool and the dispatcher's
+         * executor threads, has this ping interval and close timeout and a dispatcher of its own, so the caller's
+         * {@code maxRequestsPerHost} (OkHttp's default is 5) never queues a socket behind other long-lived ones.
+         * The source never shuts a caller's client down; a client it creates itself is shut down when the source
+         * ends.
          */
         public Options withClient(OkHttpClient client) {
             return with(common.withClient(client));
@@ -496,7 +633,7 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         /** Parses messages with {@code mapper}, and its own stream-read constraints. */
         public Options withObjectMapper(ObjectMapper mapper) {
             return new Options(common, pingInterval, heartbeatTimeout, maxFrameBytes,
-                    Objects.requireNonNull(mapper, "mapper"));
+                    Objects.requireNonNull(mapper, "mapper"), closeTimeout, receiveBufferBytes);
         }
 
         /** The clock the heartbeat watchdog measures silence with. */
@@ -512,6 +649,39 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         /** The jitter source of the reconnect backoff; it may be called from OkHttp threads. */
         public Options withRandom(RandomGenerator random) {
             return with(common.withRandom(random));
+        }
+
+        /**
+         * How long {@link WebSocketSource#stop()} waits for the server to answer the close frame before it cancels
+         * the socket. Default 1 s.
+         */
+        public Options withCloseTimeout(Duration timeout) {
+            return new Options(common, pingInterval, heartbeatTimeout, maxFrameBytes, objectMapper,
+                    Checks.positive(timeout, "closeTimeout"), receiveBufferBytes);
+        }
+
+        /**
+         * How many bytes of received messages may wait for delivery before the reader stops reading (at least one
+         * message always fits). Default 16 MiB.
+         */
+        public Options withReceiveBufferBytes(long bytes) {
+            return new Options(common, pingInterval, heartbeatTimeout, maxFrameBytes, objectMapper, closeTimeout,
+                    Checks.positive(bytes, "receiveBufferBytes"));
+        }
+
+        /** The close timeout. */
+        public Duration closeTimeout() {
+            return closeTimeout;
+        }
+
+        /** The bytes of received messages that may wait for delivery. */
+        public long receiveBufferBytes() {
+            return receiveBufferBytes;
+        }
+
+        /** The names of the extra headers, in order (values are not exposed). */
+        public List<String> headerNames() {
+            return List.copyOf(common.headers().names());
         }
 
         /** OkHttp's ping interval; zero when pings are disabled. */
@@ -544,14 +714,14 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
             return common.reconnectMax();
         }
 
-        /** Extra headers sent with the upgrade request. */
+        /** Extra headers sent with the upgrade request. Their values may be secrets: do not log them. */
         public Headers headers() {
             return common.headers();
         }
 
-        /** The caller's OkHttp client, if one was given. */
+        /** The caller's OkHttp client; empty when the source creates its own. */
         public Optional<OkHttpClient> client() {
-            return common.client();
+            return Optional.ofNullable(common.client());
         }
 
         /** The caller's object mapper, if one was given. */
@@ -564,9 +734,9 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
             return common.clock();
         }
 
-        /** The caller's scheduler, if one was given. */
+        /** The caller's scheduler; empty when the source runs a thread of its own. */
         public Optional<ScheduledExecutorService> scheduler() {
-            return common.scheduler();
+            return Optional.ofNullable(common.scheduler());
         }
 
         /** The jitter source. */
@@ -575,7 +745,8 @@ public class WebSocketSource extends ReconnectingSource<WebSocketSource.SocketCo
         }
 
         private Options with(StreamSettings changed) {
-            return new Options(changed, pingInterval, heartbeatTimeout, maxFrameBytes, objectMapper);
+            return new Options(changed, pingInterval, heartbeatTimeout, maxFrameBytes, objectMapper, closeTimeout,
+                    receiveBufferBytes);
         }
     }
 }

@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pipeline.core.RecoveredFailure;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.sources.RestSource.FailureThresholdException;
 import io.pipeline.sources.RestSource.Options;
@@ -78,9 +79,15 @@ class RestSourceTest {
     private RestSource source(String url, Options options) {
         RestSource source = new RestSource("rest", handler, url, options);
         source.on(RestSource.DATA, data::add);
-        source.on(RestSource.ERROR, errors::add);
+        source.on(RestSource.ERROR, error -> errors.add(recovered(error)));
         sources.add(source);
         return source;
+    }
+
+    /** Every failed poll is emitted as a RecoveredFailure whose cause is the PollException. */
+    private static Throwable recovered(Throwable error) {
+        assertThat(error).isInstanceOf(RecoveredFailure.class).hasCauseInstanceOf(PollException.class);
+        return error.getCause();
     }
 
     private RestSource source(Options options) {

@@ -89,10 +89,12 @@ class SseSourceTest {
 
         source.start();
 
-        List<String> events = recorder.next(6);
-        assertThat(events.get(3)).startsWith("disconnected stream ended by server");
-        assertThat(events.get(4)).isEqualTo("connected " + source.url());
-        assertThat(events.get(5)).isEqualTo("message Message[id=null, type=message, data=resumed]");
+        List<String> events = recorder.next(7);
+        assertThat(events.get(3)).startsWith("error stream ended by server");
+        assertThat(events.get(4)).startsWith("disconnected stream ended by server");
+        assertThat(events.get(5)).isEqualTo("connected " + source.url());
+        // the last event id carries over to events of the next connection, as a browser's lastEventId does
+        assertThat(events.get(6)).isEqualTo("message Message[id=42, type=message, data=resumed]");
         RecordedRequest first = server.takeRequest(5, TimeUnit.SECONDS);
         RecordedRequest second = server.takeRequest(5, TimeUnit.SECONDS);
         assertThat(first.getHeaders().get("Last-Event-ID")).isNull();
@@ -110,11 +112,11 @@ class SseSourceTest {
 
         source.start();
 
-        assertThat(recorder.next(3)).last().asString().startsWith("disconnected stream ended");
+        assertThat(recorder.next(4)).last().asString().startsWith("disconnected stream ended");
         assertThat(scheduler.delays.poll(5, TimeUnit.SECONDS)).isEqualTo(Duration.ofMillis(250));
         assertThat(source.serverRetry()).contains(Duration.ofMillis(250));
         assertThat(recorder.next(2)).containsExactly("connected " + source.url(),
-                "message Message[id=null, type=message, data=b]");
+                "message Message[id=1, type=message, data=b]");
     }
 
     @Test
@@ -171,6 +173,7 @@ class SseSourceTest {
                 .hasMessageContaining("HTTP 503");
         List<String> events = recorder.remaining();
         assertThat(events).filteredOn(e -> e.startsWith("error HTTP 503")).hasSize(3);
+        assertThat(events).noneMatch(e -> e.startsWith("uncaught") || e.startsWith("message"));
         assertThat(events).filteredOn(e -> e.startsWith("disconnected HTTP 503")).hasSize(3);
         assertThat(server.getRequestCount()).isEqualTo(3);
     }
@@ -217,9 +220,10 @@ class SseSourceTest {
         source.start();
 
         assertThat(recorder.next(2)).last().isEqualTo("message Message[id=5, type=message, data=a]");
+        assertThat(recorder.next()).startsWith("error ").containsIgnoringCase("time");
         assertThat(recorder.next()).startsWith("disconnected connection lost: ").contains("SocketTimeoutException");
-        assertThat(recorder.nextSkipping("disconnected")).isEqualTo("connected " + source.url());
-        assertThat(recorder.next()).isEqualTo("message Message[id=null, type=message, data=b]");
+        assertThat(recorder.nextSkipping("error", "disconnected")).isEqualTo("connected " + source.url());
+        assertThat(recorder.next()).isEqualTo("message Message[id=5, type=message, data=b]");
         server.takeRequest(5, TimeUnit.SECONDS);
         assertThat(server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Last-Event-ID")).isEqualTo("5");
     }

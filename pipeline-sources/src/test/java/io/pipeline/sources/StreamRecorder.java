@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pipeline.core.Event;
 import io.pipeline.core.Processor;
+import io.pipeline.core.RecoveredFailure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -16,13 +17,15 @@ final class StreamRecorder {
 
     /**
      * Records the connection events of a streaming source and its errors as {@code "connected <url>"},
-     * {@code "message <payload>"}, {@code "disconnected <reason>"} and {@code "error <message>"}.
+     * {@code "message <payload>"}, {@code "disconnected <reason>"} and {@code "error <message>"} — for a
+     * {@link RecoveredFailure} (which every failure the source recovers from must be) the message of its cause.
      */
     <T> void listenTo(Processor source, Event<String> connected, Event<T> message, Event<String> disconnected) {
         source.on(connected, url -> add("connected " + url));
         source.on(message, payload -> add("message " + payload));
         source.on(disconnected, reason -> add("disconnected " + reason));
-        source.on(Processor.ERROR, error -> add("error " + error.getMessage()));
+        source.on(Processor.ERROR, error -> add(error instanceof RecoveredFailure recovered
+                ? "error " + recovered.getCause().getMessage() : "uncaught " + error));
     }
 
     void add(String event) {
@@ -40,12 +43,21 @@ final class StreamRecorder {
      * The next event that does not start with {@code prefix}: on a loaded machine a reconnect may itself time out
      * before it gets through.
      */
-    String nextSkipping(String prefix) throws InterruptedException {
+    String nextSkipping(String... prefixes) throws InterruptedException {
         String event = next();
-        while (event.startsWith(prefix)) {
+        while (startsWithAny(event, prefixes)) {
             event = next();
         }
         return event;
+    }
+
+    private static boolean startsWithAny(String event, String... prefixes) {
+        for (String prefix : prefixes) {
+            if (event.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The next {@code count} events. */

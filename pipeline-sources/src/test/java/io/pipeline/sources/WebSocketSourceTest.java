@@ -119,8 +119,9 @@ class WebSocketSourceTest {
         source.start();
 
         String url = source.url();
-        assertThat(recorder.next(4)).containsExactly(
+        assertThat(recorder.next(5)).containsExactly(
                 "connected " + url,
+                "error closed by server: code 1001, reason 'going away' (" + url + ")",
                 "disconnected closed by server: code 1001, reason 'going away'",
                 "connected " + url,
                 "message {\"second\":true}");
@@ -135,10 +136,11 @@ class WebSocketSourceTest {
 
         source.start();
 
-        List<String> events = recorder.next(4);
+        List<String> events = recorder.next(5);
         assertThat(events.get(0)).isEqualTo("connected " + source.url());
-        assertThat(events.get(1)).startsWith("disconnected no message for ").contains("heartbeatTimeout 300 ms");
-        assertThat(events.subList(2, 4)).containsExactly("connected " + source.url(), "message {\"alive\":true}");
+        assertThat(events.get(1)).startsWith("error no message for ").contains("heartbeatTimeout 300 ms");
+        assertThat(events.get(2)).startsWith("disconnected no message for ").contains("heartbeatTimeout 300 ms");
+        assertThat(events.subList(3, 5)).containsExactly("connected " + source.url(), "message {\"alive\":true}");
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
 
@@ -165,9 +167,11 @@ class WebSocketSourceTest {
                 .hasMessageContaining("/feed?token=REDACTED")
                 .hasMessageNotContaining("s3cr3t")
                 .hasCauseInstanceOf(ProtocolException.class);
-        List<String> events = recorder.next(3);
-        assertThat(events).allSatisfy(event -> assertThat(event).startsWith("disconnected connect failed: ")
-                .contains("500"));
+        List<String> events = recorder.next(6);
+        assertThat(events).filteredOn(event -> event.startsWith("disconnected")).hasSize(3)
+                .allSatisfy(event -> assertThat(event).startsWith("disconnected connect failed: ").contains("500"));
+        assertThat(events).filteredOn(event -> event.startsWith("error")).hasSize(3)
+                .allSatisfy(event -> assertThat(event).contains("500"));
         assertThat(recorder.remaining()).isEmpty();
         assertThat(server.getRequestCount()).isEqualTo(3);
     }

@@ -2,6 +2,7 @@ package io.pipeline.examples.stock;
 
 import io.pipeline.core.ErrorReporter;
 import io.pipeline.core.ListenerException;
+import io.pipeline.core.RecoveredFailure;
 import io.pipeline.core.PipelineError;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -88,7 +89,9 @@ public final class Console implements ErrorReporter {
 
     /** The message of {@code error}, without the wrapping a failed listener adds. */
     static String describe(Throwable error) {
-        Throwable shown = error instanceof ListenerException && error.getCause() != null ? error.getCause() : error;
+        // A ListenerException or a source's RecoveredFailure wraps what went wrong; the console shows that.
+        Throwable shown = (error instanceof ListenerException || error instanceof RecoveredFailure)
+                && error.getCause() != null ? error.getCause() : error;
         String message = shown.getMessage();
         return message == null || message.isBlank() ? shown.getClass().getName() : message;
     }
