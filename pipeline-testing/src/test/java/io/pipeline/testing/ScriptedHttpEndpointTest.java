@@ -3,6 +3,7 @@ package io.pipeline.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pipeline.core.RecoveredFailure;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.sources.RestSource;
 import io.pipeline.sources.RestSource.PollException;
@@ -85,8 +86,10 @@ class ScriptedHttpEndpointTest {
             time.advanceToNext(); // the poll, its response and the plan of the next poll all run here
         }
 
-        assertThat(errors.values()).hasSize(4).allSatisfy(e -> assertThat(e).isInstanceOf(PollException.class));
-        assertThat(errors.values()).extracting(Throwable::getMessage).satisfiesExactly(
+        // Each failure is one the source recovers from: a RecoveredFailure around the PollException.
+        assertThat(errors.values()).hasSize(4).allSatisfy(e -> assertThat(e).isInstanceOf(RecoveredFailure.class)
+                .hasCauseInstanceOf(PollException.class));
+        assertThat(errors.values()).extracting(e -> e.getCause().getMessage()).satisfiesExactly(
                 m -> assertThat(m).contains("HTTP 500"),
                 m -> assertThat(m).contains("not valid JSON"),
                 m -> assertThat(m).contains("body truncated"),

@@ -7,6 +7,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.sources.WebSocketSource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.WebSocket;
@@ -76,13 +77,15 @@ class ScriptedWebSocketPeerTest {
         peer.connection().send("{\"second\":true}");
         start(new WebSocketSource("ticker", handler, peer.url("/feed"), options()));
 
-        assertThat(log.await(3, WAIT)).containsExactly("connected ", "message {\"first\":true}",
-                "disconnected closed by server: code 1001, reason 'going away'");
+        List<String> first = log.await(4, WAIT);
+        assertThat(first.subList(0, 2)).containsExactly("connected ", "message {\"first\":true}");
+        assertThat(first.get(2)).startsWith("error ").contains("closed by server: code 1001");
+        assertThat(first.get(3)).isEqualTo("disconnected closed by server: code 1001, reason 'going away'");
         time.awaitTaskDueWithin(RECONNECT_WITH_JITTER, WAIT); // the reconnect, not the watchdog 30 s away
         assertThat(peer.connectionCount()).isEqualTo(1);
         time.advanceToNext();
 
-        assertThat(log.await(5, WAIT).subList(3, 5)).containsExactly("connected ", "message {\"second\":true}");
+        assertThat(log.await(6, WAIT).subList(4, 6)).containsExactly("connected ", "message {\"second\":true}");
         assertThat(peer.connectionCount()).isEqualTo(2);
     }
 
@@ -98,12 +101,13 @@ class ScriptedWebSocketPeerTest {
         assertThat(log.entries()).hasSize(1);
         time.advance(Duration.ofSeconds(1));
 
-        assertThat(log.await(2, WAIT)).last()
-                .isEqualTo("disconnected no message for 30000 ms (heartbeatTimeout 30000 ms)");
+        List<String> lost = log.await(3, WAIT);
+        assertThat(lost.get(1)).startsWith("error ").contains("no message for 30000 ms");
+        assertThat(lost.get(2)).isEqualTo("disconnected no message for 30000 ms (heartbeatTimeout 30000 ms)");
         silent.awaitClosed(WAIT);
         time.awaitTaskDueWithin(RECONNECT_WITH_JITTER, WAIT); // the reconnect
         time.advanceToNext();
-        assertThat(log.await(4, WAIT).subList(2, 4)).containsExactly("connected ", "message {\"alive\":true}");
+        assertThat(log.await(5, WAIT).subList(3, 5)).containsExactly("connected ", "message {\"alive\":true}");
     }
 
     @Test

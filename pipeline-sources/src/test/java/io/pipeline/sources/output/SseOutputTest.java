@@ -347,7 +347,10 @@ class SseOutputTest {
         output.close();
 
         assertThat(reader.awaitEnd()).as("a reader sees the stream end").isTrue();
-        assertThat(take(follower, 22)).last().isEqualTo("disconnected");
+        List<String> followed = take(follower, 23); // 21 messages, the end of the stream as an ERROR, DISCONNECTED
+        assertThat(followed.subList(0, 21)).allMatch(event -> !event.startsWith("error") && !event.equals("disconnected"));
+        assertThat(followed.get(21)).startsWith("error ").contains("stream ended by server");
+        assertThat(followed.get(22)).isEqualTo("disconnected");
         assertThat(output.clients()).isZero();
         assertThatThrownBy(() -> output.send("late")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(NAME);
