@@ -92,6 +92,13 @@ public final class Flow implements AutoCloseable {
     private enum State { NEW, RUNNING, CLOSING, CLOSED }
 
     private final int id = IDS.incrementAndGet();
+    private final String name;
+    private final StallWatchdog watchdog;
+    private final boolean watchdogOn;
+    private final long stallCheckNanos;
+    /** Whether a watchdog check is scheduled; set and cleared on the supervisor (or by start). */
+    private final java.util.concurrent.atomic.AtomicBoolean watchdogArmed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final FlowJmx jmx;
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
     private final List<Slot> slots;
@@ -120,6 +127,12 @@ public final class Flow implements AutoCloseable {
         this.dispatcher = Dispatcher.of(handler);
         this.reporter = builder.errorReporter;
         this.clock = builder.clock;
+        this.name = builder.name != null ? builder.name : "flow-" + id;
+        dispatcher.metrics(builder.metrics, clock);
+        this.watchdog = new StallWatchdog(builder.stallMultiple, builder.restartStalledSources);
+        this.watchdogOn = builder.stallWatchdog;
+        this.stallCheckNanos = builder.stallCheckInterval.toNanos();
+        this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health) : null;
         if (builder.scheduler != null) {
             this.supervisor = builder.scheduler;
             this.ownsSupervisor = false;
@@ -149,6 +162,21 @@ public final class Flow implements AutoCloseable {
         return new Builder();
     }
 
+    /** This flow's name: {@code Builder.name}, default {@code flow-N}. It names the flow's MBeans and metrics. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A snapshot of everything this flow counts (see {@link FlowMetrics}): the handler's queue, each manager's
+     * state, restarts, last start, last error and last message, each processor's emits, deliveries, listener
+     * failures, dead events and sampled listener time, and each source's own counters and stall state. Cheap
+     * enough to call every few seconds; it takes no lock on the emit path. Thread-safe.
+     */
+    public FlowMetrics metrics() {
+        return Metering.snapshot(name, clock.instant(), dispatcher, slots, watchdog);
+    }
+
     /** The handler every manager of this flow is built on. */
     public MessageHandler handler() {
         return handler;
@@ -167,6 +195,14 @@ public final class Flow implements AutoCloseable {
         }
         dispatcher.uncaughtErrorSink(this::onUncaught);
         dispatcher.fatalErrorSink(this::onFatal);
+        if (jmx != null) {
+            try {
+                jmx.registerFlow();
+            } catch (IllegalStateException taken) {
+                close();
+                throw taken;
+            }
+        }
         IllegalStateException duplicate;
         supervising.lock();
         try {
@@ -319,6 +355,9 @@ public final class Flow implements AutoCloseable {
                 degraded.add(why);
             }
         }
+        for (SourceStall stall : watchdog.stalls()) {
+            degraded.add(stall.describe());
+        }
         if (!degraded.isEmpty()) {
             return new Health(HealthStatus.DEGRADED, String.join("; ", degraded), managers);
         }
@@ -389,6 +428,9 @@ public final class Flow implements AutoCloseable {
                 running.forEach(this::removeListenersQuietly);
                 dispatcher.uncaughtErrorSink(null);
                 dispatcher.fatalErrorSink(null);
+                if (jmx != null) {
+                    jmx.unregisterAll();
+                }
                 state.set(State.CLOSED);
                 terminated.complete(null);
                 awaitSupervisionTask(); // one that began before CLOSED was set; later ones do nothing
@@ -476,6 +518,14 @@ public final class Flow implements AutoCloseable {
             removeListenersQuietly(manager);
             return;
         }
+        if (jmx != null) {
+            try {
+                jmx.registerManager(manager.name(), manager.ownedNames());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Flow '" + name + "': registering the MBeans of manager '"
+                        + manager.name() + "' failed", e);
+            }
+        }
         CompletableFuture<Void> done;
         try {
             done = manager.start();
@@ -484,6 +534,46 @@ public final class Flow implements AutoCloseable {
             done = CompletableFuture.failedFuture(failure);
         }
         done.whenComplete((ignored, failure) -> supervise(() -> finished(slot, manager, failure)));
+        armWatchdog();
+    }
+
+    // ---- stall watchdog ------------------------------------------------------------------------------------
+
+    /** Schedules a watchdog check unless one is scheduled or no running source declares an interval. */
+    private void armWatchdog() {
+        if (!watchdogOn || isClosing() || !StallWatchdog.watches(slots) || !watchdogArmed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            supervisor.schedule(guarded(this::checkStalls), stallCheckNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shutDown) {
+            watchdogArmed.set(false);
+        }
+    }
+
+    /** One watchdog step on the supervisor: report new stalls, fail the sources that restart, re-arm. */
+    private void checkStalls() {
+        watchdogArmed.set(false);
+        if (isClosing()) {
+            return;
+        }
+        for (StallWatchdog.Finding finding : watchdog.check(clock.instant(), slots)) {
+            if (finding.restart()) {
+                finding.source().stalled(new SourceStalledException(finding.stall()));
+            } else {
+                reportStall(finding.stall());
+            }
+        }
+        armWatchdog();
+    }
+
+    private void reportStall(SourceStall stall) {
+        try {
+            reporter.stalled(stall);
+        } catch (Throwable failure) {
+            rethrowIfFatal(failure);
+            LOG.log(System.Logger.Level.WARNING, "Flow '" + name + "': ErrorReporter threw on " + stall, failure);
+        }
     }
 
     /** Runs {@code task} on the supervisor, {@linkplain #guarded guarded}. */
@@ -707,8 +797,99 @@ public final class Flow implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private RandomGenerator random = new SplittableRandom();
         private ScheduledExecutorService scheduler;
+        private String name;
+        private boolean metrics = true;
+        private boolean jmx;
+        private boolean stallWatchdog = true;
+        private double stallMultiple = 3;
+        private Duration stallCheckInterval = Duration.ofSeconds(1);
+        private boolean restartStalledSources;
 
         private Builder() {}
+
+        /**
+         * The flow's name, for its MBeans ({@code io.pipeline:type=Flow,name=…}), metrics and logs. Default
+         * {@code flow-N}.
+         *
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("flow name is blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Whether the flow counts messages per processor and event ({@link Flow#metrics()}). Default {@code true};
+         * off, every processor count stays 0 and the emit path skips the counters. Applies to the processors built
+         * by this flow's managers.
+         */
+        public Builder metrics(boolean enabled) {
+            this.metrics = enabled;
+            return this;
+        }
+
+        /**
+         * Whether {@link Flow#start()} registers MBeans on the platform MBean server: {@code io.pipeline:type=Flow,
+         * name=<flow>}, {@code …,manager=<manager>} and {@code …,manager=<manager>,processor=<processor>};
+         * {@link Flow#close()} unregisters them. Default {@code false}. Give each flow of a JVM its own
+         * {@link #name(String)}: starting a second flow of the same name throws.
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
+            return this;
+        }
+
+        /**
+         * Whether the stall watchdog runs. Default {@code true}; it has work only while a running source declares
+         * {@link Source#expectedInterval()}.
+         */
+        public Builder stallWatchdog(boolean enabled) {
+            this.stallWatchdog = enabled;
+            return this;
+        }
+
+        /**
+         * How many expected intervals a source may stay silent before the watchdog finds it stalled. Default 3.
+         *
+         * @throws IllegalArgumentException if {@code multiple} is below 1, infinite or NaN
+         */
+        public Builder stallMultiple(double multiple) {
+            if (!(multiple >= 1) || Double.isInfinite(multiple)) {
+                throw new IllegalArgumentException("stallMultiple must be a finite number >= 1: " + multiple);
+            }
+            this.stallMultiple = multiple;
+            return this;
+        }
+
+        /**
+         * How often the watchdog looks, on the supervisor. Default 1 s.
+         *
+         * @throws IllegalArgumentException if not positive or over a day
+         */
+        public Builder stallCheckInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.isZero() || interval.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("stallCheckInterval must be positive and at most a day: "
+                        + interval);
+            }
+            this.stallCheckInterval = interval;
+            return this;
+        }
+
+        /**
+         * Whether a stalled source is failed — its cause a {@link SourceStalledException} — so that its manager
+         * restarts, for every source of the flow. Default {@code false}: the stall is reported to
+         * {@link ErrorReporter#stalled} and the flow is DEGRADED until the source emits again. A source can ask for
+         * the restart itself ({@link Source#restartWhenStalled()}).
+         */
+        public Builder restartStalledSources(boolean enabled) {
+            this.restartStalledSources = enabled;
+            return this;
+        }
 
         /** The handler all managers are built on; the flow owns and closes it. Default: a new {@link AsyncDispatcher}. */
         public Builder handler(MessageHandler handler) {

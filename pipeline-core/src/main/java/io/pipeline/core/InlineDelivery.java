@@ -83,6 +83,11 @@ final class InlineDelivery {
             if (payload.getClass() == route.accepted()) {
                 Listener<Object> direct = route.direct();
                 if (direct != null) {
+                    TopicStats stats = topic.stats;
+                    if (stats != null && stats.directCall()) {
+                        processor.delivery.timedCall(topic, stats, direct, payload);
+                        return true;
+                    }
                     try {
                         direct.handle(payload);
                     } catch (Throwable failure) {
@@ -98,6 +103,10 @@ final class InlineDelivery {
 
     /** Topic and payload checked: inline if the plain listeners may run here, else the general path. */
     private boolean emitChecked(Topic topic, Route route, Event<?> event, Object payload) {
+        TopicStats stats = topic.stats;
+        if (stats != null) {
+            stats.emitted();
+        }
         Listener<Object>[] plain = route.plain();
         if (plain != null && plain.length != 0 && dispatcher.inlineHere()) {
             if (counted) {
@@ -115,7 +124,7 @@ final class InlineDelivery {
         Processor.checkPayload(event, payload);
         Topic topic = processor.topics.find(event);
         if (topic == null) {
-            return dispatcher.emit(processor.topics, null, event, payload);
+            topic = processor.topics.topic(event); // a dead event: its topic counts it from now on
         }
         processor.recent = topic;
         Route route = topic.route();
@@ -160,10 +169,30 @@ final class InlineDelivery {
     }
 
     private void call(Topic topic, Listener<Object> listener, Object payload) {
+        TopicStats stats = topic.stats;
+        if (stats != null && stats.delivering()) {
+            timedCall(topic, stats, listener, payload);
+            return;
+        }
         try {
             listener.handle(payload);
         } catch (Throwable failure) {
             dispatcher.listenerFailed(topic, failure);
+        }
+    }
+
+    /** A delivery picked for timing ({@link TopicStats}): out of line, so the untimed paths stay small. */
+    void timedCall(Topic topic, TopicStats stats, Listener<Object> listener, Object payload) {
+        Throwable failed = null;
+        long start = System.nanoTime();
+        try {
+            listener.handle(payload);
+        } catch (Throwable failure) {
+            failed = failure;
+        }
+        stats.timed(System.nanoTime() - start);
+        if (failed != null) {
+            dispatcher.listenerFailed(topic, failed);
         }
     }
 }

@@ -7,6 +7,12 @@ final class LoggingErrorReporter implements ErrorReporter {
 
     private LoggingErrorReporter() {}
 
+    /** A stall is a warning, not a failure. */
+    @Override
+    public void stalled(SourceStall stall) {
+        LOG.log(System.Logger.Level.WARNING, "Flow watchdog: " + stall.describe());
+    }
+
     @Override
     public void report(PipelineError error) {
         if (error.willRestart()) {

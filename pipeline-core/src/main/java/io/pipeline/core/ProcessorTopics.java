@@ -18,6 +18,8 @@ final class ProcessorTopics {
     final Dispatcher dispatcher;
     private final ConcurrentHashMap<Event<?>, Topic> topics = new ConcurrentHashMap<>();
     private volatile Topic[] scanned = NONE;
+    /** Set when a {@link Source} has this name: the clock its topics stamp emits with. */
+    private volatile java.time.Clock sourceClock;
 
     ProcessorTopics(String name, Dispatcher dispatcher) {
         this.name = name;
@@ -54,6 +56,50 @@ final class ProcessorTopics {
             }
             return topic;
         }
+    }
+
+    /** The counters a source of this name keeps ({@link Source#counter}), by name; they outlive restarts. */
+    private final java.util.concurrent.ConcurrentSkipListMap<String, SourceCounter> counters =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    SourceCounter counter(String counterName) {
+        return counters.computeIfAbsent(counterName, SourceCounter::new);
+    }
+
+    /** The value of every source counter, by name. */
+    java.util.Map<String, Long> counterValues() {
+        java.util.Map<String, Long> values = new java.util.TreeMap<>();
+        counters.forEach((counterName, counter) -> values.put(counterName, counter.value()));
+        return values;
+    }
+
+    /** When a source of this name last emitted (epoch millis), 0 if never. */
+    long lastEmitMillis() {
+        long last = 0;
+        for (Topic topic : topics.values()) {
+            if (topic.stats != null) {
+                last = Math.max(last, topic.stats.lastEmitMillis());
+            }
+        }
+        return last;
+    }
+
+    /** Marks these topics as a source's: their emits are stamped with {@code clock} (for the stall watchdog). */
+    void markSource(java.time.Clock clock) {
+        sourceClock = clock;
+    }
+
+    java.time.Clock sourceClock() {
+        return sourceClock;
+    }
+
+    boolean isSource() {
+        return sourceClock != null;
+    }
+
+    /** Every topic, for metrics; a snapshot. */
+    java.util.List<Topic> allTopics() {
+        return java.util.List.copyOf(topics.values());
     }
 
     int listenerCount(Event<?> event) {

@@ -64,6 +64,11 @@ abstract class Subscriber implements Subscription {
             if (!claim()) {
                 return;
             }
+            TopicStats stats = topic.stats;
+            if (stats != null && stats.delivering()) {
+                dispatcher.inline.timedCall(topic, stats, listener, payload);
+                return;
+            }
             try {
                 listener.handle(payload);
             } catch (Throwable failure) {
@@ -109,6 +114,9 @@ abstract class Subscriber implements Subscription {
             }
             if (completion != null) {
                 completion.expect();
+            }
+            if (topic.stats != null) {
+                topic.stats.delivering(); // counted when handed over; its stage's time is not measured
             }
             Pending pending = new Pending(payload, completion);
             synchronized (this) {

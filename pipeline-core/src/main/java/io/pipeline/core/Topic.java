@@ -23,6 +23,8 @@ final class Topic implements Target {
     final ProcessorTopics owner;
     final Event<?> event;
     final boolean isError;
+    /** This topic's counters, or {@code null} when the dispatcher's metrics are off. */
+    final TopicStats stats;
     /** Written under this topic's lock, except {@link #accepted}'s compare-and-set. */
     private volatile Route route = Route.empty();
 
@@ -30,6 +32,7 @@ final class Topic implements Target {
         this.owner = owner;
         this.event = event;
         this.isError = event.equals(Processor.ERROR);
+        this.stats = owner.dispatcher.metricsEnabled() ? new TopicStats(owner.sourceClock()) : null;
     }
 
     Route route() {

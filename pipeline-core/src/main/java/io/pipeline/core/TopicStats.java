@@ -1,0 +1,180 @@
+package io.pipeline.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters of one {@link Topic}: what {@link FlowMetrics} reports per event. Kept cheap enough for the emit
+ * path (docs/BENCHMARKS.md, "Metrics overhead").
+ *
+ * <h2>Single-writer counters</h2>
+ * Almost every topic is emitted by one thread (a source's thread, the async loop thread) and delivered by one
+ * thread (the emitter under a {@link SyncDispatcher}, the loop thread under an {@link AsyncDispatcher}). So each of
+ * the three hot counters — direct calls, other emits, other deliveries — is owned by the first thread that counts
+ * it: the owner adds to a plain field with an opaque store (no lock prefix, no fence); any other thread adds to a
+ * {@link LongAdder}. A reader sums both. Ownership is claimed once and never moves: a topic whose first emitter
+ * thread ends (a restarted time source's thread) counts on the adder afterwards, which is slower, never wrong.
+ *
+ * <h2>Sampled listener time</h2>
+ * Reading {@link System#nanoTime()} twice costs more than a whole delivery on the direct path, so one delivery in
+ * {@value #SAMPLE_EVERY} per topic is timed: on the owning thread every {@value #SAMPLE_EVERY}th (counting from the
+ * first), on other threads a random one in {@value #SAMPLE_EVERY}. {@link ListenerTime} reports the sample count,
+ * their total and their maximum; the mean of the samples estimates the mean listener time.
+ *
+ * <p>Thread-safe as described above.
+ */
+final class TopicStats {
+    /** One delivery in this many is timed. A power of two. */
+    static final int SAMPLE_EVERY = 64;
+    private static final long SAMPLE_MASK = SAMPLE_EVERY - 1;
+
+    private static final VarHandle DIRECT;
+    private static final VarHandle EMITTED;
+    private static final VarHandle DELIVERED;
+    private static final VarHandle DIRECT_OWNER;
+    private static final VarHandle EMIT_OWNER;
+    private static final VarHandle DELIVER_OWNER;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            DIRECT = lookup.findVarHandle(TopicStats.class, "direct", long.class);
+            EMITTED = lookup.findVarHandle(TopicStats.class, "emitted", long.class);
+            DELIVERED = lookup.findVarHandle(TopicStats.class, "delivered", long.class);
+            DIRECT_OWNER = lookup.findVarHandle(TopicStats.class, "directOwner", Thread.class);
+            EMIT_OWNER = lookup.findVarHandle(TopicStats.class, "emitOwner", Thread.class);
+            DELIVER_OWNER = lookup.findVarHandle(TopicStats.class, "deliverOwner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The clock that stamps a source's emits, or {@code null} for a topic of a plain processor. */
+    private final Clock sourceClock;
+
+    // Owner-written plain fields, read by others with getOpaque.
+    private Thread directOwner;
+    private long direct;
+    private Thread emitOwner;
+    private long emitted;
+    private Thread deliverOwner;
+    private long delivered;
+
+    private final LongAdder sharedDirect = new LongAdder();
+    private final LongAdder sharedEmitted = new LongAdder();
+    private final LongAdder sharedDelivered = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder dead = new LongAdder();
+    private final LongAdder timed = new LongAdder();
+    private final LongAdder timedNanos = new LongAdder();
+    private final LongAccumulator maxNanos = new LongAccumulator(Math::max, 0);
+    /** When a source last emitted on this topic, in epoch milliseconds; 0 before. */
+    private volatile long lastEmitMillis;
+
+    TopicStats(Clock sourceClock) {
+        this.sourceClock = sourceClock;
+    }
+
+    // ---- counting ---------------------------------------------------------------------------------------------
+
+    /** An emit on the direct rung (one emit and one delivery); true when this delivery is to be timed. */
+    boolean directCall() {
+        stamp();
+        if (Thread.currentThread() == directOwner) {
+            long next = direct + 1;
+            DIRECT.setOpaque(this, next);
+            return (next & SAMPLE_MASK) == 1;
+        }
+        return sharedOrClaim(DIRECT_OWNER, DIRECT, sharedDirect);
+    }
+
+    /** An emit on any other rung. */
+    void emitted() {
+        stamp();
+        if (Thread.currentThread() == emitOwner) {
+            EMITTED.setOpaque(this, emitted + 1);
+        } else {
+            sharedOrClaim(EMIT_OWNER, EMITTED, sharedEmitted);
+        }
+    }
+
+    /** A delivery to one listener, not on the direct rung; true when it is to be timed. */
+    boolean delivering() {
+        if (Thread.currentThread() == deliverOwner) {
+            long next = delivered + 1;
+            DELIVERED.setOpaque(this, next);
+            return (next & SAMPLE_MASK) == 1;
+        }
+        return sharedOrClaim(DELIVER_OWNER, DELIVERED, sharedDelivered);
+    }
+
+    private void stamp() {
+        Clock clock = sourceClock;
+        if (clock != null) {
+            lastEmitMillis = clock.millis();
+        }
+    }
+
+    /** Not the owner: claim ownership if nobody owns the counter yet, else count on the adder. */
+    private boolean sharedOrClaim(VarHandle owner, VarHandle counter, LongAdder shared) {
+        Thread me = Thread.currentThread();
+        if (owner.getAcquire(this) == null && owner.compareAndSet(this, (Thread) null, me)) {
+            long next = (long) counter.getOpaque(this) + 1;
+            counter.setOpaque(this, next);
+            return (next & SAMPLE_MASK) == 1;
+        }
+        shared.increment();
+        return ThreadLocalRandom.current().nextInt(SAMPLE_EVERY) == 0;
+    }
+
+    void failed() {
+        failures.increment();
+    }
+
+    void dead() {
+        dead.increment();
+    }
+
+    /** Records one timed delivery. */
+    void timed(long nanos) {
+        long value = Math.max(0, nanos);
+        timed.increment();
+        timedNanos.add(value);
+        maxNanos.accumulate(value);
+    }
+
+    // ---- reading ------------------------------------------------------------------------------------------------
+
+    long directCalls() {
+        return (long) DIRECT.getOpaque(this) + sharedDirect.sum();
+    }
+
+    long emits() {
+        return directCalls() + (long) EMITTED.getOpaque(this) + sharedEmitted.sum();
+    }
+
+    long deliveries() {
+        return directCalls() + (long) DELIVERED.getOpaque(this) + sharedDelivered.sum();
+    }
+
+    long failures() {
+        return failures.sum();
+    }
+
+    long deadEvents() {
+        return dead.sum();
+    }
+
+    ListenerTime listenerTime() {
+        return new ListenerTime(timed.sum(), timedNanos.sum(), maxNanos.get());
+    }
+
+    /** Epoch millis of the last emit of a source on this topic, 0 if none (or not a source). */
+    long lastEmitMillis() {
+        return lastEmitMillis;
+    }
+}
