@@ -250,6 +250,9 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         if (errors == null || errors.isEmpty()) {
             uncaught(topic.processorName(), wrapped);
         } else {
+            if (errors.stats != null) {
+                errors.stats.emitted(); // the processor's ERROR, emitted on its behalf
+            }
             enqueueError(errors, wrapped, null);
         }
     }
