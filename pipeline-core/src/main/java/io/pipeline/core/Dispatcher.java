@@ -52,20 +52,12 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
      * {@code metrics(false)} turns them off before any of its processors exists.
      */
     private volatile boolean metricsEnabled = true;
-    /** The clock a source's topics stamp their emits with; the flow's clock once a flow owns this handler. */
-    private volatile java.time.Clock clock = java.time.Clock.systemUTC();
-
     final boolean metricsEnabled() {
         return metricsEnabled;
     }
 
-    final void metrics(boolean enabled, java.time.Clock clock) {
+    final void metrics(boolean enabled) {
         this.metricsEnabled = enabled;
-        this.clock = Objects.requireNonNull(clock, "clock");
-    }
-
-    final java.time.Clock clock() {
-        return clock;
     }
 
     /** The handler's own figures for {@link FlowMetrics}. */

@@ -128,9 +128,9 @@ public final class Flow implements AutoCloseable {
         this.reporter = builder.errorReporter;
         this.clock = builder.clock;
         this.name = builder.name != null ? builder.name : "flow-" + id;
-        dispatcher.metrics(builder.metrics, clock);
+        dispatcher.metrics(builder.metrics);
         this.watchdog = new StallWatchdog(builder.stallMultiple, builder.restartStalledSources);
-        this.watchdogOn = builder.stallWatchdog;
+        this.watchdogOn = builder.stallWatchdog && builder.metrics; // it reads the sources' emit counts
         this.stallCheckNanos = builder.stallCheckInterval.toNanos();
         this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health) : null;
         if (builder.scheduler != null) {

@@ -19,12 +19,13 @@ final class Metering {
         Map<String, ProcessorTopics> processors = dispatcher.processors();
         List<ManagerMetrics> managers = new ArrayList<>(slots.size());
         for (Slot slot : slots) {
-            managers.add(manager(slot, processors, watchdog));
+            managers.add(manager(slot, processors, watchdog, now));
         }
         return new FlowMetrics(flow, now, dispatcher.metricsEnabled(), dispatcher.dispatcherMetrics(), managers);
     }
 
-    static ManagerMetrics manager(Slot slot, Map<String, ProcessorTopics> processors, StallWatchdog watchdog) {
+    static ManagerMetrics manager(Slot slot, Map<String, ProcessorTopics> processors, StallWatchdog watchdog,
+                                  Instant now) {
         ManagerStatus status = slot.status();
         Manager built = slot.built();
         List<ProcessorMetrics> owned = new ArrayList<>();
@@ -38,7 +39,7 @@ final class Metering {
                 }
             }
             for (Source source : built.sources()) {
-                long last = source.topics.lastEmitMillis();
+                long last = source.topics.observeEmits(now.toEpochMilli());
                 lastMessage = Math.max(lastMessage, last);
                 sources.add(new SourceMetrics(source.name(), source.topics.counterValues(),
                         StallWatchdog.expectedInterval(source),

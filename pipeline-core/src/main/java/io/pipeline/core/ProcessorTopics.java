@@ -18,8 +18,6 @@ final class ProcessorTopics {
     final Dispatcher dispatcher;
     private final ConcurrentHashMap<Event<?>, Topic> topics = new ConcurrentHashMap<>();
     private volatile Topic[] scanned = NONE;
-    /** Set when a {@link Source} has this name: the clock its topics stamp emits with. */
-    private volatile java.time.Clock sourceClock;
 
     ProcessorTopics(String name, Dispatcher dispatcher) {
         this.name = name;
@@ -73,28 +71,28 @@ final class ProcessorTopics {
         return values;
     }
 
-    /** When a source of this name last emitted (epoch millis), 0 if never. */
-    long lastEmitMillis() {
-        long last = 0;
+    /** The emit count last seen by {@link #observeEmits}, and when it was first seen (epoch millis; 0: never). */
+    private long seenEmits;
+    private long lastEmitMillis;
+
+    /**
+     * Looks at the emit counts of these topics: if they grew since the last look, {@code nowMillis} becomes the
+     * time of the last emit. Emits are not stamped one by one (reading a clock per emit would cost more than the
+     * emit); the flow looks at every watchdog check and every metrics snapshot, so the time is late by at most the
+     * time between two looks. Returns the time of the last emit seen, 0 if none.
+     */
+    synchronized long observeEmits(long nowMillis) {
+        long emits = 0;
         for (Topic topic : topics.values()) {
-            if (topic.stats != null) {
-                last = Math.max(last, topic.stats.lastEmitMillis());
+            if (topic.stats != null && !topic.isError) {
+                emits += topic.stats.emits();
             }
         }
-        return last;
-    }
-
-    /** Marks these topics as a source's: their emits are stamped with {@code clock} (for the stall watchdog). */
-    void markSource(java.time.Clock clock) {
-        sourceClock = clock;
-    }
-
-    java.time.Clock sourceClock() {
-        return sourceClock;
-    }
-
-    boolean isSource() {
-        return sourceClock != null;
+        if (emits != seenEmits) {
+            seenEmits = emits;
+            lastEmitMillis = nowMillis;
+        }
+        return lastEmitMillis;
     }
 
     /** Every topic, for metrics; a snapshot. */

@@ -21,7 +21,6 @@ public abstract class Source extends Processor {
     /** Creates a source named {@code name} on {@code handler}. */
     protected Source(String name, MessageHandler handler) {
         super(name, handler);
-        topics.markSource(topics.dispatcher.clock());
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param name             the source's name
  * @param counters         its own counters ({@link Source#counter(String)}), by name, sorted
  * @param expectedInterval how often it expects to produce data ({@link Source#expectedInterval()}), if it says
- * @param lastEmit         when it last emitted, on the flow's clock, if it has
+ * @param lastEmit         when it last emitted, on the flow's clock, if it has (as the flow saw it, see
+ *                         {@link ManagerMetrics#lastMessage()})
  * @param stalled          whether the stall watchdog finds it stalled now
  */
 public record SourceMetrics(String name, Map<String, Long> counters, Optional<Duration> expectedInterval,

@@ -75,7 +75,7 @@ final class StallWatchdog {
                     continue;
                 }
                 watched.add(source.name());
-                long lastEmit = source.topics.lastEmitMillis();
+                long lastEmit = source.topics.observeEmits(now.toEpochMilli());
                 Instant since = lastEmit > started.get().toEpochMilli() ? Instant.ofEpochMilli(lastEmit)
                         : started.get();
                 Duration silence = Duration.between(since, now);

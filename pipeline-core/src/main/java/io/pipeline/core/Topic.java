@@ -32,7 +32,7 @@ final class Topic implements Target {
         this.owner = owner;
         this.event = event;
         this.isError = event.equals(Processor.ERROR);
-        this.stats = owner.dispatcher.metricsEnabled() ? new TopicStats(owner.sourceClock()) : null;
+        this.stats = owner.dispatcher.metricsEnabled() ? new TopicStats() : null;
     }
 
     Route route() {

@@ -2,7 +2,6 @@ package io.pipeline.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,9 +52,6 @@ final class TopicStats {
         }
     }
 
-    /** The clock that stamps a source's emits, or {@code null} for a topic of a plain processor. */
-    private final Clock sourceClock;
-
     // Owner-written plain fields, read by others with getOpaque.
     private Thread directOwner;
     private long direct;
@@ -72,18 +68,12 @@ final class TopicStats {
     private final LongAdder timed = new LongAdder();
     private final LongAdder timedNanos = new LongAdder();
     private final LongAccumulator maxNanos = new LongAccumulator(Math::max, 0);
-    /** When a source last emitted on this topic, in epoch milliseconds; 0 before. */
-    private volatile long lastEmitMillis;
-
-    TopicStats(Clock sourceClock) {
-        this.sourceClock = sourceClock;
-    }
+    TopicStats() {}
 
     // ---- counting ---------------------------------------------------------------------------------------------
 
     /** An emit on the direct rung (one emit and one delivery); true when this delivery is to be timed. */
     boolean directCall() {
-        stamp();
         if (Thread.currentThread() == directOwner) {
             long next = direct + 1;
             DIRECT.setOpaque(this, next);
@@ -94,7 +84,6 @@ final class TopicStats {
 
     /** An emit on any other rung. */
     void emitted() {
-        stamp();
         if (Thread.currentThread() == emitOwner) {
             EMITTED.setOpaque(this, emitted + 1);
         } else {
@@ -110,13 +99,6 @@ final class TopicStats {
             return (next & SAMPLE_MASK) == 1;
         }
         return sharedOrClaim(DELIVER_OWNER, DELIVERED, sharedDelivered);
-    }
-
-    private void stamp() {
-        Clock clock = sourceClock;
-        if (clock != null) {
-            lastEmitMillis = clock.millis();
-        }
     }
 
     /** Not the owner: claim ownership if nobody owns the counter yet, else count on the adder. */
@@ -171,10 +153,5 @@ final class TopicStats {
 
     ListenerTime listenerTime() {
         return new ListenerTime(timed.sum(), timedNanos.sum(), maxNanos.get());
-    }
-
-    /** Epoch millis of the last emit of a source on this topic, 0 if none (or not a source). */
-    long lastEmitMillis() {
-        return lastEmitMillis;
     }
 }
