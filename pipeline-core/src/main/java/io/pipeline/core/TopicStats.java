@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Sampled listener time</h2>
  * Reading {@link System#nanoTime()} twice costs more than a whole delivery on the direct path, so one delivery in
- * {@value #SAMPLE_EVERY} per topic is timed: on the owning thread every {@value #SAMPLE_EVERY}th (counting from the
- * first), on other threads a random one in {@value #SAMPLE_EVERY}. {@link ListenerTime} reports the sample count,
+ * {@value #SAMPLE_EVERY} per topic is timed: on the owning thread the first delivery and then every
+ * {@value #SAMPLE_EVERY}th (the first emit of a topic never takes the direct rung: it is sampled on the other path,
+ * and the direct rung samples its own {@value #SAMPLE_EVERY}th, {@code 128}th, …); on other threads a random one in
+ * {@value #SAMPLE_EVERY}. {@link ListenerTime} reports the sample count,
  * their total and their maximum; the mean of the samples estimates the mean listener time.
  *
  * <p>Thread-safe as described above.
@@ -77,9 +79,9 @@ final class TopicStats {
         if (Thread.currentThread() == directOwner) {
             long next = direct + 1;
             DIRECT.setOpaque(this, next);
-            return (next & SAMPLE_MASK) == 1;
+            return (next & SAMPLE_MASK) == 0; // the first emit of a topic takes the other path, sampled there
         }
-        return sharedOrClaim(DIRECT_OWNER, DIRECT, sharedDirect);
+        return sharedOrClaim(DIRECT_OWNER, DIRECT, sharedDirect, 0);
     }
 
     /** An emit on any other rung. */
@@ -87,7 +89,7 @@ final class TopicStats {
         if (Thread.currentThread() == emitOwner) {
             EMITTED.setOpaque(this, emitted + 1);
         } else {
-            sharedOrClaim(EMIT_OWNER, EMITTED, sharedEmitted);
+            sharedOrClaim(EMIT_OWNER, EMITTED, sharedEmitted, 1);
         }
     }
 
@@ -98,16 +100,19 @@ final class TopicStats {
             DELIVERED.setOpaque(this, next);
             return (next & SAMPLE_MASK) == 1;
         }
-        return sharedOrClaim(DELIVER_OWNER, DELIVERED, sharedDelivered);
+        return sharedOrClaim(DELIVER_OWNER, DELIVERED, sharedDelivered, 1);
     }
 
-    /** Not the owner: claim ownership if nobody owns the counter yet, else count on the adder. */
-    private boolean sharedOrClaim(VarHandle owner, VarHandle counter, LongAdder shared) {
+    /**
+     * Not the owner: claim ownership if nobody owns the counter yet, else count on the adder. True when this one is
+     * to be timed: as the owner, when the count modulo {@value #SAMPLE_EVERY} is {@code sampled}.
+     */
+    private boolean sharedOrClaim(VarHandle owner, VarHandle counter, LongAdder shared, long sampled) {
         Thread me = Thread.currentThread();
         if (owner.getAcquire(this) == null && owner.compareAndSet(this, (Thread) null, me)) {
             long next = (long) counter.getOpaque(this) + 1;
             counter.setOpaque(this, next);
-            return (next & SAMPLE_MASK) == 1;
+            return (next & SAMPLE_MASK) == sampled;
         }
         shared.increment();
         return ThreadLocalRandom.current().nextInt(SAMPLE_EVERY) == 0;
