@@ -273,7 +273,8 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     }
 
     private static void logUncaught(String processorName, Throwable error) {
-        LOG.log(System.Logger.Level.ERROR, "Uncaught error event of processor '" + processorName + "'", error);
+        LOG.log(System.Logger.Level.ERROR, LogContext.of(null, null, processorName)
+                + "Uncaught error event of processor '" + processorName + "'", error);
     }
 
     // ---- fatal errors (seam between dispatch and supervision) --------------------------------------------

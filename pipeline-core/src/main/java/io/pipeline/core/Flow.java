@@ -125,9 +125,10 @@ public final class Flow implements AutoCloseable {
     private Flow(Builder builder) {
         this.handler = builder.handler != null ? builder.handler : new AsyncDispatcher();
         this.dispatcher = Dispatcher.of(handler);
-        this.reporter = builder.errorReporter;
-        this.clock = builder.clock;
         this.name = builder.name != null ? builder.name : "flow-" + id;
+        this.reporter = builder.errorReporter == LoggingErrorReporter.INSTANCE ? new LoggingErrorReporter(name)
+                : builder.errorReporter;
+        this.clock = builder.clock;
         dispatcher.metrics(builder.metrics);
         this.watchdog = new StallWatchdog(builder.stallMultiple, builder.restartStalledSources);
         this.watchdogOn = builder.stallWatchdog && builder.metrics; // it reads the sources' emit counts
@@ -522,8 +523,8 @@ public final class Flow implements AutoCloseable {
             try {
                 jmx.registerManager(manager.name(), manager.ownedNames());
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Flow '" + name + "': registering the MBeans of manager '"
-                        + manager.name() + "' failed", e);
+                LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), null)
+                        + "Registering the MBeans of manager '" + manager.name() + "' failed", e);
             }
         }
         CompletableFuture<Void> done;
@@ -572,7 +573,8 @@ public final class Flow implements AutoCloseable {
             reporter.stalled(stall);
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            LOG.log(System.Logger.Level.WARNING, "Flow '" + name + "': ErrorReporter threw on " + stall, failure);
+            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, stall.manager(), stall.source())
+                    + "ErrorReporter threw on " + stall, failure);
         }
     }
 
@@ -601,7 +603,8 @@ public final class Flow implements AutoCloseable {
                 }
             } catch (Throwable failure) {
                 rethrowIfFatal(failure);
-                LOG.log(System.Logger.Level.ERROR, "A supervision task of " + this + " failed", failure);
+                LOG.log(System.Logger.Level.ERROR, LogContext.of(name, null, null) + "A supervision task of " + this
+                        + " failed", failure);
             } finally {
                 supervising.unlock();
             }
@@ -616,8 +619,9 @@ public final class Flow implements AutoCloseable {
     private void finished(Slot slot, Manager manager, Throwable failure) {
         if (isClosing() || (manager != null && !slot.claimEnd(manager, this::isClosing))) {
             if (failure != null && isClosing()) {
-                LOG.log(System.Logger.Level.WARNING, "Manager of " + slot.name() + " failed while the flow closes",
-                        Manager.unwrap(failure));
+                Throwable cause = Manager.unwrap(failure);
+                LOG.log(System.Logger.Level.WARNING, LogContext.of(name, slot.name(), LogContext.processorOf(cause))
+                        + "Manager of " + slot.name() + " failed while the flow closes", cause);
             }
             return;
         }
@@ -683,9 +687,21 @@ public final class Flow implements AutoCloseable {
         try {
             return manager.shouldRestart();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "shouldRestart() of manager '" + manager.name() + "' threw", e);
+            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), null) + "shouldRestart() of manager '"
+                    + manager.name() + "' threw", e);
             return false;
         }
+    }
+
+    /** The name of the manager that owns (or owned last) {@code processorName}, or null. */
+    private String ownerOf(String processorName) {
+        for (Slot slot : slots) {
+            Manager built = slot.built();
+            if (built != null && built.owns(processorName)) {
+                return built.name();
+            }
+        }
+        return null;
     }
 
     /** An error event nobody listened to: fail the manager that owns the processor. */
@@ -698,7 +714,8 @@ public final class Flow implements AutoCloseable {
             }
         }
         if (isClosing()) {
-            LOG.log(System.Logger.Level.ERROR, "Uncaught error event of processor '" + processorName
+            LOG.log(System.Logger.Level.ERROR, LogContext.of(name, ownerOf(processorName), processorName)
+                    + "Uncaught error event of processor '" + processorName
                     + "' while " + this + " closes", error);
             return;
         }
@@ -741,7 +758,8 @@ public final class Flow implements AutoCloseable {
             reporter.report(error);
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            LOG.log(System.Logger.Level.WARNING, "ErrorReporter threw; the report was " + error, failure);
+            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, error.manager(), LogContext.processorOf(error.cause()))
+                    + "ErrorReporter threw; the report was " + error, failure);
         }
     }
 
@@ -761,12 +779,13 @@ public final class Flow implements AutoCloseable {
         quietly(manager, "Removing listeners of", manager::removeAllListeners);
     }
 
-    private static void quietly(Manager manager, String what, Runnable step) {
+    private void quietly(Manager manager, String what, Runnable step) {
         try {
             step.run();
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            LOG.log(System.Logger.Level.WARNING, what + " manager '" + manager.name() + "' failed", failure);
+            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), null) + what + " manager '"
+                    + manager.name() + "' failed", failure);
         }
     }
 

@@ -83,15 +83,18 @@ final class InlineDelivery {
             if (payload.getClass() == route.accepted()) {
                 Listener<Object> direct = route.direct();
                 if (direct != null) {
+                    // One call site for the listener, timed or not: the payload must not reach a method the JIT
+                    // does not inline, or it escapes and is allocated (TopicStats: the sampling rule).
                     TopicStats stats = topic.stats;
-                    if (stats != null && stats.directCall()) {
-                        processor.delivery.timedCall(topic, stats, direct, payload);
-                        return true;
-                    }
+                    boolean timed = stats != null && stats.directCall();
+                    long start = timed ? System.nanoTime() : 0;
                     try {
                         direct.handle(payload);
                     } catch (Throwable failure) {
                         processor.delivery.dispatcher.listenerFailed(topic, failure);
+                    }
+                    if (timed) {
+                        stats.timed(System.nanoTime() - start);
                     }
                     return true;
                 }
@@ -170,29 +173,15 @@ final class InlineDelivery {
 
     private void call(Topic topic, Listener<Object> listener, Object payload) {
         TopicStats stats = topic.stats;
-        if (stats != null && stats.delivering()) {
-            timedCall(topic, stats, listener, payload);
-            return;
-        }
+        boolean timed = stats != null && stats.delivering();
+        long start = timed ? System.nanoTime() : 0;
         try {
             listener.handle(payload);
         } catch (Throwable failure) {
             dispatcher.listenerFailed(topic, failure);
         }
-    }
-
-    /** A delivery picked for timing ({@link TopicStats}): out of line, so the untimed paths stay small. */
-    void timedCall(Topic topic, TopicStats stats, Listener<Object> listener, Object payload) {
-        Throwable failed = null;
-        long start = System.nanoTime();
-        try {
-            listener.handle(payload);
-        } catch (Throwable failure) {
-            failed = failure;
-        }
-        stats.timed(System.nanoTime() - start);
-        if (failed != null) {
-            dispatcher.listenerFailed(topic, failed);
+        if (timed) {
+            stats.timed(System.nanoTime() - start);
         }
     }
 }

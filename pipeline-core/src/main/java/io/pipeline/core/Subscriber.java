@@ -65,14 +65,15 @@ abstract class Subscriber implements Subscription {
                 return;
             }
             TopicStats stats = topic.stats;
-            if (stats != null && stats.delivering()) {
-                dispatcher.inline.timedCall(topic, stats, listener, payload);
-                return;
-            }
+            boolean timed = stats != null && stats.delivering();
+            long start = timed ? System.nanoTime() : 0;
             try {
                 listener.handle(payload);
             } catch (Throwable failure) {
                 dispatcher.listenerFailed(topic, failure);
+            }
+            if (timed) {
+                stats.timed(System.nanoTime() - start);
             }
         }
     }
