@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -47,8 +48,19 @@ import java.util.random.RandomGenerator;
  * <h2>Health</h2>
  * {@link #health()} judges the flow: {@link HealthStatus#UP} while every manager runs,
  * {@link HealthStatus#DEGRADED} while a manager failed and waits to restart or has restarted after failures
- * repeatedly within the policy's window, {@link HealthStatus#DOWN} once a manager was given up on, the handler
- * died, or the flow is not running. {@link #isHealthy()} means "not DOWN".
+ * repeatedly within the policy's window, or a source is stalled, {@link HealthStatus#DOWN} once a manager was given
+ * up on, the handler died, or the flow is not running. {@link #isHealthy()} means "not DOWN".
+ *
+ * <h2>Operating</h2>
+ * {@link #metrics()} gives a {@link FlowMetrics} snapshot of every count the flow keeps (turned off with
+ * {@link Builder#metrics(boolean)}); {@link Builder#jmx(boolean)} publishes them as MBeans under
+ * {@code io.pipeline:type=Flow,name=}{@link #name()}. The <em>stall watchdog</em> runs on the supervisor: a source
+ * that declares {@link Source#expectedInterval()} and emits nothing for {@link Builder#stallMultiple(double)} times
+ * that (default 3) makes the health DEGRADED, naming it, and is reported once to
+ * {@link ErrorReporter#stalled(SourceStall)} — or, when it or the flow asks for it
+ * ({@link Source#restartWhenStalled()}, {@link Builder#restartStalledSources(boolean)}), is failed with a
+ * {@link SourceStalledException} so that its manager restarts. The stall clears when the source emits again.
+ * Log messages through {@link System.Logger} start with {@code [flow=… manager=… processor=…]}.
  *
  * <h2>Fatal errors</h2>
  * A {@link VirtualMachineError} that kills the handler's delivery (an {@link OutOfMemoryError} on the loop thread)
@@ -97,7 +109,7 @@ public final class Flow implements AutoCloseable {
     private final boolean watchdogOn;
     private final long stallCheckNanos;
     /** Whether a watchdog check is scheduled; set and cleared on the supervisor (or by start). */
-    private final java.util.concurrent.atomic.AtomicBoolean watchdogArmed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean watchdogArmed = new AtomicBoolean();
     private final FlowJmx jmx;
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
@@ -322,8 +334,8 @@ public final class Flow implements AutoCloseable {
      * (new, closing, closed or terminated), the handler died, or a manager was given up on;
      * {@link HealthStatus#DEGRADED} if a manager failed and waits to restart, or restarted after failures
      * repeatedly (twice or more) within the restart policy's window (its {@code withMaxRestarts} window, else its
-     * reset time); {@link HealthStatus#UP} otherwise. {@link Health#details()} names each manager that is not
-     * running well and why.
+     * reset time), or the stall watchdog finds a source stalled; {@link HealthStatus#UP} otherwise.
+     * {@link Health#details()} names each manager and source that is not running well and why.
      */
     public Health health() {
         List<ManagerStatus> managers = status();
@@ -687,8 +699,8 @@ public final class Flow implements AutoCloseable {
         try {
             return manager.shouldRestart();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), null) + "shouldRestart() of manager '"
-                    + manager.name() + "' threw", e);
+            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), null)
+                    + "shouldRestart() of manager '" + manager.name() + "' threw", e);
             return false;
         }
     }
@@ -758,8 +770,8 @@ public final class Flow implements AutoCloseable {
             reporter.report(error);
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, error.manager(), LogContext.processorOf(error.cause()))
-                    + "ErrorReporter threw; the report was " + error, failure);
+            String context = LogContext.of(name, error.manager(), LogContext.processorOf(error.cause()));
+            LOG.log(System.Logger.Level.WARNING, context + "ErrorReporter threw; the report was " + error, failure);
         }
     }
 

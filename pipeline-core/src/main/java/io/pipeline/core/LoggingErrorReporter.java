@@ -30,7 +30,8 @@ final class LoggingErrorReporter implements ErrorReporter {
             LOG.log(System.Logger.Level.WARNING, context(error) + "Manager '" + error.manager() + "' failed (restart "
                     + (error.restarts() + 1) + " in " + error.restartDelay() + ")", error.cause());
         } else {
-            LOG.log(System.Logger.Level.ERROR, context(error) + "Manager '" + error.manager() + "' failed and will not be restarted",
+            LOG.log(System.Logger.Level.ERROR, context(error) + "Manager '" + error.manager()
+                    + "' failed and will not be restarted",
                     error.cause());
         }
     }

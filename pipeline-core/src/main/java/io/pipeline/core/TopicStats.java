@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Almost every topic is emitted by one thread (a source's thread, the async loop thread) and delivered by one
  * thread (the emitter under a {@link SyncDispatcher}, the loop thread under an {@link AsyncDispatcher}). So each of
  * the three hot counters — direct calls, other emits, other deliveries — is owned by the first thread that counts
- * it: the owner adds to a plain field with an opaque store (no lock prefix, no fence); any other thread adds to a
- * {@link LongAdder}. A reader sums both. Ownership is claimed once and never moves: a topic whose first emitter
+ * it: the owner adds to a plain field (a plain store: no lock prefix, no fence, nothing the JIT must keep in order
+ * around the listener call); any other thread adds to a {@link LongAdder}. A reader sums both, reading the plain
+ * field with an opaque load: it sees the owner's count as of a moment ago (a {@code long} field is written
+ * atomically on the 64-bit JVMs this library supports), never a torn or invented one. Ownership is claimed once and never moves: a topic whose first emitter
  * thread ends (a restarted time source's thread) counts on the adder afterwards, which is slower, never wrong.
  *
  * <h2>Sampled listener time</h2>
@@ -54,7 +56,7 @@ final class TopicStats {
         }
     }
 
-    // Owner-written plain fields, read by others with getOpaque.
+    // Owner-written plain fields, read by others with getOpaque; the owners are claimed once by compare-and-set.
     private Thread directOwner;
     private long direct;
     private Thread emitOwner;
@@ -78,7 +80,7 @@ final class TopicStats {
     boolean directCall() {
         if (Thread.currentThread() == directOwner) {
             long next = direct + 1;
-            DIRECT.setOpaque(this, next);
+            direct = next;
             return (next & SAMPLE_MASK) == 0; // the first emit of a topic takes the other path, sampled there
         }
         return sharedOrClaim(DIRECT_OWNER, DIRECT, sharedDirect, 0);
@@ -87,7 +89,7 @@ final class TopicStats {
     /** An emit on any other rung. */
     void emitted() {
         if (Thread.currentThread() == emitOwner) {
-            EMITTED.setOpaque(this, emitted + 1);
+            emitted++;
         } else {
             sharedOrClaim(EMIT_OWNER, EMITTED, sharedEmitted, 1);
         }
@@ -97,7 +99,7 @@ final class TopicStats {
     boolean delivering() {
         if (Thread.currentThread() == deliverOwner) {
             long next = delivered + 1;
-            DELIVERED.setOpaque(this, next);
+            delivered = next;
             return (next & SAMPLE_MASK) == 1;
         }
         return sharedOrClaim(DELIVER_OWNER, DELIVERED, sharedDelivered, 1);

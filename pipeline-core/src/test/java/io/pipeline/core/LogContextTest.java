@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Core's log messages name their flow, manager and processor (read through java.util.logging, System.Logger's default). */
+/** Core's log messages name their flow, manager and processor (read through java.util.logging, the default). */
 class LogContextTest {
     final ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
     final ManualScheduler scheduler = new ManualScheduler(clock);
