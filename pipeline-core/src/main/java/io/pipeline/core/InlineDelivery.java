@@ -83,10 +83,12 @@ final class InlineDelivery {
             if (payload.getClass() == route.accepted()) {
                 Listener<Object> direct = route.direct();
                 if (direct != null) {
-                    // One call site for the listener, timed or not: the payload must not reach a method the JIT
-                    // does not inline, or it escapes and is allocated (TopicStats: the sampling rule).
-                    TopicStats stats = topic.stats;
-                    boolean timed = stats != null && stats.directCall();
+                    // Counted with one plain increment and nothing else (TopicStats, "direct calls"). One call site
+                    // for the listener, timed or not: the payload must not reach a method the JIT does not inline,
+                    // or it escapes and is allocated.
+                    long calls = topic.directCalls + 1;
+                    topic.directCalls = calls;
+                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0 && topic.stats != null;
                     long start = timed ? System.nanoTime() : 0;
                     try {
                         direct.handle(payload);
@@ -94,7 +96,7 @@ final class InlineDelivery {
                         processor.delivery.dispatcher.listenerFailed(topic, failure);
                     }
                     if (timed) {
-                        stats.timed(System.nanoTime() - start);
+                        topic.stats.timed(System.nanoTime() - start);
                     }
                     return true;
                 }

@@ -10,45 +10,50 @@ import java.util.concurrent.atomic.LongAdder;
  * The counters of one {@link Topic}: what {@link FlowMetrics} reports per event. Kept cheap enough for the emit
  * path (docs/BENCHMARKS.md, "Metrics overhead").
  *
+ * <h2>Direct calls</h2>
+ * The direct rung of {@link InlineDelivery} (an open {@link SyncDispatcher}, one plain listener) is the hot path
+ * the overhead bound is about: a {@code SyncDispatcher} chain must stay within 0.75× a chain of direct method calls,
+ * which leaves about one instruction per emit. So a direct call is counted by a plain increment of
+ * {@link Topic#directCalls} and nothing else — no owner check, no fence — and counts both the emit and the
+ * delivery. That is exact while one thread at a time emits to the topic (the usual case: a source's own thread);
+ * two threads emitting to the same topic of a {@code SyncDispatcher} at the same instant can lose increments of
+ * each other, so {@code emitted} and {@code delivered} may then undercount (never overcount). Every other path is
+ * exact.
+ *
  * <h2>Single-writer counters</h2>
- * Almost every topic is emitted by one thread (a source's thread, the async loop thread) and delivered by one
- * thread (the emitter under a {@link SyncDispatcher}, the loop thread under an {@link AsyncDispatcher}). So each of
- * the three hot counters — direct calls, other emits, other deliveries — is owned by the first thread that counts
- * it: the owner adds to a plain field (a plain store: no lock prefix, no fence, nothing the JIT must keep in order
- * around the listener call); any other thread adds to a {@link LongAdder}. A reader sums both, reading the plain
- * field with an opaque load: it sees the owner's count as of a moment ago (a {@code long} field is written
- * atomically on the 64-bit JVMs this library supports), never a torn or invented one. Ownership is claimed once and never moves: a topic whose first emitter
- * thread ends (a restarted time source's thread) counts on the adder afterwards, which is slower, never wrong.
+ * Elsewhere almost every topic is emitted by one thread (a source's thread) and delivered by one thread (the loop
+ * thread under an {@link AsyncDispatcher}). So each of the other two hot counters — other emits, other deliveries —
+ * is owned by the first thread that counts it: the owner adds to a plain field (a plain store: no lock prefix, no
+ * fence); any other thread adds to a {@link LongAdder}. A reader sums both, reading the plain fields with opaque
+ * loads: it sees the owner's count as of a moment ago (a {@code long} field is written atomically on the 64-bit
+ * JVMs this library supports), never a torn or invented one. Ownership is claimed once and never moves: a topic
+ * whose first emitting thread ends (a restarted time source's thread) counts on the adder afterwards, which is
+ * slower, never wrong.
  *
  * <h2>Sampled listener time</h2>
  * Reading {@link System#nanoTime()} twice costs more than a whole delivery on the direct path, so one delivery in
- * {@value #SAMPLE_EVERY} per topic is timed: on the owning thread the first delivery and then every
- * {@value #SAMPLE_EVERY}th (the first emit of a topic never takes the direct rung: it is sampled on the other path,
- * and the direct rung samples its own {@value #SAMPLE_EVERY}th, {@code 128}th, …); on other threads a random one in
- * {@value #SAMPLE_EVERY}. {@link ListenerTime} reports the sample count,
- * their total and their maximum; the mean of the samples estimates the mean listener time.
+ * {@value #SAMPLE_EVERY} per topic is timed: the first delivery of a topic (never a direct call) and every
+ * {@value #SAMPLE_EVERY}th delivery of each path after it, counted by that path's counter on the owning thread (on
+ * other threads a random one in {@value #SAMPLE_EVERY}). {@link ListenerTime} reports the sample count, their total
+ * and their maximum; the mean of the samples estimates the mean listener time.
  *
  * <p>Thread-safe as described above.
  */
 final class TopicStats {
     /** One delivery in this many is timed. A power of two. */
     static final int SAMPLE_EVERY = 64;
-    private static final long SAMPLE_MASK = SAMPLE_EVERY - 1;
+    static final long SAMPLE_MASK = SAMPLE_EVERY - 1;
 
-    private static final VarHandle DIRECT;
     private static final VarHandle EMITTED;
     private static final VarHandle DELIVERED;
-    private static final VarHandle DIRECT_OWNER;
     private static final VarHandle EMIT_OWNER;
     private static final VarHandle DELIVER_OWNER;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            DIRECT = lookup.findVarHandle(TopicStats.class, "direct", long.class);
             EMITTED = lookup.findVarHandle(TopicStats.class, "emitted", long.class);
             DELIVERED = lookup.findVarHandle(TopicStats.class, "delivered", long.class);
-            DIRECT_OWNER = lookup.findVarHandle(TopicStats.class, "directOwner", Thread.class);
             EMIT_OWNER = lookup.findVarHandle(TopicStats.class, "emitOwner", Thread.class);
             DELIVER_OWNER = lookup.findVarHandle(TopicStats.class, "deliverOwner", Thread.class);
         } catch (ReflectiveOperationException e) {
@@ -57,14 +62,11 @@ final class TopicStats {
     }
 
     // Owner-written plain fields, read by others with getOpaque; the owners are claimed once by compare-and-set.
-    private Thread directOwner;
-    private long direct;
     private Thread emitOwner;
     private long emitted;
     private Thread deliverOwner;
     private long delivered;
 
-    private final LongAdder sharedDirect = new LongAdder();
     private final LongAdder sharedEmitted = new LongAdder();
     private final LongAdder sharedDelivered = new LongAdder();
     private final LongAdder failures = new LongAdder();
@@ -72,19 +74,13 @@ final class TopicStats {
     private final LongAdder timed = new LongAdder();
     private final LongAdder timedNanos = new LongAdder();
     private final LongAccumulator maxNanos = new LongAccumulator(Math::max, 0);
-    TopicStats() {}
+    private final Topic topic;
+
+    TopicStats(Topic topic) {
+        this.topic = topic;
+    }
 
     // ---- counting ---------------------------------------------------------------------------------------------
-
-    /** An emit on the direct rung (one emit and one delivery); true when this delivery is to be timed. */
-    boolean directCall() {
-        if (Thread.currentThread() == directOwner) {
-            long next = direct + 1;
-            direct = next;
-            return (next & SAMPLE_MASK) == 0; // the first emit of a topic takes the other path, sampled there
-        }
-        return sharedOrClaim(DIRECT_OWNER, DIRECT, sharedDirect, 0);
-    }
 
     /** An emit on any other rung. */
     void emitted() {
@@ -139,7 +135,7 @@ final class TopicStats {
     // ---- reading ------------------------------------------------------------------------------------------------
 
     long directCalls() {
-        return (long) DIRECT.getOpaque(this) + sharedDirect.sum();
+        return topic.directCalls();
     }
 
     long emits() {
