@@ -14,8 +14,11 @@ import com.lmax.disruptor.dsl.ProducerType;
 import com.lmax.disruptor.util.DaemonThreadFactory;
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Event;
+import io.pipeline.core.Flow;
+import io.pipeline.core.Manager;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
+import io.pipeline.core.Source;
 import io.pipeline.core.SyncDispatcher;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.disposables.Disposable;
@@ -44,6 +47,8 @@ final class Pipelines {
             case "direct" -> new Direct(terminal);
             case "syncDispatcher" -> new Dispatched(new SyncDispatcher(), terminal);
             case "asyncDispatcher" -> new Dispatched(new AsyncDispatcher(), terminal);
+            case "syncDispatcherMetricsOff" -> new Flowed(new SyncDispatcher(), false, terminal);
+            case "asyncDispatcherMetricsOff" -> new Flowed(new AsyncDispatcher(), false, terminal);
             case "guavaEventBus" -> new Guava(new EventBus("bench"), null, terminal);
             case "guavaAsyncEventBus" -> {
                 ExecutorService executor = Executors.newSingleThreadExecutor(daemon("guava-async"));
@@ -137,6 +142,56 @@ final class Pipelines {
         @Override
         public void close() {
             handler.close();
+        }
+    }
+
+    /**
+     * The same wiring built by a {@link Manager} of a {@link Flow}: the only way to turn metrics off
+     * ({@code Flow.Builder.metrics(false)}). The flow's supervisor thread idles throughout.
+     */
+    private static final class Flowed implements Pipeline {
+        private final Flow flow;
+        private final TickSourceOfFlow[] source = new TickSourceOfFlow[1];
+
+        Flowed(MessageHandler handler, boolean metrics, Terminal terminal) {
+            this.flow = Flow.builder().name("bench-" + System.identityHashCode(this)).handler(handler)
+                    .metrics(metrics).manager(h -> new Manager("bench", h) {
+                        {
+                            TickSourceOfFlow tickSource = new TickSourceOfFlow(processorName("source"), h);
+                            PriceMapper mapper = new PriceMapper(processorName("mapper"), h);
+                            tickSource.on(TickSource.TICK, mapper::handle);
+                            mapper.on(PriceMapper.PRICED, terminal::accept);
+                            setSource(tickSource);
+                            source[0] = tickSource;
+                        }
+                    }).build();
+            flow.start();
+        }
+
+        @Override
+        public void publish(Tick tick) {
+            source[0].publish(tick);
+        }
+
+        @Override
+        public void close() {
+            flow.close();
+        }
+    }
+
+    /** {@link TickSource} as a {@link Source}, for a manager. */
+    static final class TickSourceOfFlow extends Source {
+        TickSourceOfFlow(String name, MessageHandler handler) {
+            super(name, handler);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> start() {
+            return completion();
+        }
+
+        void publish(Tick tick) {
+            emit(TickSource.TICK, tick);
         }
     }
 

@@ -35,6 +35,11 @@ final class Admission {
     /** Builds the exception thrown when the ring is closed: closed, or dead of a fatal error. */
     private final Supplier<IllegalStateException> closed;
     private final AtomicLong dropped = new AtomicLong();
+    /** Time producers waited for room, and how many waited: slow path only. */
+    private final java.util.concurrent.atomic.LongAdder blockedNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder blockedEmits = new java.util.concurrent.atomic.LongAdder();
+    /** Whether a producer ever found the ring full: the high-water mark is then the capacity. */
+    private volatile boolean sawFull;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notFull = lock.newCondition();
@@ -52,6 +57,18 @@ final class Admission {
 
     long dropped() {
         return dropped.get();
+    }
+
+    long blockedNanos() {
+        return blockedNanos.sum();
+    }
+
+    long blockedEmits() {
+        return blockedEmits.sum();
+    }
+
+    boolean sawFull() {
+        return sawFull;
     }
 
     /**
@@ -72,9 +89,20 @@ final class Admission {
         if (result == BoundedRing.CLOSED) {
             throw closed.get();
         }
+        if (!sawFull && result == BoundedRing.FULL && waiting == 0) {
+            sawFull = true;
+        }
         switch (overflow) {
             case BLOCK -> {
-                if (awaitRoom(target, payload) == BoundedRing.CLOSED) {
+                long since = System.nanoTime();
+                int admitted;
+                try {
+                    admitted = awaitRoom(target, payload);
+                } finally {
+                    blockedNanos.add(System.nanoTime() - since);
+                    blockedEmits.increment();
+                }
+                if (admitted == BoundedRing.CLOSED) {
                     throw closed.get();
                 }
             }

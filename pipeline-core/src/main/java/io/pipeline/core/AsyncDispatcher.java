@@ -136,6 +136,13 @@ public final class AsyncDispatcher extends Dispatcher {
     }
 
     @Override
+    DispatcherMetrics dispatcherMetrics() {
+        long highWater = admission.sawFull() ? capacity : Math.max(deliveryLoop.highWater(), ring.size());
+        return new DispatcherMetrics("AsyncDispatcher", ring.size(), capacity, highWater, admission.dropped(),
+                admission.blockedNanos(), admission.blockedEmits(), deadEvents());
+    }
+
+    @Override
     boolean accepting() {
         State current = state;
         return fatalError() == null

@@ -59,6 +59,12 @@ public class CronSource extends TimerSource {
         return frequency;
     }
 
+    /** Its frequency: the stall watchdog expects a tick that often. */
+    @Override
+    public java.util.Optional<Duration> expectedInterval() {
+        return java.util.Optional.of(frequency);
+    }
+
     /** The shift from each multiple of the frequency. */
     public Duration offset() {
         return offset;
@@ -76,7 +82,7 @@ public class CronSource extends TimerSource {
 
     private void tick(Instant aligned) {
         last = aligned;
-        emit(TICK, aligned);
+        emitTick(TICK, aligned);
         Instant now = clock().instant();
         scheduleNext(now.isAfter(aligned) ? now : aligned);
     }

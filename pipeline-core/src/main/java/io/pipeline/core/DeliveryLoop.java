@@ -48,6 +48,18 @@ final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
     private final ArrayDeque<LaneEntry> lane = new ArrayDeque<>();
     private volatile Thread thread;
     private volatile boolean parked;
+    /** The deepest backlog a step found (see {@link DispatcherMetrics#highWaterMark()}); loop-written, opaque. */
+    private long highWater;
+    private static final java.lang.invoke.VarHandle HIGH_WATER;
+
+    static {
+        try {
+            HIGH_WATER = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(DeliveryLoop.class, "highWater", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     DeliveryLoop(AsyncDispatcher dispatcher, InlineDelivery delivery, BoundedRing<Target> ring) {
         this.dispatcher = dispatcher;
@@ -112,8 +124,24 @@ final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
         if (taken > 0) {
             admission.roomFreed();
             worked = true;
+            if (taken > highWater || taken == STEP) {
+                noteBacklog(taken);
+            }
         }
         return worked;
+    }
+
+    /** A step took {@code taken} messages; with a full step, more may have waited behind them. */
+    private void noteBacklog(int taken) {
+        long backlog = Math.min(ring.capacity(), taken == STEP ? (long) taken + ring.size() : taken);
+        if (backlog > highWater) {
+            HIGH_WATER.setOpaque(this, backlog);
+        }
+    }
+
+    /** The deepest backlog a step found; any thread. */
+    long highWater() {
+        return (long) HIGH_WATER.getOpaque(this);
     }
 
     /** One ring message (its slot already freed): deliver it, then everything its listeners deferred. */

@@ -47,6 +47,27 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         void uncaught(String processorName, Throwable error);
     }
 
+    /**
+     * Whether topics created from now on keep counters ({@link TopicStats}); a {@link Flow} built with
+     * {@code metrics(false)} turns them off before any of its processors exists.
+     */
+    private volatile boolean metricsEnabled = true;
+    final boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
+    final void metrics(boolean enabled) {
+        this.metricsEnabled = enabled;
+    }
+
+    /** The handler's own figures for {@link FlowMetrics}. */
+    abstract DispatcherMetrics dispatcherMetrics();
+
+    /** Every processor's topics, for metrics; a snapshot. */
+    final java.util.Map<String, ProcessorTopics> processors() {
+        return java.util.Map.copyOf(processors);
+    }
+
     /** Marks this handler as owned by a flow; false if a flow already owns it. */
     final boolean claim() {
         return claimed.compareAndSet(false, true);
@@ -112,7 +133,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     /** The general path of {@link Processor#emit}: {@code topic} is what the processor found, maybe null. */
     final boolean emit(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
         if (topic == null || topic.isEmpty()) {
-            unheard(owner, event, payload);
+            unheard(owner, topic, event, payload);
             return false;
         }
         send(topic, payload, null);
@@ -121,8 +142,14 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     final CompletableFuture<Boolean> emitAsync(ProcessorTopics owner, Event<?> event, Object payload) {
         Topic topic = owner.find(event);
-        if (topic == null || topic.isEmpty()) {
-            unheard(owner, event, payload);
+        if (topic == null) {
+            topic = owner.topic(event); // a dead event: its topic counts it from now on
+        }
+        if (topic.stats != null) {
+            topic.stats.emitted();
+        }
+        if (topic.isEmpty()) {
+            unheard(owner, topic, event, payload);
             return CompletableFuture.completedFuture(Boolean.FALSE);
         }
         Completion completion = new Completion();
@@ -144,9 +171,12 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
      * Nobody listens: a dead event. An error nobody listens to is uncaught — unless it is a {@link RecoveredFailure},
      * which its processor has already dealt with.
      */
-    private void unheard(ProcessorTopics owner, Event<?> event, Object payload) {
+    private void unheard(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
         ensureOpen();
         deadEvents.increment();
+        if (topic != null && topic.stats != null) {
+            topic.stats.dead();
+        }
         if (event.equals(Processor.ERROR) && !(payload instanceof RecoveredFailure)) {
             uncaught(owner.name, (Throwable) payload);
         }
@@ -193,6 +223,9 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /** A listener of {@code topic} failed: emit it as the processor's ERROR, or report it as uncaught. */
     final void listenerFailed(Topic topic, Throwable failure) {
+        if (topic.stats != null) {
+            topic.stats.failed();
+        }
         if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
             died(fatal);
             throw fatal;
@@ -212,6 +245,9 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         if (errors == null || errors.isEmpty()) {
             uncaught(topic.processorName(), wrapped);
         } else {
+            if (errors.stats != null) {
+                errors.stats.emitted(); // the processor's ERROR, emitted on its behalf
+            }
             enqueueError(errors, wrapped, null);
         }
     }
@@ -240,7 +276,8 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     }
 
     private static void logUncaught(String processorName, Throwable error) {
-        LOG.log(System.Logger.Level.ERROR, "Uncaught error event of processor '" + processorName + "'", error);
+        LOG.log(System.Logger.Level.ERROR, LogContext.of(null, null, processorName)
+                + "Uncaught error event of processor '" + processorName + "'", error);
     }
 
     // ---- fatal errors (seam between dispatch and supervision) --------------------------------------------

@@ -13,6 +13,19 @@ public interface ErrorReporter {
     void report(PipelineError error);
 
     /**
+     * Reports a source the flow's stall watchdog found stalled and that is <em>not</em> restarted for it (a source
+     * that is restarted fails instead, and its manager's failure is reported through {@link #report} with a
+     * {@link SourceStalledException} as cause). Called once per stall, on the supervisor thread like
+     * {@link #report}; the stall clears when the source emits again. The default reports a {@link PipelineError}
+     * whose cause is a {@link SourceStalledException}, with {@code willRestart} false and no delay: nothing is
+     * given up on, the manager keeps running.
+     */
+    default void stalled(SourceStall stall) {
+        report(new PipelineError(stall.manager(), new SourceStalledException(stall), false, java.time.Duration.ZERO,
+                0, stall.time()));
+    }
+
+    /**
      * The default: logs through {@link System.Logger} (logger {@code io.pipeline.core.Flow}), at WARNING when the
      * manager will be restarted and at ERROR when it will not. Route it to SLF4J with its
      * {@code System.Logger} bridge.

@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -47,8 +48,19 @@ import java.util.random.RandomGenerator;
  * <h2>Health</h2>
  * {@link #health()} judges the flow: {@link HealthStatus#UP} while every manager runs,
  * {@link HealthStatus#DEGRADED} while a manager failed and waits to restart or has restarted after failures
- * repeatedly within the policy's window, {@link HealthStatus#DOWN} once a manager was given up on, the handler
- * died, or the flow is not running. {@link #isHealthy()} means "not DOWN".
+ * repeatedly within the policy's window, or a source is stalled, {@link HealthStatus#DOWN} once a manager was given
+ * up on, the handler died, or the flow is not running. {@link #isHealthy()} means "not DOWN".
+ *
+ * <h2>Operating</h2>
+ * {@link #metrics()} gives a {@link FlowMetrics} snapshot of every count the flow keeps (turned off with
+ * {@link Builder#metrics(boolean)}); {@link Builder#jmx(boolean)} publishes them as MBeans under
+ * {@code io.pipeline:type=Flow,name=}{@link #name()}. The <em>stall watchdog</em> runs on the supervisor: a source
+ * that declares {@link Source#expectedInterval()} and emits nothing for {@link Builder#stallMultiple(double)} times
+ * that (default 3) makes the health DEGRADED, naming it, and is reported once to
+ * {@link ErrorReporter#stalled(SourceStall)} — or, when it or the flow asks for it
+ * ({@link Source#restartWhenStalled()}, {@link Builder#restartStalledSources(boolean)}), is failed with a
+ * {@link SourceStalledException} so that its manager restarts. The stall clears when the source emits again.
+ * Log messages through {@link System.Logger} start with {@code [flow=… manager=… processor=…]}.
  *
  * <h2>Fatal errors</h2>
  * A {@link VirtualMachineError} that kills the handler's delivery (an {@link OutOfMemoryError} on the loop thread)
@@ -92,6 +104,13 @@ public final class Flow implements AutoCloseable {
     private enum State { NEW, RUNNING, CLOSING, CLOSED }
 
     private final int id = IDS.incrementAndGet();
+    private final String name;
+    private final StallWatchdog watchdog;
+    private final boolean watchdogOn;
+    private final long stallCheckNanos;
+    /** Whether a watchdog check is scheduled; set and cleared on the supervisor (or by start). */
+    private final AtomicBoolean watchdogArmed = new AtomicBoolean();
+    private final FlowJmx jmx;
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
     private final List<Slot> slots;
@@ -116,8 +135,15 @@ public final class Flow implements AutoCloseable {
     private Flow(Builder builder) {
         this.handler = builder.handler != null ? builder.handler : new AsyncDispatcher();
         this.dispatcher = Dispatcher.of(handler);
-        this.reporter = builder.errorReporter;
+        this.name = builder.name != null ? builder.name : "flow-" + id;
+        this.reporter = builder.errorReporter == LoggingErrorReporter.INSTANCE ? new LoggingErrorReporter(name)
+                : builder.errorReporter;
         this.clock = builder.clock;
+        dispatcher.metrics(builder.metrics);
+        this.watchdog = new StallWatchdog(builder.stallMultiple, builder.restartStalledSources);
+        this.watchdogOn = builder.stallWatchdog && builder.metrics; // it reads the sources' emit counts
+        this.stallCheckNanos = builder.stallCheckInterval.toNanos();
+        this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health) : null;
         if (builder.scheduler != null) {
             this.supervisor = builder.scheduler;
             this.ownsSupervisor = false;
@@ -144,6 +170,21 @@ public final class Flow implements AutoCloseable {
         return new Builder();
     }
 
+    /** This flow's name: {@code Builder.name}, default {@code flow-N}. It names the flow's MBeans and metrics. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A snapshot of everything this flow counts (see {@link FlowMetrics}): the handler's queue, each manager's
+     * state, restarts, last start, last error and last message, each processor's emits, deliveries, listener
+     * failures, dead events and sampled listener time, and each source's own counters and stall state. Cheap
+     * enough to call every few seconds; it takes no lock on the emit path. Thread-safe.
+     */
+    public FlowMetrics metrics() {
+        return Metering.snapshot(name, clock.instant(), dispatcher, slots, watchdog);
+    }
+
     /** The handler every manager of this flow is built on. */
     public MessageHandler handler() {
         return handler;
@@ -162,6 +203,14 @@ public final class Flow implements AutoCloseable {
         }
         dispatcher.uncaughtErrorSink(this::onUncaught);
         dispatcher.fatalErrorSink(this::onFatal);
+        if (jmx != null) {
+            try {
+                jmx.registerFlow();
+            } catch (IllegalStateException taken) {
+                close();
+                throw taken;
+            }
+        }
         IllegalStateException duplicate;
         supervising.lock();
         try {
@@ -280,8 +329,8 @@ public final class Flow implements AutoCloseable {
      * (new, closing, closed or terminated), the handler died, or a manager was given up on;
      * {@link HealthStatus#DEGRADED} if a manager failed and waits to restart, or restarted after failures
      * repeatedly (twice or more) within the restart policy's window (its {@code withMaxRestarts} window, else its
-     * reset time); {@link HealthStatus#UP} otherwise. {@link Health#details()} names each manager that is not
-     * running well and why.
+     * reset time), or the stall watchdog finds a source stalled; {@link HealthStatus#UP} otherwise.
+     * {@link Health#details()} names each manager and source that is not running well and why.
      */
     public Health health() {
         List<ManagerStatus> managers = status();
@@ -313,6 +362,9 @@ public final class Flow implements AutoCloseable {
             if (why != null) {
                 degraded.add(why);
             }
+        }
+        for (SourceStall stall : watchdog.stalls()) {
+            degraded.add(stall.describe());
         }
         if (!degraded.isEmpty()) {
             return new Health(HealthStatus.DEGRADED, String.join("; ", degraded), managers);
@@ -384,6 +436,9 @@ public final class Flow implements AutoCloseable {
                 running.forEach(this::removeListenersQuietly);
                 dispatcher.uncaughtErrorSink(null);
                 dispatcher.fatalErrorSink(null);
+                if (jmx != null) {
+                    jmx.unregisterAll();
+                }
                 state.set(State.CLOSED);
                 terminated.complete(null);
                 awaitSupervisionTask(); // one that began before CLOSED was set; later ones do nothing
@@ -471,6 +526,14 @@ public final class Flow implements AutoCloseable {
             removeListenersQuietly(manager);
             return;
         }
+        if (jmx != null) {
+            try {
+                jmx.registerManager(manager.name(), manager.ownedNames());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), null)
+                        + "Registering the MBeans of manager '" + manager.name() + "' failed", e);
+            }
+        }
         CompletableFuture<Void> done;
         try {
             done = manager.start();
@@ -479,6 +542,47 @@ public final class Flow implements AutoCloseable {
             done = CompletableFuture.failedFuture(failure);
         }
         done.whenComplete((ignored, failure) -> supervise(() -> finished(slot, manager, failure)));
+        armWatchdog();
+    }
+
+    // ---- stall watchdog ------------------------------------------------------------------------------------
+
+    /** Schedules a watchdog check unless one is scheduled or no running source declares an interval. */
+    private void armWatchdog() {
+        if (!watchdogOn || isClosing() || !StallWatchdog.watches(slots) || !watchdogArmed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            supervisor.schedule(guarded(this::checkStalls), stallCheckNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shutDown) {
+            watchdogArmed.set(false);
+        }
+    }
+
+    /** One watchdog step on the supervisor: report new stalls, fail the sources that restart, re-arm. */
+    private void checkStalls() {
+        watchdogArmed.set(false);
+        if (isClosing()) {
+            return;
+        }
+        for (StallWatchdog.Finding finding : watchdog.check(clock.instant(), slots)) {
+            if (finding.restart()) {
+                finding.source().stalled(new SourceStalledException(finding.stall()));
+            } else {
+                reportStall(finding.stall());
+            }
+        }
+        armWatchdog();
+    }
+
+    private void reportStall(SourceStall stall) {
+        try {
+            reporter.stalled(stall);
+        } catch (Throwable failure) {
+            rethrowIfFatal(failure);
+            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, stall.manager(), stall.source())
+                    + "ErrorReporter threw on " + stall, failure);
+        }
     }
 
     /** Runs {@code task} on the supervisor, {@linkplain #guarded guarded}. */
@@ -506,7 +610,8 @@ public final class Flow implements AutoCloseable {
                 }
             } catch (Throwable failure) {
                 rethrowIfFatal(failure);
-                LOG.log(System.Logger.Level.ERROR, "A supervision task of " + this + " failed", failure);
+                LOG.log(System.Logger.Level.ERROR, LogContext.of(name, null, null) + "A supervision task of " + this
+                        + " failed", failure);
             } finally {
                 supervising.unlock();
             }
@@ -521,8 +626,9 @@ public final class Flow implements AutoCloseable {
     private void finished(Slot slot, Manager manager, Throwable failure) {
         if (isClosing() || (manager != null && !slot.claimEnd(manager, this::isClosing))) {
             if (failure != null && isClosing()) {
-                LOG.log(System.Logger.Level.WARNING, "Manager of " + slot.name() + " failed while the flow closes",
-                        Manager.unwrap(failure));
+                Throwable cause = Manager.unwrap(failure);
+                LOG.log(System.Logger.Level.WARNING, LogContext.of(name, slot.name(), LogContext.processorOf(cause))
+                        + "Manager of " + slot.name() + " failed while the flow closes", cause);
             }
             return;
         }
@@ -588,9 +694,21 @@ public final class Flow implements AutoCloseable {
         try {
             return manager.shouldRestart();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "shouldRestart() of manager '" + manager.name() + "' threw", e);
+            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), null)
+                    + "shouldRestart() of manager '" + manager.name() + "' threw", e);
             return false;
         }
+    }
+
+    /** The name of the manager that owns (or owned last) {@code processorName}, or null. */
+    private String ownerOf(String processorName) {
+        for (Slot slot : slots) {
+            Manager built = slot.built();
+            if (built != null && built.owns(processorName)) {
+                return built.name();
+            }
+        }
+        return null;
     }
 
     /** An error event nobody listened to: fail the manager that owns the processor. */
@@ -603,7 +721,8 @@ public final class Flow implements AutoCloseable {
             }
         }
         if (isClosing()) {
-            LOG.log(System.Logger.Level.ERROR, "Uncaught error event of processor '" + processorName
+            LOG.log(System.Logger.Level.ERROR, LogContext.of(name, ownerOf(processorName), processorName)
+                    + "Uncaught error event of processor '" + processorName
                     + "' while " + this + " closes", error);
             return;
         }
@@ -646,7 +765,8 @@ public final class Flow implements AutoCloseable {
             reporter.report(error);
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            LOG.log(System.Logger.Level.WARNING, "ErrorReporter threw; the report was " + error, failure);
+            String context = LogContext.of(name, error.manager(), LogContext.processorOf(error.cause()));
+            LOG.log(System.Logger.Level.WARNING, context + "ErrorReporter threw; the report was " + error, failure);
         }
     }
 
@@ -666,12 +786,13 @@ public final class Flow implements AutoCloseable {
         quietly(manager, "Removing listeners of", manager::removeAllListeners);
     }
 
-    private static void quietly(Manager manager, String what, Runnable step) {
+    private void quietly(Manager manager, String what, Runnable step) {
         try {
             step.run();
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            LOG.log(System.Logger.Level.WARNING, what + " manager '" + manager.name() + "' failed", failure);
+            LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), null) + what + " manager '"
+                    + manager.name() + "' failed", failure);
         }
     }
 
@@ -702,8 +823,99 @@ public final class Flow implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private RandomGenerator random = new SplittableRandom();
         private ScheduledExecutorService scheduler;
+        private String name;
+        private boolean metrics = true;
+        private boolean jmx;
+        private boolean stallWatchdog = true;
+        private double stallMultiple = 3;
+        private Duration stallCheckInterval = Duration.ofSeconds(1);
+        private boolean restartStalledSources;
 
         private Builder() {}
+
+        /**
+         * The flow's name, for its MBeans ({@code io.pipeline:type=Flow,name=…}), metrics and logs. Default
+         * {@code flow-N}.
+         *
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("flow name is blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Whether the flow counts messages per processor and event ({@link Flow#metrics()}). Default {@code true};
+         * off, every processor count stays 0 and the emit path skips the counters. Applies to the processors built
+         * by this flow's managers.
+         */
+        public Builder metrics(boolean enabled) {
+            this.metrics = enabled;
+            return this;
+        }
+
+        /**
+         * Whether {@link Flow#start()} registers MBeans on the platform MBean server: {@code io.pipeline:type=Flow,
+         * name=<flow>}, {@code …,manager=<manager>} and {@code …,manager=<manager>,processor=<processor>};
+         * {@link Flow#close()} unregisters them. Default {@code false}. Give each flow of a JVM its own
+         * {@link #name(String)}: starting a second flow of the same name throws.
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
+            return this;
+        }
+
+        /**
+         * Whether the stall watchdog runs. Default {@code true}; it has work only while a running source declares
+         * {@link Source#expectedInterval()}.
+         */
+        public Builder stallWatchdog(boolean enabled) {
+            this.stallWatchdog = enabled;
+            return this;
+        }
+
+        /**
+         * How many expected intervals a source may stay silent before the watchdog finds it stalled. Default 3.
+         *
+         * @throws IllegalArgumentException if {@code multiple} is below 1, infinite or NaN
+         */
+        public Builder stallMultiple(double multiple) {
+            if (!(multiple >= 1) || Double.isInfinite(multiple)) {
+                throw new IllegalArgumentException("stallMultiple must be a finite number >= 1: " + multiple);
+            }
+            this.stallMultiple = multiple;
+            return this;
+        }
+
+        /**
+         * How often the watchdog looks, on the supervisor. Default 1 s.
+         *
+         * @throws IllegalArgumentException if not positive or over a day
+         */
+        public Builder stallCheckInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.isZero() || interval.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("stallCheckInterval must be positive and at most a day: "
+                        + interval);
+            }
+            this.stallCheckInterval = interval;
+            return this;
+        }
+
+        /**
+         * Whether a stalled source is failed — its cause a {@link SourceStalledException} — so that its manager
+         * restarts, for every source of the flow. Default {@code false}: the stall is reported to
+         * {@link ErrorReporter#stalled} and the flow is DEGRADED until the source emits again. A source can ask for
+         * the restart itself ({@link Source#restartWhenStalled()}).
+         */
+        public Builder restartStalledSources(boolean enabled) {
+            this.restartStalledSources = enabled;
+            return this;
+        }
 
         /** The handler all managers are built on; the flow owns and closes it. Default: a new {@link AsyncDispatcher}. */
         public Builder handler(MessageHandler handler) {

@@ -61,7 +61,7 @@ public class HistorySource extends TimerSource {
     void onStart() {
         scheduleAt(clock().instant(), () -> {
             for (Instant at = start; at.isBefore(end) && !isStopped(); at = at.plus(interval)) {
-                emit(TICK, at);
+                emitTick(TICK, at);
             }
             complete();
         });

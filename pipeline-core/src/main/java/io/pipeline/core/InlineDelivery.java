@@ -86,10 +86,20 @@ final class InlineDelivery {
             if (payload.getClass() == route.accepted()) {
                 Listener<Object> direct = route.direct();
                 if (direct != null) {
+                    // Counted with one plain increment and nothing else (TopicStats, "direct calls"). One call site
+                    // for the listener, timed or not: the payload must not reach a method the JIT does not inline,
+                    // or it escapes and is allocated.
+                    long calls = topic.directCalls + 1;
+                    topic.directCalls = calls;
+                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0 && topic.stats != null;
+                    long start = timed ? System.nanoTime() : 0;
                     try {
                         direct.handle(payload);
                     } catch (Throwable failure) {
                         processor.delivery.dispatcher.listenerFailed(topic, failure);
+                    }
+                    if (timed) {
+                        topic.stats.timed(System.nanoTime() - start);
                     }
                     return true;
                 }
@@ -101,6 +111,10 @@ final class InlineDelivery {
 
     /** Topic and payload checked: inline if the plain listeners may run here, else the general path. */
     private boolean emitChecked(Topic topic, Route route, Event<?> event, Object payload) {
+        TopicStats stats = topic.stats;
+        if (stats != null) {
+            stats.emitted();
+        }
         Listener<Object>[] plain = route.plain();
         if (plain != null && plain.length != 0 && dispatcher.inlineHere()) {
             if (counted) {
@@ -118,7 +132,7 @@ final class InlineDelivery {
         Processor.checkPayload(event, payload);
         Topic topic = processor.topics.find(event);
         if (topic == null) {
-            return dispatcher.emit(processor.topics, null, event, payload);
+            topic = processor.topics.topic(event); // a dead event: its topic counts it from now on
         }
         processor.recent = topic;
         Route route = topic.route();
@@ -163,10 +177,16 @@ final class InlineDelivery {
     }
 
     private void call(Topic topic, Listener<Object> listener, Object payload) {
+        TopicStats stats = topic.stats;
+        boolean timed = stats != null && stats.delivering();
+        long start = timed ? System.nanoTime() : 0;
         try {
             listener.handle(payload);
         } catch (Throwable failure) {
             dispatcher.listenerFailed(topic, failure);
+        }
+        if (timed) {
+            stats.timed(System.nanoTime() - start);
         }
     }
 }

@@ -305,6 +305,15 @@ public abstract class Manager {
         completion.completeExceptionally(cause);
     }
 
+    /** Every name {@link #processorName} handed out, and the sources' names. */
+    final Set<String> ownedNames() {
+        Set<String> names = new java.util.TreeSet<>(processorNames);
+        for (Source current : sources) {
+            names.add(current.name());
+        }
+        return names;
+    }
+
     /** Whether {@code processorName} was handed out by {@link #processorName} or names one of the sources. */
     final boolean owns(String processorName) {
         if (processorNames.contains(processorName)) {

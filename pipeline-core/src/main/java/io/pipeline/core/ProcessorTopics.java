@@ -56,6 +56,50 @@ final class ProcessorTopics {
         }
     }
 
+    /** The counters a source of this name keeps ({@link Source#counter}), by name; they outlive restarts. */
+    private final java.util.concurrent.ConcurrentSkipListMap<String, SourceCounter> counters =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    SourceCounter counter(String counterName) {
+        return counters.computeIfAbsent(counterName, SourceCounter::new);
+    }
+
+    /** The value of every source counter, by name. */
+    java.util.Map<String, Long> counterValues() {
+        java.util.Map<String, Long> values = new java.util.TreeMap<>();
+        counters.forEach((counterName, counter) -> values.put(counterName, counter.value()));
+        return values;
+    }
+
+    /** The emit count last seen by {@link #observeEmits}, and when it was first seen (epoch millis; 0: never). */
+    private long seenEmits;
+    private long lastEmitMillis;
+
+    /**
+     * Looks at the emit counts of these topics: if they grew since the last look, {@code nowMillis} becomes the
+     * time of the last emit. Emits are not stamped one by one (reading a clock per emit would cost more than the
+     * emit); the flow looks at every watchdog check and every metrics snapshot, so the time is late by at most the
+     * time between two looks. Returns the time of the last emit seen, 0 if none.
+     */
+    synchronized long observeEmits(long nowMillis) {
+        long emits = 0;
+        for (Topic topic : topics.values()) {
+            if (topic.stats != null && !topic.isError) {
+                emits += topic.stats.emits();
+            }
+        }
+        if (emits != seenEmits) {
+            seenEmits = emits;
+            lastEmitMillis = nowMillis;
+        }
+        return lastEmitMillis;
+    }
+
+    /** Every topic, for metrics; a snapshot. */
+    java.util.List<Topic> allTopics() {
+        return java.util.List.copyOf(topics.values());
+    }
+
     int listenerCount(Event<?> event) {
         Topic topic = find(event);
         return topic == null ? 0 : topic.subscribers().length;

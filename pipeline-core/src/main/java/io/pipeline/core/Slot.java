@@ -24,6 +24,8 @@ final class Slot {
     private boolean named;
     private ManagerState state = ManagerState.NEW;
     private Manager current;
+    /** The manager built last, kept after it ended: metrics attribute processors through it. */
+    private Manager built;
     private Instant startedAt;
     private int restarts;
     private Throwable lastError;
@@ -64,6 +66,7 @@ final class Slot {
         name = manager.name();
         named = true;
         current = manager;
+        built = manager;
         startedAt = now;
         state = ManagerState.RUNNING;
         failing = false;
@@ -142,6 +145,14 @@ final class Slot {
         }
         failing = false;
         return running;
+    }
+
+    synchronized Manager built() {
+        return built;
+    }
+
+    synchronized Optional<Instant> startedAt() {
+        return Optional.ofNullable(startedAt);
     }
 
     synchronized int restarts() {

@@ -24,6 +24,46 @@ public abstract class Source extends Processor {
     }
 
     /**
+     * How often this source expects to produce data, if it knows: a poller's interval, a timer's period. The
+     * flow's stall watchdog reports the source as stalled — and makes the flow's health DEGRADED — when it has
+     * emitted nothing for a multiple of this (default 3×, {@code Flow.Builder.stallMultiple}). Default: empty,
+     * no watchdog for this source. Called on the flow's supervisor thread; must be fast and must not throw.
+     */
+    public java.util.Optional<java.time.Duration> expectedInterval() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Whether the flow fails this source when the watchdog finds it stalled, so that its manager restarts (the
+     * failure's cause is a {@link SourceStalledException}). Default {@code false}: the stall is only reported;
+     * {@code Flow.Builder.restartStalledSources(true)} turns it on for every source.
+     */
+    public boolean restartWhenStalled() {
+        return false;
+    }
+
+    /**
+     * The counter named {@code name} of this source, created at first use: what the source counts of its own work
+     * (a poller's polls and failures, a stream's reconnects and bytes, a timer's ticks), exported in
+     * {@link Flow#metrics()} as {@link SourceMetrics#counters()}. The counter belongs to the source's name on its
+     * handler, so a source rebuilt by a restart continues the same count. Thread-safe.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    protected final SourceCounter counter(String name) {
+        java.util.Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("counter name is blank");
+        }
+        return topics.counter(name);
+    }
+
+    /** Fails this source because the watchdog found it stalled; called on the flow's supervisor thread. */
+    final void stalled(SourceStalledException stall) {
+        fail(stall);
+    }
+
+    /**
      * Starts producing. The returned future completes normally when the source is done (a bounded source ran
      * out, or {@link #stop()} was called) and exceptionally when it failed. Must not block.
      */

@@ -64,10 +64,16 @@ abstract class Subscriber implements Subscription {
             if (!claim()) {
                 return;
             }
+            TopicStats stats = topic.stats;
+            boolean timed = stats != null && stats.delivering();
+            long start = timed ? System.nanoTime() : 0;
             try {
                 listener.handle(payload);
             } catch (Throwable failure) {
                 dispatcher.listenerFailed(topic, failure);
+            }
+            if (timed) {
+                stats.timed(System.nanoTime() - start);
             }
         }
     }
@@ -109,6 +115,9 @@ abstract class Subscriber implements Subscription {
             }
             if (completion != null) {
                 completion.expect();
+            }
+            if (topic.stats != null) {
+                topic.stats.delivering(); // counted when handed over; its stage's time is not measured
             }
             Pending pending = new Pending(payload, completion);
             synchronized (this) {

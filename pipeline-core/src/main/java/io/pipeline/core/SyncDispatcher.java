@@ -73,6 +73,11 @@ public final class SyncDispatcher extends Dispatcher {
     }
 
     @Override
+    DispatcherMetrics dispatcherMetrics() {
+        return new DispatcherMetrics("SyncDispatcher", 0, 0, 0, 0, 0, 0, deadEvents());
+    }
+
+    @Override
     public boolean isClosed() {
         return closed || fatalError() != null;
     }

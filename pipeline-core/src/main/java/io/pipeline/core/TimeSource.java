@@ -52,11 +52,17 @@ public class TimeSource extends TimerSource {
         this.offset = Objects.requireNonNull(offset, "offset");
     }
 
+    /** Its frequency: one tick per period, the manager rebuilt in between. */
+    @Override
+    public java.util.Optional<Duration> expectedInterval() {
+        return java.util.Optional.of(frequency);
+    }
+
     @Override
     void onStart() {
         Instant at = nextAligned(clock().instant(), frequency, offset);
         scheduleAt(at, () -> {
-            emit(TICK, at);
+            emitTick(TICK, at);
             complete();
         });
     }

@@ -31,11 +31,23 @@ abstract class TimerSource extends Source {
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile ScheduledExecutorService scheduler;
     private volatile ScheduledFuture<?> pending;
+    /** Ticks emitted, over every restart: {@link SourceMetrics#counter(String) counter("ticks")}. */
+    private final SourceCounter ticks;
 
     TimerSource(String name, MessageHandler handler, Clock clock, ScheduledExecutorService scheduler) {
         super(name, handler);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.injected = scheduler;
+        this.ticks = counter(TICKS);
+    }
+
+    /** The name of the counter of emitted ticks. */
+    static final String TICKS = "ticks";
+
+    /** Emits one tick and counts it. */
+    final void emitTick(Event<Instant> event, Instant at) {
+        emit(event, at);
+        ticks.increment();
     }
 
     static Duration positive(Duration value, String what) {

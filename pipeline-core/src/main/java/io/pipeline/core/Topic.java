@@ -11,10 +11,12 @@ import java.util.Arrays;
  */
 final class Topic implements Target {
     private static final VarHandle ROUTE;
+    private static final VarHandle DIRECT_CALLS;
 
     static {
         try {
             ROUTE = MethodHandles.lookup().findVarHandle(Topic.class, "route", Route.class);
+            DIRECT_CALLS = MethodHandles.lookup().findVarHandle(Topic.class, "directCalls", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -23,6 +25,13 @@ final class Topic implements Target {
     final ProcessorTopics owner;
     final Event<?> event;
     final boolean isError;
+    /** This topic's counters, or {@code null} when the dispatcher's metrics are off. */
+    final TopicStats stats;
+    /**
+     * Emits delivered on the direct rung of {@link InlineDelivery}: a plain field, incremented by the emitting
+     * thread with no other check (see {@link TopicStats}, "direct calls"); read through {@link #directCalls()}.
+     */
+    long directCalls;
     /** Written under this topic's lock, except {@link #accepted}'s compare-and-set. */
     private volatile Route route = Route.empty();
 
@@ -30,6 +39,12 @@ final class Topic implements Target {
         this.owner = owner;
         this.event = event;
         this.isError = event.equals(Processor.ERROR);
+        this.stats = owner.dispatcher.metricsEnabled() ? new TopicStats(this) : null;
+    }
+
+    /** {@link #directCalls}, from any thread: the emitters' count as of a moment ago. */
+    long directCalls() {
+        return (long) DIRECT_CALLS.getOpaque(this);
     }
 
     Route route() {

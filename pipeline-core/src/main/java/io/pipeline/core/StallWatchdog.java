@@ -1,0 +1,126 @@
+package io.pipeline.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The flow's stall watchdog: finds sources that have emitted nothing for {@code multiple} times their
+ * {@link Source#expectedInterval()}, since their last emit or their manager's start, whichever is later. A
+ * {@link #check} is one step, run by the flow on its supervisor thread; it says what to do and the flow does it.
+ *
+ * <p>{@link #check} runs on one thread at a time (the supervisor); {@link #stalls()} and {@link #isStalled} may be
+ * read from any thread.
+ */
+final class StallWatchdog {
+    /** What a check found: a source that just stalled, and whether to fail it. */
+    record Finding(Source source, SourceStall stall, boolean restart) {}
+
+    private final double multiple;
+    private final boolean restartAll;
+    private final Map<String, SourceStall> stalled = new ConcurrentHashMap<>();
+
+    StallWatchdog(double multiple, boolean restartAll) {
+        this.multiple = multiple;
+        this.restartAll = restartAll;
+    }
+
+    /** The source's declared interval; a throwing or non-positive answer counts as none. */
+    static Optional<Duration> expectedInterval(Source source) {
+        try {
+            Optional<Duration> interval = source.expectedInterval();
+            if (interval == null || interval.isEmpty() || interval.get().isNegative() || interval.get().isZero()) {
+                return Optional.empty();
+            }
+            return interval;
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether any running source of these slots declares an interval: the watchdog has work. */
+    static boolean watches(List<Slot> slots) {
+        for (Slot slot : slots) {
+            Manager manager = slot.current();
+            if (manager != null) {
+                for (Source source : manager.sources()) {
+                    if (expectedInterval(source).isPresent()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** One check at {@code now}: records new stalls and clears those whose source emitted again. */
+    List<Finding> check(Instant now, List<Slot> slots) {
+        List<Finding> found = new ArrayList<>();
+        Set<String> watched = new HashSet<>();
+        for (Slot slot : slots) {
+            Manager manager = slot.current();
+            Optional<Instant> started = slot.startedAt();
+            if (manager == null || slot.state() != ManagerState.RUNNING || started.isEmpty()) {
+                continue;
+            }
+            for (Source source : manager.sources()) {
+                Optional<Duration> interval = expectedInterval(source);
+                if (interval.isEmpty() || source.isDone()) {
+                    continue;
+                }
+                watched.add(source.name());
+                long lastEmit = source.topics.observeEmits(now.toEpochMilli());
+                Instant since = lastEmit > started.get().toEpochMilli() ? Instant.ofEpochMilli(lastEmit)
+                        : started.get();
+                Duration silence = Duration.between(since, now);
+                if (!exceeds(silence, interval.get())) {
+                    stalled.remove(source.name());
+                    continue;
+                }
+                if (stalled.containsKey(source.name())) {
+                    continue;
+                }
+                SourceStall stall = new SourceStall(manager.name(), source.name(), interval.get(), silence, now);
+                stalled.put(source.name(), stall);
+                found.add(new Finding(source, stall, restartAll || restarts(source)));
+            }
+        }
+        stalled.keySet().retainAll(watched);
+        return found;
+    }
+
+    private static boolean restarts(Source source) {
+        try {
+            return source.restartWhenStalled();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code silence} is more than {@code multiple} intervals; saturating. */
+    private boolean exceeds(Duration silence, Duration interval) {
+        double limitSeconds = (interval.getSeconds() + interval.getNano() / 1e9) * multiple;
+        double silenceSeconds = silence.getSeconds() + silence.getNano() / 1e9;
+        return silenceSeconds > limitSeconds;
+    }
+
+    boolean isStalled(String source) {
+        return stalled.containsKey(source);
+    }
+
+    /** The sources stalled now. */
+    List<SourceStall> stalls() {
+        return List.copyOf(stalled.values());
+    }
+
+    /** The watchdog forgets a source, e.g. when its manager ended. */
+    void forget(String source) {
+        stalled.remove(source);
+    }
+}

@@ -1,0 +1,88 @@
+package io.pipeline.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Core's log messages name their flow, manager and processor (read through java.util.logging, the default). */
+class LogContextTest {
+    final ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
+    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    final Logger flowLogger = Logger.getLogger(Flow.class.getName());
+    final Handler recorder = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+    Flow flow;
+    FlowTest.TestManager manager;
+
+    @BeforeEach
+    void listen() {
+        flowLogger.addHandler(recorder);
+    }
+
+    @AfterEach
+    void stop() {
+        if (flow != null) {
+            flow.close();
+        }
+        flowLogger.removeHandler(recorder);
+    }
+
+    @Test
+    void defaultReporter_namesFlowManagerAndProcessor() {
+        flow = Flow.builder().name("logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
+                .manager(handler -> manager = new FlowTest.TestManager("m", handler, true)).build();
+        flow.start();
+
+        manager.source.emit(FlowTest.WORD, "explode"); // uncaught: fails the manager
+        scheduler.runReady();
+
+        assertThat(records).extracting(LogRecord::getMessage)
+                .anySatisfy(message -> assertThat(message)
+                        .startsWith("[flow=logs manager=m processor=m.source] Manager 'm' failed (restart 1 in PT1S)"));
+    }
+
+    @Test
+    void defaultReporter_logsAStallAsAWarningNamingTheSource() {
+        flow = Flow.builder().name("quiet-logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
+                .manager(handler -> new StallWatchdogTest.Quiet(handler, false)).build();
+        flow.start();
+
+        scheduler.advance(Duration.ofSeconds(31));
+
+        assertThat(records).anySatisfy(record -> {
+            assertThat(record.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+            assertThat(record.getMessage()).startsWith("[flow=quiet-logs manager=quiet processor=quiet.source] "
+                    + "Watchdog: source 'quiet.source' of manager 'quiet' stalled");
+        });
+    }
+
+    @Test
+    void context_leavesOutWhatIsUnknown() {
+        assertThat(LogContext.of("f", null, "p")).isEqualTo("[flow=f processor=p] ");
+        assertThat(LogContext.of(null, null, null)).isEmpty();
+        assertThat(LogContext.processorOf(new IllegalStateException(new ListenerException("p", "e",
+                new RuntimeException())))).isEqualTo("p");
+        assertThat(LogContext.processorOf(new RuntimeException("plain"))).isNull();
+    }
+}
