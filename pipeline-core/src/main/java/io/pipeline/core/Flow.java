@@ -55,7 +55,8 @@ import java.util.random.RandomGenerator;
  * cannot be recovered from by restarting managers on the same handler. The flow reports it as a final
  * {@link PipelineError} for {@value #HANDLER}, gives up on every manager (each shows FAILED with that error),
  * stops them, and terminates: {@link #run()} returns and {@link #health()} is DOWN. Close the flow and build a new
- * one, or let the process die.
+ * one, or let the process die. The same happens, reported for {@value #SUPERVISOR}, when user code the supervisor
+ * runs — a factory, the reporter, {@link Manager#shouldRestart()} — throws such an error.
  *
  * <h2>Lifecycle</h2>
  * NEW → RUNNING ({@link #start()}) → CLOSING → CLOSED ({@link #close()}). The flow is <em>terminated</em> once no
@@ -85,6 +86,11 @@ import java.util.random.RandomGenerator;
 public final class Flow implements AutoCloseable {
     /** The {@link PipelineError#manager()} of a fatal error of the handler itself. */
     public static final String HANDLER = "handler";
+    /**
+     * The {@link PipelineError#manager()} of a fatal error in supervision itself: a {@link VirtualMachineError}
+     * (other than {@link StackOverflowError}) thrown by a factory, a reporter or {@code shouldRestart()}.
+     */
+    public static final String SUPERVISOR = "supervisor";
 
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(Flow.class.getName());
@@ -114,6 +120,8 @@ public final class Flow implements AutoCloseable {
     private volatile Thread closingThread;
     /** The fatal error that killed the handler, once the flow has handled it. */
     private volatile Throwable fatal;
+    /** The fatal error a supervision task hit, if one did. */
+    private volatile Throwable supervisionFatal;
 
     private Flow(Builder builder) {
         this.handler = builder.handler != null ? builder.handler : new AsyncDispatcher();
@@ -246,8 +254,10 @@ public final class Flow implements AutoCloseable {
         try {
             if (timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0) {
                 terminated.get();
+            } else if (timeout.isNegative() || timeout.isZero()) {
+                terminated.get(0, TimeUnit.NANOSECONDS); // also beyond -Long.MAX_VALUE ns, which toNanos() cannot take
             } else {
-                terminated.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+                terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             }
             return true;
         } catch (TimeoutException e) {
@@ -298,6 +308,10 @@ public final class Flow implements AutoCloseable {
         Throwable died = fatal != null ? fatal : dispatcher.fatalError();
         if (died != null) {
             down.add("handler died: " + died);
+        }
+        Throwable supervisionDied = supervisionFatal;
+        if (supervisionDied != null) {
+            down.add("supervision died: " + supervisionDied);
         }
         for (ManagerStatus manager : managers) {
             if (manager.isFailed()) {
@@ -510,12 +524,43 @@ public final class Flow implements AutoCloseable {
                     task.run();
                 }
             } catch (Throwable failure) {
-                rethrowIfFatal(failure);
+                if (isFatal(failure)) {
+                    supervisionDied(failure);
+                    throw (VirtualMachineError) failure;
+                }
                 LOG.log(System.Logger.Level.ERROR, "A supervision task of " + this + " failed", failure);
             } finally {
                 supervising.unlock();
             }
         };
+    }
+
+    /**
+     * A supervision task hit a fatal error (a factory, reporter or {@code shouldRestart()} threw an
+     * {@link OutOfMemoryError}, say): the JVM is in doubt, so the flow ends as when the handler dies — every
+     * manager given up on and stopped, one final report for {@value #SUPERVISOR}, terminated, DOWN — instead of
+     * leaving a manager in limbo, waiting for a restart that the lost task would have made.
+     */
+    private void supervisionDied(Throwable error) {
+        supervisionFatal = error;
+        if (isClosing()) {
+            return;
+        }
+        try {
+            Instant now = clock.instant();
+            for (Slot slot : slots) {
+                Manager running = slot.gaveUp(error, now);
+                if (running != null) {
+                    stopQuietly(running);
+                    removeListenersQuietly(running);
+                }
+            }
+            report(new PipelineError(SUPERVISOR, error, false, Duration.ZERO, 0, now));
+        } catch (Throwable again) {
+            error.addSuppressed(again); // the reporter itself may be what fails: the flow still terminates
+        } finally {
+            terminated.complete(null);
+        }
     }
 
     /**
@@ -686,9 +731,13 @@ public final class Flow implements AutoCloseable {
      * failure.
      */
     private static void rethrowIfFatal(Throwable failure) {
-        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
-            throw fatal;
+        if (isFatal(failure)) {
+            throw (VirtualMachineError) failure;
         }
+    }
+
+    private static boolean isFatal(Throwable failure) {
+        return failure instanceof VirtualMachineError && !(failure instanceof StackOverflowError);
     }
 
     @Override
