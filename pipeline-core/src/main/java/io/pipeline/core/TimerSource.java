@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What the time sources share: a clock, a scheduler (injected, or a thread of the source's own that ends with
@@ -31,6 +32,14 @@ abstract class TimerSource extends Source {
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile ScheduledExecutorService scheduler;
     private volatile ScheduledFuture<?> pending;
+    /**
+     * Held while a tick runs, so that {@link #stop()} can wait for it: a tick that is still in its listeners when
+     * the flow goes on to close the managers' resources would write to a closed resource. Reentrant: a listener
+     * may stop its own source (or close the flow) on the tick's thread.
+     */
+    private final ReentrantLock ticking = new ReentrantLock();
+    /** The thread of the source's own scheduler, if it made one. */
+    private volatile Thread ownThread;
 
     TimerSource(String name, MessageHandler handler, Clock clock, ScheduledExecutorService scheduler) {
         super(name, handler);
@@ -63,6 +72,7 @@ abstract class TimerSource extends Source {
         scheduler = injected != null ? injected : Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "pipeline-" + name());
             thread.setDaemon(true);
+            ownThread = thread;
             return thread;
         });
         completion().whenComplete((ignored, failure) -> {
@@ -124,16 +134,19 @@ abstract class TimerSource extends Source {
      * {@link SyncDispatcher}) fails the source. A {@link VirtualMachineError} is rethrown once the source failed.
      */
     final void runGuarded(Runnable task) {
-        if (isDone()) {
-            return;
-        }
+        ticking.lock();
         try {
+            if (isDone()) {
+                return; // checked under the lock: a stop() that returned is never followed by a tick
+            }
             task.run();
         } catch (Throwable failure) {
             fail(failure);
             if (failure instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
+        } finally {
+            ticking.unlock();
         }
     }
 
@@ -146,9 +159,41 @@ abstract class TimerSource extends Source {
         return Instant.ofEpochSecond(Math.floorDiv(next, NANOS_PER_SECOND), Math.floorMod(next, NANOS_PER_SECOND));
     }
 
-    /** Cancels the schedule; the future completes normally. */
+    /**
+     * Cancels the schedule; the future completes normally. Returns once a tick that is running has finished
+     * (unless called from that tick) and the source's own thread, if it has one, has ended; no tick starts after.
+     */
     @Override
     public void stop() {
         super.stop();
+        if (ticking.isHeldByCurrentThread()) {
+            return; // a listener stopping its own source: the tick ends when it returns
+        }
+        ticking.lock();
+        ticking.unlock();
+        Thread own = ownThread;
+        ScheduledExecutorService current = scheduler;
+        if (injected == null && current != null && own != null && own != Thread.currentThread()) {
+            awaitEnd(current);
+        }
+    }
+
+    private static void awaitEnd(ScheduledExecutorService own) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (own.awaitTermination(1, TimeUnit.MINUTES)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
