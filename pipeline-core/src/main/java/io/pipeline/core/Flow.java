@@ -67,7 +67,8 @@ import java.util.random.RandomGenerator;
  * {@link #close()} loses nothing that was accepted: it
  * <ol>
  *   <li>waits for the supervisor's running task (a factory, a report) to finish and cancels pending restarts;</li>
- *   <li>stops every manager's sources, so nothing new comes in;</li>
+ *   <li>stops every manager's sources, so nothing new comes in, and waits for a time source's tick still in its
+ *       listeners;</li>
  *   <li>closes the handler, which delivers everything it accepted (an {@link AsyncDispatcher} drains its queue
  *       and waits for in-flight async listeners) while every listener is still registered;</li>
  *   <li>closes the resources registered with {@link Manager#closeOnStop}, and removes every listener;</li>
@@ -76,8 +77,10 @@ import java.util.random.RandomGenerator;
  * A manager built while the flow closes is stopped and its resources closed. Called from a listener on the
  * handler's loop thread, {@code close()} hands steps 1–5 to a short-lived thread {@code pipeline-flow-N-closer}
  * and returns at once (it cannot wait for the loop it runs on); called while another thread closes the flow, it
- * returns when that close has finished — at once on the loop thread, the supervisor thread, or inside the close
- * itself (a resource's {@code close()}), which the first close is waiting on.
+ * returns when that close has finished — at once on the loop thread, the supervisor thread, in a time source's
+ * tick (under a {@link SyncDispatcher}), or inside the close itself (a resource's {@code close()}), which the first
+ * close is waiting on. Before closing the resources, {@code close()} waits for a time source's tick that is still
+ * in its listeners, so that it writes to no closed resource.
  *
  * <p>This class is thread-safe. Supervision — reports, factories for restarts, stopping failed managers — runs
  * on one supervisor thread, {@code pipeline-flow-N-supervisor}, unless a scheduler is given to the builder; at
@@ -376,7 +379,7 @@ public final class Flow implements AutoCloseable {
     private boolean closeWaitsOnThisThread() {
         Thread current = Thread.currentThread();
         return supervising.isHeldByCurrentThread() || current == supervisorThread || onLoopThread()
-                || current == closingThread;
+                || current == closingThread || TimerSource.isTicking();
     }
 
     private boolean onLoopThread() {
@@ -395,6 +398,7 @@ public final class Flow implements AutoCloseable {
                 }
             }
             running.forEach(this::stopSourcesQuietly);
+            running.forEach(this::awaitSourcesIdleQuietly);
         } finally {
             try {
                 handler.close();
@@ -702,6 +706,10 @@ public final class Flow implements AutoCloseable {
 
     private void stopQuietly(Manager manager) {
         quietly(manager, "Stopping", manager::stop);
+    }
+
+    private void awaitSourcesIdleQuietly(Manager manager) {
+        quietly(manager, "Waiting for the sources of", manager::awaitSourcesIdle);
     }
 
     private void stopSourcesQuietly(Manager manager) {

@@ -248,6 +248,17 @@ public abstract class Manager {
         }
     }
 
+    /**
+     * Between the two steps: waits until no source's work is still running (see {@link Source#awaitIdle()}), so
+     * that nothing writes to a resource closed by the second step. The flow calls it; {@link #stop()} does not
+     * (a listener may call {@code stop()} on the thread such work waits for).
+     */
+    final void awaitSourcesIdle() {
+        for (Source current : sources) {
+            current.awaitIdle();
+        }
+    }
+
     /** The second step of {@link #stop()}: closes the resources and completes the future. Idempotent. */
     final void closeResources() {
         Throwable failure = closeResourcesCollecting();

@@ -33,11 +33,13 @@ abstract class TimerSource extends Source {
     private volatile ScheduledExecutorService scheduler;
     private volatile ScheduledFuture<?> pending;
     /**
-     * Held while a tick runs, so that {@link #stop()} can wait for it: a tick that is still in its listeners when
+     * Held while a tick runs, so that {@link #awaitIdle()} can wait for it: a tick that is still in its listeners when
      * the flow goes on to close the managers' resources would write to a closed resource. Reentrant: a listener
      * may stop its own source (or close the flow) on the tick's thread.
      */
     private final ReentrantLock ticking = new ReentrantLock();
+    /** Set on a thread while it runs a tick, of any time source. */
+    private static final ThreadLocal<Boolean> TICKING = new ThreadLocal<>();
     /** The thread of the source's own scheduler, if it made one. */
     private volatile Thread ownThread;
 
@@ -135,9 +137,11 @@ abstract class TimerSource extends Source {
      */
     final void runGuarded(Runnable task) {
         ticking.lock();
+        Boolean outer = TICKING.get();
+        TICKING.set(Boolean.TRUE);
         try {
             if (isDone()) {
-                return; // checked under the lock: a stop() that returned is never followed by a tick
+                return; // checked under the lock: after stop(), a tick awaitIdle() let pass never runs
             }
             task.run();
         } catch (Throwable failure) {
@@ -146,8 +150,16 @@ abstract class TimerSource extends Source {
                 throw fatal;
             }
         } finally {
+            if (outer == null) {
+                TICKING.remove();
+            }
             ticking.unlock();
         }
+    }
+
+    /** Whether this thread is running a tick of some time source (a flow closed from it must not wait for it). */
+    static boolean isTicking() {
+        return TICKING.get() != null;
     }
 
     /** The first instant {@code k * period + offset} (counted from the epoch) strictly after {@code after}. */
@@ -159,15 +171,23 @@ abstract class TimerSource extends Source {
         return Instant.ofEpochSecond(Math.floorDiv(next, NANOS_PER_SECOND), Math.floorMod(next, NANOS_PER_SECOND));
     }
 
-    /**
-     * Cancels the schedule; the future completes normally. Returns once a tick that is running has finished
-     * (unless called from that tick) and the source's own thread, if it has one, has ended; no tick starts after.
-     */
+    /** Cancels the schedule; the future completes normally. Returns at once: see {@link #awaitIdle()}. */
     @Override
     public void stop() {
         super.stop();
+    }
+
+    /**
+     * Waits until a tick that is running has finished (unless this thread runs it) and the source's own thread,
+     * if it has one, has ended; after {@link #stop()}, no tick starts after that. A flow calls it between stopping
+     * the sources and closing the resources, so that no tick writes to a closed resource. Not done by
+     * {@code stop()} itself: a listener on an {@link AsyncDispatcher}'s loop stopping its source while the tick
+     * waits for room in the queue would wait for itself.
+     */
+    @Override
+    void awaitIdle() {
         if (ticking.isHeldByCurrentThread()) {
-            return; // a listener stopping its own source: the tick ends when it returns
+            return; // a listener of this tick closing the flow: the tick ends when it returns
         }
         ticking.lock();
         ticking.unlock();

@@ -65,6 +65,63 @@ class TimeSourceFaultsTest {
     }
 
     @Test
+    void closeFromATickListener_whileAnotherThreadIsClosing_doesNotDeadlock() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch closing = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<Flow> self = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch listenerReturned = new CountDownLatch(1);
+        Flow flow = Flow.builder().handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
+                .manager(handler -> new Manager("cron2", handler) {
+                    {
+                        CronSource cron = new CronSource(processorName("ticks"), handler, Duration.ofMillis(1));
+                        cron.on(CronSource.TICK, tick -> {
+                            if (!first.compareAndSet(true, false)) {
+                                return;
+                            }
+                            entered.countDown();
+                            closing.await(10, TimeUnit.SECONDS);
+                            self.get().close(); // "stop after this tick", while a shutdown hook closes too
+                            listenerReturned.countDown();
+                        });
+                        setSource(cron);
+                    }
+                }).build();
+        self.set(flow);
+        flow.start();
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread hook = new Thread(flow::close, "test-hook");
+        hook.setDaemon(true);
+        hook.start();
+        Threads.awaitBlockedOrDone(hook);
+        closing.countDown();
+        assertThat(listenerReturned.await(10, TimeUnit.SECONDS)).as("the listener's close() returned").isTrue();
+        Threads.awaitEnd(hook);
+        assertThat(flow.isTerminated()).isTrue();
+    }
+
+    @Test
+    void listenerOnTheLoop_stoppingItsBackfillWhileTheBackfillWaitsForRoom_doesNotDeadlock() throws Exception {
+        io.pipeline.core.AsyncDispatcher handler = io.pipeline.core.AsyncDispatcher.builder().capacity(1)
+                .overflow(io.pipeline.core.Overflow.BLOCK).threadName("adv-history-loop").build();
+        io.pipeline.core.HistorySource history = new io.pipeline.core.HistorySource("history", handler,
+                Instant.EPOCH, Duration.ofSeconds(1), Instant.EPOCH.plusSeconds(1_000_000));
+        AtomicInteger seen = new AtomicInteger();
+        history.on(io.pipeline.core.HistorySource.TICK, tick -> {
+            if (seen.incrementAndGet() == 50) {
+                history.stop();
+            }
+        });
+        CompletableFuture<Void> done = history.start();
+        done.get(10, TimeUnit.SECONDS);
+        Thread closer = new Thread(handler::close, "adv-history-closer");
+        closer.setDaemon(true);
+        closer.start();
+        Threads.awaitEnd(closer);
+        assertThat(seen.get()).isBetween(50, 60);
+    }
+
+    @Test
     void cronListenerOutOfMemory_underSync_failsTheSourceAndClosesTheHandler() {
         SyncDispatcher handler = new SyncDispatcher();
         CronSource cron = new CronSource("ticks", handler, Duration.ofSeconds(1), clock, scheduler);
