@@ -311,6 +311,8 @@ public final class Flow implements AutoCloseable {
         Throwable died = fatal != null ? fatal : dispatcher.fatalError();
         if (died != null) {
             down.add("handler died: " + died);
+        } else if (current == State.RUNNING && handler.isClosed()) {
+            down.add("handler is closed (closed directly, not by closing the flow): nothing can be delivered");
         }
         Throwable supervisionDied = supervisionFatal;
         if (supervisionDied != null) {
@@ -454,7 +456,14 @@ public final class Flow implements AutoCloseable {
     }
 
     private Manager build(Slot slot) {
-        return Objects.requireNonNull(slot.factory.create(handler), "ManagerFactory returned null");
+        Manager manager = Objects.requireNonNull(slot.factory.create(handler), "ManagerFactory returned null");
+        if (manager.handler() != handler) {
+            stopQuietly(manager); // never started: closes what it registered
+            throw new IllegalStateException("manager '" + manager.name() + "' was built on another handler ("
+                    + manager.handler() + ") than its flow's (" + handler + "): build it on the handler the factory"
+                    + " is given, or the flow can neither see its errors nor drain it on close");
+        }
+        return manager;
     }
 
     /** Builds a manager for {@code slot} and starts it: at start and at every restart. */
