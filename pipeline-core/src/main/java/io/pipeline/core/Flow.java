@@ -176,6 +176,11 @@ public final class Flow implements AutoCloseable {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("flow already " + (isClosing() ? "closed" : "started"));
         }
+        startManagers();
+    }
+
+    /** The work of {@link #start()}, once this thread has moved the flow from NEW to RUNNING. */
+    private void startManagers() {
         dispatcher.uncaughtErrorSink(this::onUncaught);
         dispatcher.fatalErrorSink(this::onFatal);
         IllegalStateException duplicate;
@@ -234,8 +239,8 @@ public final class Flow implements AutoCloseable {
      * restarted, or the flow closed. Returns early, with the interrupt flag set, if the thread is interrupted.
      */
     public void run() {
-        if (state.get() == State.NEW) {
-            start();
+        if (state.compareAndSet(State.NEW, State.RUNNING)) {
+            startManagers(); // one check-and-set: a second thread calling run() at the same time just waits
         }
         try {
             terminated.get();
@@ -439,6 +444,15 @@ public final class Flow implements AutoCloseable {
                 if (supervisor.awaitTermination(1, TimeUnit.MINUTES)) {
                     break;
                 }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        // A terminated executor's last worker may still be on its way out: no thread outlives close().
+        Thread thread = supervisorThread;
+        while (thread != null && thread.isAlive()) {
+            try {
+                thread.join();
             } catch (InterruptedException e) {
                 interrupted = true;
             }

@@ -194,18 +194,25 @@ abstract class TimerSource extends Source {
         Thread own = ownThread;
         ScheduledExecutorService current = scheduler;
         if (injected == null && current != null && own != null && own != Thread.currentThread()) {
-            awaitEnd(current);
+            awaitEnd(current, own);
         }
     }
 
-    private static void awaitEnd(ScheduledExecutorService own) {
+    private static void awaitEnd(ScheduledExecutorService own, Thread thread) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
                     if (own.awaitTermination(1, TimeUnit.MINUTES)) {
-                        return;
+                        break;
                     }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            while (thread.isAlive()) { // a terminated executor's worker may still be on its way out
+                try {
+                    thread.join();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
