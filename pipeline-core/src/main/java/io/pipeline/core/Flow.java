@@ -121,6 +121,8 @@ public final class Flow implements AutoCloseable {
     private volatile Thread loopThread;
     /** The thread running the close sequence, while it runs. */
     private volatile Thread closingThread;
+    /** The short-lived thread a close from the loop thread handed the close sequence to, if one was started. */
+    private volatile Thread closerThread;
     /** The fatal error that killed the handler, once the flow has handled it. */
     private volatile Throwable fatal;
     /** The fatal error a supervision task hit, if one did. */
@@ -370,16 +372,39 @@ public final class Flow implements AutoCloseable {
         if (previous == State.CLOSING || previous == State.CLOSED) {
             if (!closeWaitsOnThisThread()) {
                 closed.join();
+                joinLeftoverThreads();
             }
             return;
         }
         if (onLoopThread()) {
             Thread closer = new Thread(this::closeInOrder, "pipeline-flow-" + id + "-closer");
             closingThread = closer;
+            closerThread = closer;
             closer.start();
             return;
         }
         closeInOrder();
+    }
+
+    /**
+     * For a caller of {@link #close()} that waited for another's close: the threads that close could not wait for
+     * — the closer thread, the supervisor thread when the close ran on it (from a reporter) — end soon after it;
+     * wait for them, so that no thread of the flow outlives this call either.
+     */
+    private void joinLeftoverThreads() {
+        boolean interrupted = false;
+        for (Thread thread : new Thread[] {closerThread, ownsSupervisor ? supervisorThread : null}) {
+            while (thread != null && thread != Thread.currentThread() && thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether the close in progress may be waiting for this thread, so that it must not wait in turn. */
