@@ -5,10 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -71,12 +71,7 @@ abstract class TimerSource extends Source {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException(getClass().getSimpleName() + " '" + name() + "' already started");
         }
-        scheduler = injected != null ? injected : Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "pipeline-" + name());
-            thread.setDaemon(true);
-            ownThread = thread;
-            return thread;
-        });
+        scheduler = injected != null ? injected : ownScheduler();
         completion().whenComplete((ignored, failure) -> {
             ScheduledFuture<?> next = pending;
             if (next != null) {
@@ -88,6 +83,23 @@ abstract class TimerSource extends Source {
         });
         onStart();
         return completion();
+    }
+
+    /**
+     * A thread of this source's own. Its shutdown drops a delayed tick instead of running it when due (the
+     * executors' default): a tick re-armed while the source stops would otherwise keep the thread, and a flow's
+     * close waiting for it, alive for up to a period.
+     */
+    private ScheduledExecutorService ownScheduler() {
+        ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "pipeline-" + name());
+            thread.setDaemon(true);
+            ownThread = thread;
+            return thread;
+        });
+        own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        own.setRemoveOnCancelPolicy(true);
+        return own;
     }
 
     /** Called once by {@link #start()}; schedules the first piece of work. */
