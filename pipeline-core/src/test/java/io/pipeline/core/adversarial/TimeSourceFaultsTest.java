@@ -121,6 +121,56 @@ class TimeSourceFaultsTest {
         assertThat(seen.get()).isBetween(50, 60);
     }
 
+    /** A wall clock that lags the scheduler's clock by a settable amount: clock slew. */
+    static final class LaggingClock extends Clock {
+        private final Clock scheduler;
+        volatile Duration lag = Duration.ZERO;
+
+        LaggingClock(Clock scheduler) {
+            this.scheduler = scheduler;
+        }
+
+        @Override
+        public Instant instant() {
+            return scheduler.instant().minus(lag);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void restartedTimeSource_underClockSlew_ticksOncePerPeriod_everyPeriod() {
+        clock.set(Instant.parse("2026-01-01T00:00:30Z"));
+        LaggingClock wall = new LaggingClock(clock);
+        List<Instant> ticks = new CopyOnWriteArrayList<>();
+        Flow flow = Flow.builder().handler(new SyncDispatcher())
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
+                .clock(wall).scheduler(scheduler).errorReporter(new Recorder())
+                .manager(handler -> new Manager("minute", handler) {
+                    {
+                        io.pipeline.core.TimeSource source = new io.pipeline.core.TimeSource(processorName("tick"),
+                                handler, Duration.ofMinutes(1), wall, scheduler);
+                        source.on(io.pipeline.core.TimeSource.TICK, ticks::add);
+                        setSource(source);
+                    }
+                }).build();
+        flow.start();
+        wall.lag = Duration.ofMillis(1500); // the wall clock falls behind the scheduler's timer
+        scheduler.advance(Duration.ofMinutes(10));
+        assertThat(ticks).doesNotHaveDuplicates().hasSize(10);
+        assertThat(ticks.get(0)).isEqualTo(Instant.parse("2026-01-01T00:01:00Z"));
+        assertThat(flow.health().status()).isEqualTo(io.pipeline.core.HealthStatus.UP);
+        flow.close();
+    }
+
     @Test
     void cronListenerOutOfMemory_underSync_failsTheSourceAndClosesTheHandler() {
         SyncDispatcher handler = new SyncDispatcher();
