@@ -67,6 +67,7 @@ class BlockingProducersAdversarialTest {
         Threads.awaitEnd(timer);
         stop.set(true);
         Threads.awaitEnd(spinner);
+        p.emitAsync(S, "last").get(10, TimeUnit.SECONDS); // everything accepted before it has been delivered
         assertThat(got.subList(0, 3)).containsExactly("first", "queued", "timer");
     }
 
