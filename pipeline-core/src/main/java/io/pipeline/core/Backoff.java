@@ -108,8 +108,19 @@ public final class Backoff {
     public Duration delay(int attempt, RandomGenerator random) {
         Objects.requireNonNull(random, "random");
         double base = baseNanos(attempt);
-        double jittered = jitter == 0 ? base : base * (1 + jitter * random.nextDouble());
+        double jittered = jitter == 0 ? base : base * (1 + jitter * share(random.nextDouble()));
         return saturatedNanos(jittered);
+    }
+
+    /**
+     * A draw forced into [0, 1]: a generator outside its contract (NaN, negative, above 1) must not shorten a wait
+     * below {@code min} — a zero wait would rebuild a failing manager in a busy loop — nor stretch it unboundedly.
+     */
+    private static double share(double draw) {
+        if (!(draw >= 0)) {
+            return 0; // NaN and negatives
+        }
+        return Math.min(draw, 1);
     }
 
     /** {@code min × multiplier^(attempt-1)} capped at {@code max}, in nanoseconds (saturated). */

@@ -67,7 +67,8 @@ import java.util.random.RandomGenerator;
  * cannot be recovered from by restarting managers on the same handler. The flow reports it as a final
  * {@link PipelineError} for {@value #HANDLER}, gives up on every manager (each shows FAILED with that error),
  * stops them, and terminates: {@link #run()} returns and {@link #health()} is DOWN. Close the flow and build a new
- * one, or let the process die.
+ * one, or let the process die. The same happens, reported for {@value #SUPERVISOR}, when user code the supervisor
+ * runs — a factory, the reporter, {@link Manager#shouldRestart()} — throws such an error.
  *
  * <h2>Lifecycle</h2>
  * NEW → RUNNING ({@link #start()}) → CLOSING → CLOSED ({@link #close()}). The flow is <em>terminated</em> once no
@@ -78,7 +79,8 @@ import java.util.random.RandomGenerator;
  * {@link #close()} loses nothing that was accepted: it
  * <ol>
  *   <li>waits for the supervisor's running task (a factory, a report) to finish and cancels pending restarts;</li>
- *   <li>stops every manager's sources, so nothing new comes in;</li>
+ *   <li>stops every manager's sources, so nothing new comes in, and waits for a time source's tick still in its
+ *       listeners;</li>
  *   <li>closes the handler, which delivers everything it accepted (an {@link AsyncDispatcher} drains its queue
  *       and waits for in-flight async listeners) while every listener is still registered;</li>
  *   <li>closes the resources registered with {@link Manager#closeOnStop}, and removes every listener;</li>
@@ -87,8 +89,10 @@ import java.util.random.RandomGenerator;
  * A manager built while the flow closes is stopped and its resources closed. Called from a listener on the
  * handler's loop thread, {@code close()} hands steps 1–5 to a short-lived thread {@code pipeline-flow-N-closer}
  * and returns at once (it cannot wait for the loop it runs on); called while another thread closes the flow, it
- * returns when that close has finished — at once on the loop thread, the supervisor thread, or inside the close
- * itself (a resource's {@code close()}), which the first close is waiting on.
+ * returns when that close has finished — at once on the loop thread, the supervisor thread, in a time source's
+ * tick (under a {@link SyncDispatcher}), or inside the close itself (a resource's {@code close()}), which the first
+ * close is waiting on. Before closing the resources, {@code close()} waits for a time source's tick that is still
+ * in its listeners, so that it writes to no closed resource.
  *
  * <p>This class is thread-safe. Supervision — reports, factories for restarts, stopping failed managers — runs
  * on one supervisor thread, {@code pipeline-flow-N-supervisor}, unless a scheduler is given to the builder; at
@@ -97,6 +101,11 @@ import java.util.random.RandomGenerator;
 public final class Flow implements AutoCloseable {
     /** The {@link PipelineError#manager()} of a fatal error of the handler itself. */
     public static final String HANDLER = "handler";
+    /**
+     * The {@link PipelineError#manager()} of a fatal error in supervision itself: a {@link VirtualMachineError}
+     * (other than {@link StackOverflowError}) thrown by a factory, a reporter or {@code shouldRestart()}.
+     */
+    public static final String SUPERVISOR = "supervisor";
 
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(Flow.class.getName());
@@ -129,8 +138,12 @@ public final class Flow implements AutoCloseable {
     private volatile Thread supervisorThread;
     /** The thread running the close sequence, while it runs. */
     private volatile Thread closingThread;
+    /** The short-lived thread a close from the loop thread handed the close sequence to, if one was started. */
+    private volatile Thread closerThread;
     /** The fatal error that killed the handler, once the flow has handled it. */
     private volatile Throwable fatal;
+    /** The fatal error a supervision task hit, if one did. */
+    private volatile Throwable supervisionFatal;
 
     private Flow(Builder builder) {
         this.handler = builder.handler != null ? builder.handler : new AsyncDispatcher();
@@ -201,6 +214,11 @@ public final class Flow implements AutoCloseable {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("flow already " + (isClosing() ? "closed" : "started"));
         }
+        startManagers();
+    }
+
+    /** The work of {@link #start()}, once this thread has moved the flow from NEW to RUNNING. */
+    private void startManagers() {
         dispatcher.uncaughtErrorSink(this::onUncaught);
         dispatcher.fatalErrorSink(this::onFatal);
         if (jmx != null) {
@@ -267,8 +285,8 @@ public final class Flow implements AutoCloseable {
      * restarted, or the flow closed. Returns early, with the interrupt flag set, if the thread is interrupted.
      */
     public void run() {
-        if (state.get() == State.NEW) {
-            start();
+        if (state.compareAndSet(State.NEW, State.RUNNING)) {
+            startManagers(); // one check-and-set: a second thread calling run() at the same time just waits
         }
         try {
             terminated.get();
@@ -290,8 +308,10 @@ public final class Flow implements AutoCloseable {
         try {
             if (timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0) {
                 terminated.get();
+            } else if (timeout.isNegative() || timeout.isZero()) {
+                terminated.get(0, TimeUnit.NANOSECONDS); // also beyond -Long.MAX_VALUE ns, which toNanos() cannot take
             } else {
-                terminated.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+                terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             }
             return true;
         } catch (TimeoutException e) {
@@ -342,6 +362,12 @@ public final class Flow implements AutoCloseable {
         Throwable died = fatal != null ? fatal : dispatcher.fatalError();
         if (died != null) {
             down.add("handler died: " + died);
+        } else if (current == State.RUNNING && handler.isClosed()) {
+            down.add("handler is closed (closed directly, not by closing the flow): nothing can be delivered");
+        }
+        Throwable supervisionDied = supervisionFatal;
+        if (supervisionDied != null) {
+            down.add("supervision died: " + supervisionDied);
         }
         for (ManagerStatus manager : managers) {
             if (manager.isFailed()) {
@@ -393,23 +419,46 @@ public final class Flow implements AutoCloseable {
         if (previous == State.CLOSING || previous == State.CLOSED) {
             if (!closeWaitsOnThisThread()) {
                 closed.join();
+                joinLeftoverThreads();
             }
             return;
         }
         if (onLoopThread()) {
             Thread closer = new Thread(this::closeInOrder, "pipeline-flow-" + id + "-closer");
             closingThread = closer;
+            closerThread = closer;
             closer.start();
             return;
         }
         closeInOrder();
     }
 
+    /**
+     * For a caller of {@link #close()} that waited for another's close: the threads that close could not wait for
+     * — the closer thread, the supervisor thread when the close ran on it (from a reporter) — end soon after it;
+     * wait for them, so that no thread of the flow outlives this call either.
+     */
+    private void joinLeftoverThreads() {
+        boolean interrupted = false;
+        for (Thread thread : new Thread[] {closerThread, ownsSupervisor ? supervisorThread : null}) {
+            while (thread != null && thread != Thread.currentThread() && thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Whether the close in progress may be waiting for this thread, so that it must not wait in turn. */
     private boolean closeWaitsOnThisThread() {
         Thread current = Thread.currentThread();
         return supervising.isHeldByCurrentThread() || current == supervisorThread || onLoopThread()
-                || current == closingThread;
+                || current == closingThread || TimerSource.isTicking();
     }
 
     private boolean onLoopThread() {
@@ -428,6 +477,7 @@ public final class Flow implements AutoCloseable {
                 }
             }
             running.forEach(this::stopSourcesQuietly);
+            running.forEach(this::awaitSourcesIdleQuietly);
         } finally {
             try {
                 handler.close();
@@ -473,6 +523,15 @@ public final class Flow implements AutoCloseable {
                 interrupted = true;
             }
         }
+        // A terminated executor's last worker may still be on its way out: no thread outlives close().
+        Thread thread = supervisorThread;
+        while (thread != null && thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -486,7 +545,14 @@ public final class Flow implements AutoCloseable {
     }
 
     private Manager build(Slot slot) {
-        return Objects.requireNonNull(slot.factory.create(handler), "ManagerFactory returned null");
+        Manager manager = Objects.requireNonNull(slot.factory.create(handler), "ManagerFactory returned null");
+        if (manager.handler() != handler) {
+            stopQuietly(manager); // never started: closes what it registered
+            throw new IllegalStateException("manager '" + manager.name() + "' was built on another handler ("
+                    + manager.handler() + ") than its flow's (" + handler + "): build it on the handler the factory"
+                    + " is given, or the flow can neither see its errors nor drain it on close");
+        }
+        return manager;
     }
 
     /** Builds a manager for {@code slot} and starts it: at start and at every restart. */
@@ -609,13 +675,43 @@ public final class Flow implements AutoCloseable {
                     task.run();
                 }
             } catch (Throwable failure) {
-                rethrowIfFatal(failure);
-                LOG.log(System.Logger.Level.ERROR, LogContext.of(name, null, null) + "A supervision task of " + this
-                        + " failed", failure);
+                if (isFatal(failure)) {
+                    supervisionDied(failure);
+                    throw (VirtualMachineError) failure;
+                }
+                LOG.log(System.Logger.Level.ERROR, LogContext.of(name, null, null) + "A supervision task of " + this + " failed", failure);
             } finally {
                 supervising.unlock();
             }
         };
+    }
+
+    /**
+     * A supervision task hit a fatal error (a factory, reporter or {@code shouldRestart()} threw an
+     * {@link OutOfMemoryError}, say): the JVM is in doubt, so the flow ends as when the handler dies — every
+     * manager given up on and stopped, one final report for {@value #SUPERVISOR}, terminated, DOWN — instead of
+     * leaving a manager in limbo, waiting for a restart that the lost task would have made.
+     */
+    private void supervisionDied(Throwable error) {
+        supervisionFatal = error;
+        if (isClosing()) {
+            return;
+        }
+        try {
+            Instant now = clock.instant();
+            for (Slot slot : slots) {
+                Manager running = slot.gaveUp(error, now);
+                if (running != null) {
+                    stopQuietly(running);
+                    removeListenersQuietly(running);
+                }
+            }
+            report(new PipelineError(SUPERVISOR, error, false, Duration.ZERO, 0, now));
+        } catch (Throwable again) {
+            error.addSuppressed(again); // the reporter itself may be what fails: the flow still terminates
+        } finally {
+            terminated.complete(null);
+        }
     }
 
     /**
@@ -774,6 +870,10 @@ public final class Flow implements AutoCloseable {
         quietly(manager, "Stopping", manager::stop);
     }
 
+    private void awaitSourcesIdleQuietly(Manager manager) {
+        quietly(manager, "Waiting for the sources of", manager::awaitSourcesIdle);
+    }
+
     private void stopSourcesQuietly(Manager manager) {
         quietly(manager, "Stopping the sources of", manager::stopSources);
     }
@@ -802,9 +902,13 @@ public final class Flow implements AutoCloseable {
      * failure.
      */
     private static void rethrowIfFatal(Throwable failure) {
-        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
-            throw fatal;
+        if (isFatal(failure)) {
+            throw (VirtualMachineError) failure;
         }
+    }
+
+    private static boolean isFatal(Throwable failure) {
+        return failure instanceof VirtualMachineError && !(failure instanceof StackOverflowError);
     }
 
     @Override

@@ -220,6 +220,10 @@ public abstract class Manager {
      * <p>A {@link Flow} closing does the same in two steps with the handler's drain in between: it stops the
      * sources of every manager, lets the handler deliver what it accepted, and only then closes the resources.
      *
+     * <p>A source's {@code stop()} or a resource's {@code close()} that throws — also an {@link Error} — does not
+     * keep the others from being stopped and closed; a {@link VirtualMachineError} other than
+     * {@link StackOverflowError} is rethrown once all were tried.
+     *
      * @throws IllegalStateException if a source or a resource failed to stop (the others are still stopped)
      */
     public void stop() {
@@ -243,6 +247,17 @@ public abstract class Manager {
         }
     }
 
+    /**
+     * Between the two steps: waits until no source's work is still running (see {@link Source#awaitIdle()}), so
+     * that nothing writes to a resource closed by the second step. The flow calls it; {@link #stop()} does not
+     * (a listener may call {@code stop()} on the thread such work waits for).
+     */
+    final void awaitSourcesIdle() {
+        for (Source current : sources) {
+            current.awaitIdle();
+        }
+    }
+
     /** The second step of {@link #stop()}: closes the resources and completes the future. Idempotent. */
     final void closeResources() {
         Throwable failure = closeResourcesCollecting();
@@ -259,10 +274,11 @@ public abstract class Manager {
         for (Source current : sources) {
             try {
                 current.stop();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the other sources are stopped all the same
                 failure = merge(failure, e);
             }
         }
+        rethrowIfFatal(failure);
         return failure;
     }
 
@@ -274,16 +290,32 @@ public abstract class Manager {
         for (AutoCloseable resource : resources) {
             try {
                 resource.close();
-            } catch (Exception e) {
+            } catch (Throwable e) { // an Error too: the other resources are closed all the same
                 failure = merge(failure, e);
             }
         }
         completion.complete(null);
+        rethrowIfFatal(failure);
         return failure;
+    }
+
+    /**
+     * Rethrows {@code failure} if it is a {@link VirtualMachineError} that leaves the JVM in doubt (any but a
+     * {@link StackOverflowError}, which is over once the stack has unwound), after every step was tried.
+     */
+    private static void rethrowIfFatal(Throwable failure) {
+        if (failure instanceof VirtualMachineError fatal && !(failure instanceof StackOverflowError)) {
+            throw fatal;
+        }
     }
 
     private static Throwable merge(Throwable first, Throwable next) {
         if (first == null) {
+            return next;
+        }
+        if (next instanceof VirtualMachineError && !(next instanceof StackOverflowError)
+                && !(first instanceof VirtualMachineError)) {
+            next.addSuppressed(first); // the fatal one leads, so that it is rethrown
             return next;
         }
         first.addSuppressed(next);

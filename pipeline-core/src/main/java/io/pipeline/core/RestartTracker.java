@@ -46,7 +46,9 @@ final class RestartTracker {
 
     /**
      * Decides what follows the end, at {@code now}, of a manager started at {@code startedAt} ({@code null} if
-     * none was built). {@code cause} is its failure, or {@code null} for a normal finish.
+     * none was built since the last decision: a factory failure, which is no healthy run and never resets the
+     * backoff). {@code cause} is its failure, or {@code null} for a normal finish (after a run of
+     * {@link RestartPolicy#resetAfter()} or more, it resets the backoff too).
      */
     Decision decide(Instant now, Instant startedAt, Throwable cause) {
         Objects.requireNonNull(now, "now");
@@ -54,14 +56,16 @@ final class RestartTracker {
             return GIVE_UP;
         }
         if (cause == null) {
+            if (ranFor(startedAt, now, policy.resetAfter())) {
+                attempt = 0; // a healthy run that finished normally: the next failure is a first one again
+            }
             return new Restart(policy.delay(1, random));
         }
         forgetBefore(horizon(now, healthWindow()));
         if (policy.exhausted(failures.size())) {
             return GIVE_UP;
         }
-        if (attempt > 0 && startedAt != null
-                && Duration.between(startedAt, now).compareTo(policy.resetAfter()) >= 0) {
+        if (ranFor(startedAt, now, policy.resetAfter())) {
             attempt = 0;
         }
         if (attempt < Integer.MAX_VALUE) {
@@ -73,6 +77,11 @@ final class RestartTracker {
             failures.pollFirst(); // only the latest few matter: bounded memory for a manager failing forever
         }
         return new Restart(delay);
+    }
+
+    /** Whether a manager started at {@code startedAt} ({@code null}: none was built) ran at least {@code time}. */
+    private static boolean ranFor(Instant startedAt, Instant now, Duration time) {
+        return startedAt != null && Duration.between(startedAt, now).compareTo(time) >= 0;
     }
 
     /**

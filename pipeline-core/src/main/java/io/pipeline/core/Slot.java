@@ -120,6 +120,7 @@ final class Slot {
         }
         RestartTracker.Decision decision = wantsRestart ? tracker.decide(now, startedAt, cause)
                 : new RestartTracker.GiveUp();
+        startedAt = null; // that run is accounted for: a factory failing next is no healthy run since then
         if (decision instanceof RestartTracker.Restart restart) {
             state = ManagerState.RESTARTING;
             failing = cause != null;

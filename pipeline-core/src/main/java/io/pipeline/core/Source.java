@@ -78,6 +78,13 @@ public abstract class Source extends Processor {
         completion.complete(null);
     }
 
+    /**
+     * After {@link #stop()}: waits until no work of this source is still running (a tick in its listeners), where
+     * that is safe to wait for. The flow calls it before closing a stopped manager's resources. The default
+     * returns at once.
+     */
+    void awaitIdle() {}
+
     /** Whether {@link #stop()} has been called. */
     protected final boolean isStopped() {
         return stopped;

@@ -5,12 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What the time sources share: a clock, a scheduler (injected, or a thread of the source's own that ends with
@@ -33,6 +34,16 @@ abstract class TimerSource extends Source {
     private volatile ScheduledFuture<?> pending;
     /** Ticks emitted, over every restart: {@link SourceMetrics#counter(String) counter("ticks")}. */
     private final SourceCounter ticks;
+    /**
+     * Held while a tick runs, so that {@link #awaitIdle()} can wait for it: a tick that is still in its listeners when
+     * the flow goes on to close the managers' resources would write to a closed resource. Reentrant: a listener
+     * may stop its own source (or close the flow) on the tick's thread.
+     */
+    private final ReentrantLock ticking = new ReentrantLock();
+    /** Set on a thread while it runs a tick, of any time source. */
+    private static final ThreadLocal<Boolean> TICKING = new ThreadLocal<>();
+    /** The thread of the source's own scheduler, if it made one. */
+    private volatile Thread ownThread;
 
     TimerSource(String name, MessageHandler handler, Clock clock, ScheduledExecutorService scheduler) {
         super(name, handler);
@@ -72,11 +83,7 @@ abstract class TimerSource extends Source {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException(getClass().getSimpleName() + " '" + name() + "' already started");
         }
-        scheduler = injected != null ? injected : Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "pipeline-" + name());
-            thread.setDaemon(true);
-            return thread;
-        });
+        scheduler = injected != null ? injected : ownScheduler();
         completion().whenComplete((ignored, failure) -> {
             ScheduledFuture<?> next = pending;
             if (next != null) {
@@ -88,6 +95,23 @@ abstract class TimerSource extends Source {
         });
         onStart();
         return completion();
+    }
+
+    /**
+     * A thread of this source's own. Its shutdown drops a delayed tick instead of running it when due (the
+     * executors' default): a tick re-armed while the source stops would otherwise keep the thread, and a flow's
+     * close waiting for it, alive for up to a period.
+     */
+    private ScheduledExecutorService ownScheduler() {
+        ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "pipeline-" + name());
+            thread.setDaemon(true);
+            ownThread = thread;
+            return thread;
+        });
+        own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        own.setRemoveOnCancelPolicy(true);
+        return own;
     }
 
     /** Called once by {@link #start()}; schedules the first piece of work. */
@@ -136,17 +160,30 @@ abstract class TimerSource extends Source {
      * {@link SyncDispatcher}) fails the source. A {@link VirtualMachineError} is rethrown once the source failed.
      */
     final void runGuarded(Runnable task) {
-        if (isDone()) {
-            return;
-        }
+        ticking.lock();
+        Boolean outer = TICKING.get();
+        TICKING.set(Boolean.TRUE);
         try {
+            if (isDone()) {
+                return; // checked under the lock: after stop(), a tick awaitIdle() let pass never runs
+            }
             task.run();
         } catch (Throwable failure) {
             fail(failure);
             if (failure instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
+        } finally {
+            if (outer == null) {
+                TICKING.remove();
+            }
+            ticking.unlock();
         }
+    }
+
+    /** Whether this thread is running a tick of some time source (a flow closed from it must not wait for it). */
+    static boolean isTicking() {
+        return TICKING.get() != null;
     }
 
     /** The first instant {@code k * period + offset} (counted from the epoch) strictly after {@code after}. */
@@ -158,9 +195,56 @@ abstract class TimerSource extends Source {
         return Instant.ofEpochSecond(Math.floorDiv(next, NANOS_PER_SECOND), Math.floorMod(next, NANOS_PER_SECOND));
     }
 
-    /** Cancels the schedule; the future completes normally. */
+    /** Cancels the schedule; the future completes normally. Returns at once: see {@link #awaitIdle()}. */
     @Override
     public void stop() {
         super.stop();
+    }
+
+    /**
+     * Waits until a tick that is running has finished (unless this thread runs it) and the source's own thread,
+     * if it has one, has ended; after {@link #stop()}, no tick starts after that. A flow calls it between stopping
+     * the sources and closing the resources, so that no tick writes to a closed resource. Not done by
+     * {@code stop()} itself: a listener on an {@link AsyncDispatcher}'s loop stopping its source while the tick
+     * waits for room in the queue would wait for itself.
+     */
+    @Override
+    void awaitIdle() {
+        if (ticking.isHeldByCurrentThread()) {
+            return; // a listener of this tick closing the flow: the tick ends when it returns
+        }
+        ticking.lock();
+        ticking.unlock();
+        Thread own = ownThread;
+        ScheduledExecutorService current = scheduler;
+        if (injected == null && current != null && own != null && own != Thread.currentThread()) {
+            awaitEnd(current, own);
+        }
+    }
+
+    private static void awaitEnd(ScheduledExecutorService own, Thread thread) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (own.awaitTermination(1, TimeUnit.MINUTES)) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            while (thread.isAlive()) { // a terminated executor's worker may still be on its way out
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
