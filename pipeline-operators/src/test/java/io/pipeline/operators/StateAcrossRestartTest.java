@@ -11,6 +11,7 @@ import io.pipeline.core.RetainedState;
 import io.pipeline.core.Source;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.VirtualTime;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** A real Flow restarting a manager whose source failed; operators keep their state across it. */
 class StateAcrossRestartTest {
-    final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T00:00:00Z"));
-    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final VirtualTime time = VirtualTime.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
     final List<SensorManager> built = new CopyOnWriteArrayList<>();
     final List<Anomaly> anomalies = new CopyOnWriteArrayList<>();
     final List<PipelineError> reports = new CopyOnWriteArrayList<>();
@@ -71,18 +71,18 @@ class StateAcrossRestartTest {
     private void startFlow(OperatorOptions options) {
         flow = Flow.builder()
                 .handler(new SyncDispatcher())
-                .clock(clock)
-                .scheduler(scheduler)
+                .clock(time)
+                .scheduler(time)
                 .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
                 .errorReporter(reports::add)
                 .manager(handler -> {
-                    SensorManager manager = new SensorManager(handler, options.withClock(clock));
+                    SensorManager manager = new SensorManager(handler, options.withClock(time));
                     built.add(manager);
                     return manager;
                 })
                 .build();
         flow.start();
-        scheduler.runReady();
+        time.runUntilIdle();
     }
 
     /** Readings 1..36 of a calm sensor, the source failing after 36, the flow restarting the manager. */
@@ -92,8 +92,8 @@ class StateAcrossRestartTest {
             first.source.push(Reading.at("s1", i * 60L, 20 + 0.1 * Math.sin(i)));
         }
         first.source.failWith(new IOException("connection reset after reading 36"));
-        scheduler.runReady();
-        scheduler.advance(Duration.ofSeconds(1));
+        time.runUntilIdle();
+        time.advance(Duration.ofSeconds(1));
         assertThat(built).hasSize(2);
         assertThat(reports).singleElement().satisfies(e -> assertThat(e.willRestart()).isTrue());
     }
