@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.pipeline.core.RestartPolicy;
+import io.pipeline.testing.ThreadLeaks;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -202,7 +203,8 @@ class TickerTest {
     }
 
     private static void assertNoTickerThreadAlive() throws InterruptedException {
-        Threads.assertNoneAlive(name -> name.startsWith("stock-ticker-") || name.equals("quote-server")
-                || name.startsWith("pipeline-dispatcher-") || name.startsWith("pipeline-flow-"));
+        ThreadLeaks.assertNoneAlive(name -> name.startsWith("stock-ticker-") || name.equals("quote-server")
+                || name.startsWith("pipeline-dispatcher-") || name.startsWith("pipeline-flow-"),
+                Duration.ofSeconds(10));
     }
 }
