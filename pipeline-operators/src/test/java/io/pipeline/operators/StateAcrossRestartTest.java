@@ -8,16 +8,16 @@ import io.pipeline.core.MessageHandler;
 import io.pipeline.core.PipelineError;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.RetainedState;
-import io.pipeline.core.Source;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.ScriptedSource;
 import io.pipeline.testing.VirtualTime;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,32 +36,17 @@ class StateAcrossRestartTest {
         }
     }
 
-    /** A source that emits what the test pushes, until the test fails it. */
-    static final class ReadingSource extends Source {
-        ReadingSource(String name, MessageHandler handler) {
-            super(name, handler);
-        }
-
-        @Override
-        public CompletableFuture<Void> start() {
-            return completion();
-        }
-
-        void push(Reading reading) {
-            emit(Readings.READING, reading);
-        }
-
-        void failWith(Throwable failure) {
-            fail(failure);
-        }
-    }
+    /** What each build of the manager reads: the first, readings 1..36 of a calm sensor; the second, a spike. */
+    static final List<List<Reading>> SCRIPTS = List.of(
+            IntStream.rangeClosed(1, 36).mapToObj(i -> Reading.at("s1", i * 60L, 20 + 0.1 * Math.sin(i))).toList(),
+            List.of(Reading.at("s1", 37 * 60L, 30)));
 
     final class SensorManager extends Manager {
-        final ReadingSource source;
+        final ScriptedSource<Reading> source;
 
-        SensorManager(MessageHandler handler, OperatorOptions options) {
+        SensorManager(MessageHandler handler, OperatorOptions options, List<Reading> script) {
             super("sensors", handler);
-            source = new ReadingSource(processorName("source"), handler);
+            source = new ScriptedSource<>(processorName("source"), handler, Readings.READING, script);
             Operators ops = closeOnStop(Operators.in(handler, this::processorName, options));
             ops.from(source, Readings.READING).named("spikes").anomalies(Readings.SERIES, 10).to(anomalies::add);
             setSource(source);
@@ -76,7 +61,8 @@ class StateAcrossRestartTest {
                 .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
                 .errorReporter(reports::add)
                 .manager(handler -> {
-                    SensorManager manager = new SensorManager(handler, options.withClock(time));
+                    SensorManager manager =
+                            new SensorManager(handler, options.withClock(time), SCRIPTS.get(built.size()));
                     built.add(manager);
                     return manager;
                 })
@@ -88,10 +74,8 @@ class StateAcrossRestartTest {
     /** Readings 1..36 of a calm sensor, the source failing after 36, the flow restarting the manager. */
     private void readThirtySixThenRestart() {
         SensorManager first = built.get(0);
-        for (int i = 1; i <= 36; i++) {
-            first.source.push(Reading.at("s1", i * 60L, 20 + 0.1 * Math.sin(i)));
-        }
-        first.source.failWith(new IOException("connection reset after reading 36"));
+        assertThat(first.source.emitAll()).isEqualTo(36);
+        first.source.crash(new IOException("connection reset after reading 36"));
         time.runUntilIdle();
         time.advance(Duration.ofSeconds(1));
         assertThat(built).hasSize(2);
@@ -103,7 +87,7 @@ class StateAcrossRestartTest {
         startFlow(OperatorOptions.defaults());
         readThirtySixThenRestart();
 
-        built.get(1).source.push(Reading.at("s1", 37 * 60L, 30));
+        built.get(1).source.emitAll();
 
         assertThat(anomalies).singleElement().satisfies(a -> {
             assertThat(a.key()).isEqualTo("s1");
@@ -119,7 +103,7 @@ class StateAcrossRestartTest {
         startFlow(OperatorOptions.defaults().withFreshState());
         readThirtySixThenRestart();
 
-        built.get(1).source.push(Reading.at("s1", 37 * 60L, 30));
+        built.get(1).source.emitAll();
 
         assertThat(anomalies).isEmpty();
         assertThat(RetainedState.of(flow.handler()).contains("sensors.spikes")).isFalse();
