@@ -7,16 +7,14 @@ import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
+import io.pipeline.testing.EventRecorder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -59,8 +57,7 @@ class KafkaOutputTest {
             Trades trades = new Trades(dispatcher);
             KafkaOutput<Trade> output = new KafkaOutput<>("out", dispatcher, topic, Trade::symbol, options());
             trades.on(Trades.TRADE, output::write);
-            List<Throwable> errors = new ArrayList<>();
-            output.on(Processor.ERROR, errors::add);
+            EventRecorder<Throwable> errors = EventRecorder.of(output, Processor.ERROR);
             CompletableFuture<Boolean> last = null;
             for (int i = 0; i < count; i++) {
                 last = trades.emitAsync(Trades.TRADE, new Trade("S" + (i % 7), i));
@@ -70,7 +67,7 @@ class KafkaOutputTest {
             output.close();
 
             assertThat(output.sent()).isEqualTo(count);
-            assertThat(errors).isEmpty();
+            assertThat(errors.values()).isEmpty();
         }
         List<ConsumerRecord<byte[], byte[]>> records = broker.read(topic, count);
         Map<String, Integer> partitionOfKey = new HashMap<>();
@@ -105,12 +102,11 @@ class KafkaOutputTest {
         try (AsyncDispatcher dispatcher = new AsyncDispatcher();
              KafkaOutput<Trade> output = new KafkaOutput<>("out", dispatcher, "no-such-topic", Trade::symbol,
                      options().withConfig(Map.of("max.block.ms", 300, "sasl.jaas.config", "hunter2")))) {
-            BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
-            output.on(Processor.ERROR, errors::add);
+            EventRecorder<Throwable> errors = EventRecorder.of(output, Processor.ERROR);
 
             output.write(new Trade("ACME", 1));
 
-            Throwable error = errors.poll(30, TimeUnit.SECONDS);
+            Throwable error = errors.await(1, Duration.ofSeconds(30)).get(0);
             assertThat(error).isInstanceOf(KafkaSendException.class)
                     .hasMessageContaining("no-such-topic").hasMessageContaining("'ACME'")
                     .hasMessageNotContaining("hunter2");

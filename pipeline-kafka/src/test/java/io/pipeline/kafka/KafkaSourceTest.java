@@ -7,6 +7,7 @@ import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RecoveredFailure;
+import io.pipeline.testing.EventRecorder;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,6 +32,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class KafkaSourceTest {
+    /** A broker in this JVM on a loaded machine: its first fetch can take seconds. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     record Reading(String sensor, double value) {}
 
     private static TestBroker broker;
@@ -90,13 +94,11 @@ class KafkaSourceTest {
             producer.send(record).get(30, TimeUnit.SECONDS);
         }
         KafkaSource<Reading> source = source(dispatcher(64), Reading.class, options(topic, TestBroker.group("r")));
-        BlockingQueue<KafkaRecord<Reading>> received = new LinkedBlockingQueue<>();
-        source.on(source.records(), received::add);
+        EventRecorder<KafkaRecord<Reading>> received = EventRecorder.of(source, source.records());
 
         source.start();
 
-        KafkaRecord<Reading> record = received.poll(30, TimeUnit.SECONDS);
-        assertThat(record).isNotNull();
+        KafkaRecord<Reading> record = received.await(1, WAIT).get(0);
         assertThat(record.value()).isEqualTo(new Reading("s1", 21.5));
         assertThat(record.key()).contains("s1");
         assertThat(record.topic()).isEqualTo(topic);
@@ -252,16 +254,14 @@ class KafkaSourceTest {
         broker.produceStrings(topic, 0, "s", "{\"sensor\":\"a\",\"value\":1}", "not json",
                 "{\"sensor\":\"b\",\"value\":2}");
         KafkaSource<Reading> source = source(dispatcher(64), Reading.class, options(topic, group));
-        BlockingQueue<Reading> readings = new LinkedBlockingQueue<>();
-        BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
-        source.on(source.records(), record -> readings.add(record.value()));
-        source.on(Processor.ERROR, errors::add);
+        EventRecorder<KafkaRecord<Reading>> records = EventRecorder.of(source, source.records());
+        EventRecorder<Throwable> errors = EventRecorder.of(source, Processor.ERROR);
 
         source.start();
 
-        assertThat(readings.poll(30, TimeUnit.SECONDS)).isEqualTo(new Reading("a", 1));
-        assertThat(readings.poll(30, TimeUnit.SECONDS)).isEqualTo(new Reading("b", 2));
-        Throwable error = errors.poll(30, TimeUnit.SECONDS);
+        assertThat(records.await(2, WAIT)).extracting(KafkaRecord::value)
+                .containsExactly(new Reading("a", 1), new Reading("b", 2));
+        Throwable error = errors.await(1, WAIT).get(0);
         assertThat(error).isInstanceOf(PoisonRecordException.class)
                 .hasMessageContaining(topic + "-0@1").hasMessageNotContaining("not json");
         PoisonRecordException poison = (PoisonRecordException) error;
@@ -384,8 +384,7 @@ class KafkaSourceTest {
         String group = TestBroker.group("throws");
         broker.produceStrings(topic, 0, "k", "ok", "boom", "ok");
         KafkaSource<String> source = source(dispatcher(64), String.class, options(topic, group));
-        BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
-        source.on(Processor.ERROR, errors::add);
+        EventRecorder<Throwable> errors = EventRecorder.of(source, Processor.ERROR);
         source.on(source.records(), record -> {
             if (record.value().equals("boom")) {
                 throw new IllegalStateException("listener failed on " + record.position());
@@ -394,7 +393,7 @@ class KafkaSourceTest {
 
         source.start();
 
-        Throwable error = errors.poll(30, TimeUnit.SECONDS);
+        Throwable error = errors.await(1, WAIT).get(0);
         assertThat(error).isInstanceOf(io.pipeline.core.ListenerException.class)
                 .hasRootCauseMessage("listener failed on " + topic + "-0@1");
         Eventually.await("committed past every record", Duration.ofSeconds(30),

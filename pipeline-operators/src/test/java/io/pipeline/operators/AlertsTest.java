@@ -8,6 +8,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Pusher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +17,11 @@ import org.junit.jupiter.api.Test;
 /** Threshold and staleness alerts. */
 class AlertsTest {
     final SyncDispatcher handler = new SyncDispatcher();
-    final ManualClock clock = new ManualClock(Readings.T0);
-    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final VirtualTime time = VirtualTime.startingAt(Readings.T0);
     final Pusher in = new Pusher("in", handler);
     final List<Alert> alerts = new ArrayList<>();
     final List<Throwable> errors = new ArrayList<>();
-    final OperatorOptions options = OperatorOptions.defaults().withClock(clock).withFreshState();
+    final OperatorOptions options = OperatorOptions.defaults().withClock(time).withFreshState();
 
     ThresholdAlert<Reading> alert(AlertRule rule) {
         ThresholdAlert<Reading> alert = new ThresholdAlert<>("alert", handler, Readings.SERIES, rule, options);
@@ -119,7 +119,7 @@ class AlertsTest {
 
     StalenessAlert<Reading> stale(Duration timeout) {
         StalenessAlert<Reading> stale = new StalenessAlert<>("stale", handler, Reading::sensor, timeout,
-                options.withScheduler(scheduler));
+                options.withScheduler(time));
         in.on(Readings.READING, stale::accept);
         stale.on(StalenessAlert.ALERT, alerts::add);
         return stale;
@@ -129,12 +129,12 @@ class AlertsTest {
     void staleness_noValueWithinTimeout_staleOnce_clearedByTheNextValue() {
         StalenessAlert<Reading> stale = stale(Duration.ofMinutes(5));
         in.push("a", 0, 1);
-        scheduler.advance(Duration.ofMinutes(2));
+        time.advance(Duration.ofMinutes(2));
         in.push("b", 0, 1);
-        scheduler.advance(Duration.ofMinutes(3)); // a: 5 min without a value
+        time.advance(Duration.ofMinutes(3)); // a: 5 min without a value
         assertThat(alerts).extracting(Alert::key, Alert::state).containsExactly(tuple("a", AlertState.STALE));
         assertThat(alerts.get(0).time()).isEqualTo(Readings.T0.plus(Duration.ofMinutes(5)));
-        scheduler.advance(Duration.ofMinutes(10)); // b goes stale at 7 min; a is not repeated
+        time.advance(Duration.ofMinutes(10)); // b goes stale at 7 min; a is not repeated
         assertThat(alerts).extracting(Alert::key, Alert::state)
                 .containsExactly(tuple("a", AlertState.STALE), tuple("b", AlertState.STALE));
         assertThat(stale.staleKeys()).isEqualTo(2);
@@ -144,9 +144,9 @@ class AlertsTest {
             assertThat(a.state()).isEqualTo(AlertState.CLEARED);
             assertThat(a.rule()).isEqualTo("stale");
         });
-        scheduler.advance(Duration.ofMinutes(4));
+        time.advance(Duration.ofMinutes(4));
         assertThat(alerts).hasSize(3);
-        scheduler.advance(Duration.ofMinutes(1));
+        time.advance(Duration.ofMinutes(1));
         assertThat(alerts).hasSize(4);
     }
 
@@ -155,7 +155,7 @@ class AlertsTest {
         stale(Duration.ofMinutes(5));
         for (int i = 0; i < 10; i++) {
             in.push("a", i, 1);
-            scheduler.advance(Duration.ofMinutes(4));
+            time.advance(Duration.ofMinutes(4));
         }
         assertThat(alerts).isEmpty();
     }
@@ -165,11 +165,11 @@ class AlertsTest {
         StalenessAlert<Reading> stale = stale(Duration.ofMinutes(5));
         in.push("a", 0, 1);
         stale.close();
-        scheduler.advance(Duration.ofHours(1));
+        time.advance(Duration.ofHours(1));
         assertThat(alerts).isEmpty();
         assertThatThrownBy(() -> new StalenessAlert<Reading>("s2", handler, Reading::sensor, Duration.ofMinutes(1), options))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scheduler");
         assertThatThrownBy(() -> new StalenessAlert<Reading>("s3", handler, Reading::sensor, Duration.ofNanos(10),
-                options.withScheduler(scheduler))).hasMessageContaining("PT0.00000001S");
+                options.withScheduler(time))).hasMessageContaining("PT0.00000001S");
     }
 }

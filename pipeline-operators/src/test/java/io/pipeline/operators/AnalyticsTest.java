@@ -9,6 +9,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Pusher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +18,10 @@ import org.junit.jupiter.api.Test;
 /** EWMA, trend and anomaly detection. */
 class AnalyticsTest {
     final SyncDispatcher handler = new SyncDispatcher();
-    final ManualClock clock = new ManualClock(Readings.T0);
+    final VirtualTime time = VirtualTime.startingAt(Readings.T0);
     final Pusher in = new Pusher("in", handler);
     final List<Throwable> errors = new ArrayList<>();
-    final OperatorOptions options = OperatorOptions.defaults().withClock(clock).withFreshState();
+    final OperatorOptions options = OperatorOptions.defaults().withClock(time).withFreshState();
 
     <P extends Processor> P wire(P operator, io.pipeline.core.Listener<Reading> accept) {
         in.on(Readings.READING, accept);

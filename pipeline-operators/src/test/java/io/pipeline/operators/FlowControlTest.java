@@ -7,6 +7,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Pusher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +16,11 @@ import org.junit.jupiter.api.Test;
 /** Dedup, throttle, and the stateless operators. */
 class FlowControlTest {
     final SyncDispatcher handler = new SyncDispatcher();
-    final ManualClock clock = new ManualClock(Readings.T0);
-    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final VirtualTime time = VirtualTime.startingAt(Readings.T0);
     final Pusher in = new Pusher("in", handler);
     final List<Reading> out = new ArrayList<>();
     final List<Throwable> errors = new ArrayList<>();
-    final OperatorOptions options = OperatorOptions.defaults().withClock(clock).withFreshState();
+    final OperatorOptions options = OperatorOptions.defaults().withClock(time).withFreshState();
 
     // ---- dedup --------------------------------------------------------------------------------------------
 
@@ -40,7 +40,7 @@ class FlowControlTest {
             long quarter = (poll * 10L) / 900 * 900;
             in.push("berlin", quarter, 5);
             in.push("paris", quarter, 7);
-            clock.advance(Duration.ofSeconds(10));
+            time.advance(Duration.ofSeconds(10));
         }
         assertThat(out).extracting(Reading::sensor).containsExactly("berlin", "paris", "berlin", "paris");
         assertThat(dedup.duplicates()).isEqualTo(356);
@@ -50,9 +50,9 @@ class FlowControlTest {
     void dedup_afterTheHorizon_theKeyPassesAgain() {
         dedup(Duration.ofMinutes(1), options);
         in.push("k", 0, 1);
-        clock.advance(Duration.ofSeconds(59));
+        time.advance(Duration.ofSeconds(59));
         in.push("k", 0, 1);
-        clock.advance(Duration.ofSeconds(1));
+        time.advance(Duration.ofSeconds(1));
         in.push("k", 0, 1);
         assertThat(out).hasSize(2);
     }
@@ -83,7 +83,7 @@ class FlowControlTest {
 
     Throttle<Reading> throttle(Duration interval) {
         Throttle<Reading> throttle = new Throttle<>("throttle", handler, Reading::sensor, interval,
-                options.withScheduler(scheduler));
+                options.withScheduler(time));
         in.on(Readings.READING, throttle::accept);
         throttle.on(throttle.out(), out::add);
         return throttle;
@@ -93,13 +93,13 @@ class FlowControlTest {
     void throttle_firstAtOnce_thenLatestWinsAtTheEndOfTheInterval() {
         throttle(Duration.ofSeconds(10));
         in.push("k", 0, 1);
-        scheduler.advance(Duration.ofSeconds(3));
+        time.advance(Duration.ofSeconds(3));
         in.push("k", 3, 2);
         in.push("k", 4, 3);
         assertThat(out).extracting(Reading::value).containsExactly(1.0);
-        scheduler.advance(Duration.ofSeconds(7)); // interval ends at 10 s: the latest, 3
+        time.advance(Duration.ofSeconds(7)); // interval ends at 10 s: the latest, 3
         assertThat(out).extracting(Reading::value).containsExactly(1.0, 3.0);
-        scheduler.advance(Duration.ofSeconds(10)); // nothing pending: the key closes
+        time.advance(Duration.ofSeconds(10)); // nothing pending: the key closes
         assertThat(out).hasSize(2);
         in.push("k", 25, 4);
         assertThat(out).extracting(Reading::value).containsExactly(1.0, 3.0, 4.0);
@@ -111,7 +111,7 @@ class FlowControlTest {
         for (int s = 0; s < 60; s++) {
             in.push("a", s, s);
             in.push("b", s, -s);
-            scheduler.advance(Duration.ofSeconds(1));
+            time.advance(Duration.ofSeconds(1));
         }
         assertThat(out.stream().filter(r -> r.sensor().equals("a"))).hasSize(7); // 0, then 9, 19, ..., 59
         assertThat(out.stream().filter(r -> r.sensor().equals("b"))).hasSize(7);
@@ -124,7 +124,7 @@ class FlowControlTest {
         in.push("k", 1, 2);
         throttle.close();
         assertThat(out).extracting(Reading::value).containsExactly(1.0, 2.0);
-        scheduler.advance(Duration.ofMinutes(1));
+        time.advance(Duration.ofMinutes(1));
         assertThat(out).hasSize(2);
         assertThat(throttle.keys()).isZero();
     }

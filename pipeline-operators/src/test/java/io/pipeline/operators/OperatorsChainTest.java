@@ -7,6 +7,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Pusher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,10 @@ import org.junit.jupiter.api.Test;
 
 class OperatorsChainTest {
     final SyncDispatcher handler = new SyncDispatcher();
-    final ManualClock clock = new ManualClock(Readings.T0);
-    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final VirtualTime time = VirtualTime.startingAt(Readings.T0);
     final Pusher source = new Pusher("m.source", handler);
     final Operators ops = Operators.in(handler, local -> "m." + local,
-            OperatorOptions.defaults().withClock(clock).withScheduler(scheduler).withFreshState());
+            OperatorOptions.defaults().withClock(time).withScheduler(time).withFreshState());
 
     @Test
     void chain_createsNamedOrdinaryProcessors_wiredInOrder() {
@@ -47,7 +47,7 @@ class OperatorsChainTest {
         source.push("a", 3600, 5); // the first hour closes for both sensors
         assertThat(hourly).extracting(Stats::key, Stats::mean).containsExactlyInAnyOrder( // key by key, eldest first
                 org.assertj.core.groups.Tuple.tuple("a", 2.0), org.assertj.core.groups.Tuple.tuple("b", 10.0));
-        scheduler.advance(Duration.ofHours(2)); // nothing more arrives: the clock closes the second hour
+        time.advance(Duration.ofHours(2)); // nothing more arrives: the clock closes the second hour
         assertThat(hourly).hasSize(3);
         assertThat(hourly.get(2).time()).isEqualTo(Readings.T0.plusSeconds(7200));
         assertThat(ops.processors()).extracting(Processor::name).containsExactly("m.window-1", "m.map-2");
@@ -69,7 +69,7 @@ class OperatorsChainTest {
         assertThat(out).filteredOn(Stats.class::isInstance).hasSize(2);
         assertThat(out).filteredOn(TrendPoint.class::isInstance).hasSize(1);
         assertThat(out).filteredOn(Alert.class::isInstance).hasSize(1);
-        scheduler.advance(Duration.ofMinutes(30));
+        time.advance(Duration.ofMinutes(30));
         assertThat(out).filteredOn(a -> a instanceof Alert alert && alert.state() == AlertState.STALE).hasSize(1);
     }
 
@@ -83,7 +83,7 @@ class OperatorsChainTest {
         source.push("k", 1, 1);
         ops.close();
         assertThat(panes).singleElement().satisfies(p -> assertThat(p.early()).isTrue());
-        assertThat(scheduler.pending()).isZero();
+        assertThat(time.pending()).isZero();
         assertThatThrownBy(() -> ops.from(source, Readings.READING).map(r -> r)).isInstanceOf(IllegalStateException.class);
     }
 

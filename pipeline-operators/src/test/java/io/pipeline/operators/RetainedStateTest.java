@@ -6,6 +6,7 @@ import io.pipeline.core.RetainedState;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Pusher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class RetainedStateTest {
     final SyncDispatcher handler = new SyncDispatcher();
-    final ManualClock clock = new ManualClock(Readings.T0);
+    final VirtualTime time = VirtualTime.startingAt(Readings.T0);
     final Pusher in = new Pusher("in", handler);
-    final OperatorOptions options = OperatorOptions.defaults().withClock(clock);
+    final OperatorOptions options = OperatorOptions.defaults().withClock(time);
 
     /** What a restart does to the wiring: every listener of the old instances goes. */
     void restart() {

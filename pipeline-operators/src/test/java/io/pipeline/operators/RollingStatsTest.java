@@ -8,6 +8,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Pusher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class RollingStatsTest {
     final SyncDispatcher handler = new SyncDispatcher();
-    final ManualClock clock = new ManualClock(Readings.T0);
+    final VirtualTime time = VirtualTime.startingAt(Readings.T0);
     final Pusher in = new Pusher("in", handler);
     final List<Stats> out = new ArrayList<>();
     final List<Throwable> errors = new ArrayList<>();
@@ -27,7 +28,7 @@ class RollingStatsTest {
 
     RollingStats<Reading> stats(Rolling window, OperatorOptions options) {
         RollingStats<Reading> stats = new RollingStats<>("stats", handler, Readings.SERIES, window,
-                options.withClock(clock).withFreshState());
+                options.withClock(time).withFreshState());
         in.on(Readings.READING, stats::accept);
         stats.on(RollingStats.STATS, out::add);
         stats.on(Processor.ERROR, errors::add);

@@ -8,22 +8,22 @@ import io.pipeline.core.MessageHandler;
 import io.pipeline.core.PipelineError;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.RetainedState;
-import io.pipeline.core.Source;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.ScriptedSource;
+import io.pipeline.testing.VirtualTime;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** A real Flow restarting a manager whose source failed; operators keep their state across it. */
 class StateAcrossRestartTest {
-    final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T00:00:00Z"));
-    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final VirtualTime time = VirtualTime.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
     final List<SensorManager> built = new CopyOnWriteArrayList<>();
     final List<Anomaly> anomalies = new CopyOnWriteArrayList<>();
     final List<PipelineError> reports = new CopyOnWriteArrayList<>();
@@ -36,32 +36,17 @@ class StateAcrossRestartTest {
         }
     }
 
-    /** A source that emits what the test pushes, until the test fails it. */
-    static final class ReadingSource extends Source {
-        ReadingSource(String name, MessageHandler handler) {
-            super(name, handler);
-        }
-
-        @Override
-        public CompletableFuture<Void> start() {
-            return completion();
-        }
-
-        void push(Reading reading) {
-            emit(Readings.READING, reading);
-        }
-
-        void failWith(Throwable failure) {
-            fail(failure);
-        }
-    }
+    /** What each build of the manager reads: the first, readings 1..36 of a calm sensor; the second, a spike. */
+    static final List<List<Reading>> SCRIPTS = List.of(
+            IntStream.rangeClosed(1, 36).mapToObj(i -> Reading.at("s1", i * 60L, 20 + 0.1 * Math.sin(i))).toList(),
+            List.of(Reading.at("s1", 37 * 60L, 30)));
 
     final class SensorManager extends Manager {
-        final ReadingSource source;
+        final ScriptedSource<Reading> source;
 
-        SensorManager(MessageHandler handler, OperatorOptions options) {
+        SensorManager(MessageHandler handler, OperatorOptions options, List<Reading> script) {
             super("sensors", handler);
-            source = new ReadingSource(processorName("source"), handler);
+            source = new ScriptedSource<>(processorName("source"), handler, Readings.READING, script);
             Operators ops = closeOnStop(Operators.in(handler, this::processorName, options));
             ops.from(source, Readings.READING).named("spikes").anomalies(Readings.SERIES, 10).to(anomalies::add);
             setSource(source);
@@ -71,29 +56,28 @@ class StateAcrossRestartTest {
     private void startFlow(OperatorOptions options) {
         flow = Flow.builder()
                 .handler(new SyncDispatcher())
-                .clock(clock)
-                .scheduler(scheduler)
+                .clock(time)
+                .scheduler(time)
                 .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
                 .errorReporter(reports::add)
                 .manager(handler -> {
-                    SensorManager manager = new SensorManager(handler, options.withClock(clock));
+                    SensorManager manager =
+                            new SensorManager(handler, options.withClock(time), SCRIPTS.get(built.size()));
                     built.add(manager);
                     return manager;
                 })
                 .build();
         flow.start();
-        scheduler.runReady();
+        time.runUntilIdle();
     }
 
     /** Readings 1..36 of a calm sensor, the source failing after 36, the flow restarting the manager. */
     private void readThirtySixThenRestart() {
         SensorManager first = built.get(0);
-        for (int i = 1; i <= 36; i++) {
-            first.source.push(Reading.at("s1", i * 60L, 20 + 0.1 * Math.sin(i)));
-        }
-        first.source.failWith(new IOException("connection reset after reading 36"));
-        scheduler.runReady();
-        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(first.source.emitAll()).isEqualTo(36);
+        first.source.crash(new IOException("connection reset after reading 36"));
+        time.runUntilIdle();
+        time.advance(Duration.ofSeconds(1));
         assertThat(built).hasSize(2);
         assertThat(reports).singleElement().satisfies(e -> assertThat(e.willRestart()).isTrue());
     }
@@ -103,7 +87,7 @@ class StateAcrossRestartTest {
         startFlow(OperatorOptions.defaults());
         readThirtySixThenRestart();
 
-        built.get(1).source.push(Reading.at("s1", 37 * 60L, 30));
+        built.get(1).source.emitAll();
 
         assertThat(anomalies).singleElement().satisfies(a -> {
             assertThat(a.key()).isEqualTo("s1");
@@ -119,7 +103,7 @@ class StateAcrossRestartTest {
         startFlow(OperatorOptions.defaults().withFreshState());
         readThirtySixThenRestart();
 
-        built.get(1).source.push(Reading.at("s1", 37 * 60L, 30));
+        built.get(1).source.emitAll();
 
         assertThat(anomalies).isEmpty();
         assertThat(RetainedState.of(flow.handler()).contains("sensors.spikes")).isFalse();

@@ -8,6 +8,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Pusher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,15 +17,14 @@ import org.junit.jupiter.api.Test;
 
 class WindowTest {
     final SyncDispatcher handler = new SyncDispatcher();
-    final ManualClock clock = new ManualClock(Readings.T0);
-    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final VirtualTime time = VirtualTime.startingAt(Readings.T0);
     final Pusher in = new Pusher("in", handler);
     final List<Pane<Reading>> panes = new ArrayList<>();
     final List<Object> late = new ArrayList<>();
     final List<Throwable> errors = new ArrayList<>();
 
     Window<Reading> window(WindowSpec spec, OperatorOptions options) {
-        Window<Reading> w = new Window<>("w", handler, spec, Reading::sensor, Reading::time, options.withClock(clock));
+        Window<Reading> w = new Window<>("w", handler, spec, Reading::sensor, Reading::time, options.withClock(time));
         in.on(Readings.READING, w::accept);
         w.on(w.out(), panes::add);
         w.on(Window.LATE, late::add);
@@ -167,39 +167,39 @@ class WindowTest {
     @Test
     void timeWindow_quietSensor_closedByTheClockInVirtualTime() {
         window(WindowSpec.timeTumbling(Duration.ofMinutes(1)).withAllowedLateness(Duration.ofSeconds(5)),
-                OperatorOptions.defaults().withFreshState().withScheduler(scheduler));
-        clock.set(at(10));
+                OperatorOptions.defaults().withFreshState().withScheduler(time));
+        time.advanceTo(at(10));
         in.push("k", 10, 1);
-        scheduler.advance(Duration.ofSeconds(54)); // clock at 64 s: watermark 59
+        time.advance(Duration.ofSeconds(54)); // clock at 64 s: watermark 59
         assertThat(panes).isEmpty();
-        scheduler.advance(Duration.ofSeconds(1));  // clock at 65 s: watermark 60 reaches the end
+        time.advance(Duration.ofSeconds(1));  // clock at 65 s: watermark 60 reaches the end
         assertThat(panes).singleElement().satisfies(p -> {
             assertThat(values(p)).containsExactly(1.0);
             assertThat(p.end()).isEqualTo(at(60));
             assertThat(p.early()).isFalse();
         });
-        assertThat(scheduler.pending()).isZero();
+        assertThat(time.pending()).isZero();
     }
 
     @Test
     void timeWindow_clockGrace_holdsTheClockWatermarkBack() {
         window(WindowSpec.timeTumbling(Duration.ofMinutes(1)).withClockGrace(Duration.ofMinutes(15)),
-                OperatorOptions.defaults().withFreshState().withScheduler(scheduler));
+                OperatorOptions.defaults().withFreshState().withScheduler(time));
         in.push("k", 0, 1);
-        scheduler.advance(Duration.ofMinutes(15));
+        time.advance(Duration.ofMinutes(15));
         assertThat(panes).isEmpty();
-        scheduler.advance(Duration.ofMinutes(1));
+        time.advance(Duration.ofMinutes(1));
         assertThat(panes).hasSize(1);
     }
 
     @Test
     void withoutClockClosing_onlyEventTimeCloses() {
         window(WindowSpec.timeTumbling(Duration.ofMinutes(1)).withoutClockClosing(),
-                OperatorOptions.defaults().withFreshState().withScheduler(scheduler));
+                OperatorOptions.defaults().withFreshState().withScheduler(time));
         in.push("k", 0, 1);
-        scheduler.advance(Duration.ofHours(1));
+        time.advance(Duration.ofHours(1));
         assertThat(panes).isEmpty();
-        assertThat(scheduler.pending()).isZero();
+        assertThat(time.pending()).isZero();
     }
 
     @Test
@@ -254,7 +254,7 @@ class WindowTest {
     @Test
     void lateWithoutListener_countedAsADeadEvent_notSilentlyDropped() {
         Window<Reading> w = new Window<>("quiet", handler, WindowSpec.timeTumbling(Duration.ofSeconds(10)),
-                Reading::sensor, Reading::time, OperatorOptions.defaults().withFreshState().withClock(clock));
+                Reading::sensor, Reading::time, OperatorOptions.defaults().withFreshState().withClock(time));
         w.accept(Reading.at("k", 30, 1));
         long dead = handler.deadEvents(); // the pane nobody hears: no listener on this window at all
         w.accept(Reading.at("k", 1, 2));

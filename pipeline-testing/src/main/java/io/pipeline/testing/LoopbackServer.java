@@ -25,13 +25,19 @@ final class LoopbackServer implements AutoCloseable {
     private final Object lock = new Object();
     private final NoDelayServerSockets sockets = new NoDelayServerSockets();
     private final ArrayDeque<Scripted> script = new ArrayDeque<>(); // guarded by lock
-    private IntFunction<MockResponse> otherwise; // guarded by lock
+    private Fallback otherwise; // guarded by lock
     private int answered; // guarded by lock
     private final Recording<RecordedRequest> requests = new Recording<>("request(s)");
     private final List<Runnable> beforeClose = new CopyOnWriteArrayList<>();
 
+    /** Answers a request beyond the script: {@code number} is 1 for the first request the server received. */
+    interface Fallback {
+        MockResponse reply(int number, RecordedRequest request);
+    }
+
     LoopbackServer(String what, IntFunction<MockResponse> otherwise) {
-        this.otherwise = Objects.requireNonNull(otherwise, "otherwise");
+        Objects.requireNonNull(otherwise, "otherwise");
+        this.otherwise = (number, request) -> otherwise.apply(number);
         server.setServerSocketFactory(sockets);
         server.setDispatcher(new Dispatcher() {
             @Override
@@ -49,7 +55,7 @@ final class LoopbackServer implements AutoCloseable {
     private MockResponse answer(RecordedRequest request) {
         requests.add(request);
         Scripted next;
-        IntFunction<MockResponse> fallback;
+        Fallback fallback;
         int number;
         synchronized (lock) {
             number = ++answered;
@@ -57,7 +63,7 @@ final class LoopbackServer implements AutoCloseable {
             fallback = otherwise;
         }
         if (next == null) {
-            return Objects.requireNonNull(fallback.apply(number), "no reply for request " + number);
+            return Objects.requireNonNull(fallback.reply(number, request), "no reply for request " + number);
         }
         next.onDispatch().accept(sockets.accepted(request.getConnectionIndex()));
         return next.response();
@@ -82,6 +88,11 @@ final class LoopbackServer implements AutoCloseable {
     private record Scripted(MockResponse response, Consumer<Socket> onDispatch) {}
 
     void otherwise(IntFunction<MockResponse> fallback) {
+        Objects.requireNonNull(fallback, "fallback");
+        otherwise((number, request) -> fallback.apply(number));
+    }
+
+    void otherwise(Fallback fallback) {
         synchronized (lock) {
             otherwise = Objects.requireNonNull(fallback, "fallback");
         }

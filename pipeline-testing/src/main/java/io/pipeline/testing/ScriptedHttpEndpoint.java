@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
@@ -112,6 +113,17 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
         Objects.requireNonNull(replies, "replies");
         server.otherwise(n -> Objects.requireNonNull(replies.apply(n), "otherwise() returned null for request " + n)
                 .response());
+        return this;
+    }
+
+    /**
+     * Answers requests once the script is used up by what {@code replies} makes of each request — its path, say,
+     * when several sources poll one endpoint. It runs on a server thread and must not block.
+     */
+    public ScriptedHttpEndpoint otherwiseByRequest(Function<? super RecordedRequest, HttpReply> replies) {
+        Objects.requireNonNull(replies, "replies");
+        server.otherwise((number, request) -> Objects.requireNonNull(replies.apply(request),
+                "otherwiseByRequest() returned null for request " + number + ": " + request.getTarget()).response());
         return this;
     }
 

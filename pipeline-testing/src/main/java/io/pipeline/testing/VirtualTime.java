@@ -282,6 +282,17 @@ public final class VirtualTime extends Clock implements ScheduledExecutorService
     }
 
     /**
+     * How long from now until the next scheduled task is due: {@link Duration#ZERO} for a task that runs at the
+     * current instant (one given to {@link #execute(Runnable)}, say), empty if no task is scheduled.
+     */
+    public Optional<Duration> nextDelay() {
+        synchronized (lock) {
+            Task<?> next = queue.peek();
+            return next == null ? Optional.empty() : Optional.of(Duration.between(now, next.due));
+        }
+    }
+
+    /**
      * Waits, in wall time, until at least {@code count} tasks are scheduled: for a test that must let another
      * thread (an OkHttp callback, say) plan its next step before advancing time.
      *

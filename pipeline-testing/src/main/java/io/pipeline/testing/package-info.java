@@ -17,6 +17,7 @@
  *       {@link io.pipeline.testing.SseStream} for {@code SseSource}, and
  *       {@link io.pipeline.testing.ScriptedWebSocketPeer} with {@link io.pipeline.testing.WebSocketScript} for
  *       {@code WebSocketSource}.</li>
+ *   <li><b>Leak checks</b> — {@link io.pipeline.testing.ThreadLeaks}: no thread outlives what the test closed.</li>
  * </ul>
  *
  * <p>Waits are bounded and fail with an {@link java.lang.AssertionError} that says what was expected and what

@@ -59,6 +59,23 @@ class VirtualTimeTest {
     }
 
     @Test
+    void nextDelay_isTheTimeLeftUntilTheNextTask_zeroForWorkDueNow_emptyWhenIdle() {
+        assertThat(time.nextDelay()).isEmpty();
+        time.schedule(note("later"), 10, TimeUnit.SECONDS);
+        assertThat(time.nextDelay()).contains(Duration.ofSeconds(10));
+
+        time.advance(Duration.ofSeconds(4));
+        assertThat(time.nextDelay()).contains(Duration.ofSeconds(6));
+
+        time.execute(note("now"));
+        assertThat(time.nextDelay()).contains(Duration.ZERO);
+
+        time.advance(Duration.ofSeconds(6));
+        assertThat(log).containsExactly("now@4", "later@10");
+        assertThat(time.nextDelay()).isEmpty();
+    }
+
+    @Test
     void advance_runsTasksScheduledWithinTheSpan_inTheSameCall() {
         time.schedule(() -> {
             note("first").run();

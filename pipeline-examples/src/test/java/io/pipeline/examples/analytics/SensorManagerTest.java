@@ -5,40 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pipeline.core.Flow;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
-import java.net.InetAddress;
+import io.pipeline.testing.HttpReply;
+import io.pipeline.testing.ScriptedHttpEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The README's live analytics example against a loopback server speaking Open-Meteo's format. */
 class SensorManagerTest {
 
-    static MockResponse current(LocalDateTime time, double celsius) {
-        return new MockResponse.Builder().code(200)
-                .body("{\"current\":{\"time\":\"" + time + "\",\"temperature_2m\":" + celsius + "}}").build();
+    static HttpReply current(LocalDateTime time, double celsius) {
+        return HttpReply.json("{\"current\":{\"time\":\"" + time + "\",\"temperature_2m\":" + celsius + "}}");
     }
 
     @Test
     void calmReadingsThenAHotSpike_statsPerNewReading_oneAnomaly_oneHeatAlert(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("berlin.jsonl");
-        try (MockWebServer server = new MockWebServer()) {
-            server.start(InetAddress.getLoopbackAddress(), 0);
+        try (ScriptedHttpEndpoint server = ScriptedHttpEndpoint.start()) {
             LocalDateTime t0 = LocalDateTime.parse("2026-03-01T00:00");
             for (int i = 0; i < 26; i++) {
                 double celsius = i < 25 ? 10 + (i % 3) * 0.5 : 31;
-                server.enqueue(current(t0.plusMinutes(15L * i), celsius));
-                server.enqueue(current(t0.plusMinutes(15L * i), celsius)); // polled again within the quarter hour
+                server.replyTimes(2, current(t0.plusMinutes(15L * i), celsius)); // polled again within the quarter
             }
-            for (int i = 0; i < 3; i++) {
-                server.enqueue(new MockResponse.Builder().code(500).build()); // then the source gives up
-            }
-            String url = server.url("/v1/forecast").toString();
+            server.replyTimes(3, HttpReply.status(500)); // then the source gives up
+            String url = server.url("/v1/forecast");
             try (Flow flow = Flow.builder()
                     .handler(new SyncDispatcher())
                     .restartPolicy(RestartPolicy.never())

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.sources.SseSource;
+import io.pipeline.testing.ThreadLeaks;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -234,8 +235,8 @@ class MonitorTest {
     }
 
     static void assertNoMonitorThreadAlive() throws InterruptedException {
-        Threads.assertNoneAlive(name -> name.startsWith("env-monitor-") || name.equals("weather-simulator")
+        ThreadLeaks.assertNoneAlive(name -> name.startsWith("env-monitor-") || name.equals("weather-simulator")
                 || name.startsWith("pipeline-env-monitor") || name.startsWith("pipeline-dispatcher-")
-                || name.startsWith("pipeline-flow-"));
+                || name.startsWith("pipeline-flow-"), Duration.ofSeconds(10));
     }
 }

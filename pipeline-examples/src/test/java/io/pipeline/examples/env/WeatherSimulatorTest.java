@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pipeline.testing.ThreadLeaks;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +28,7 @@ class WeatherSimulatorTest {
     @AfterEach
     void close() throws InterruptedException {
         simulator.close();
-        Threads.assertNoneAlive(name -> name.equals("weather-simulator"));
+        ThreadLeaks.assertNoneAlive(name -> name.equals("weather-simulator"), Duration.ofSeconds(10));
     }
 
     private HttpResponse<String> get(String pathAndQuery) throws Exception {

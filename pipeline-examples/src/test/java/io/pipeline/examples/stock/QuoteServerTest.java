@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pipeline.testing.ThreadLeaks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -88,6 +90,6 @@ class QuoteServerTest {
 
         server.close();
 
-        Threads.assertNoneAlive(name -> name.equals("quote-server"));
+        ThreadLeaks.assertNoneAlive(name -> name.equals("quote-server"), Duration.ofSeconds(10));
     }
 }

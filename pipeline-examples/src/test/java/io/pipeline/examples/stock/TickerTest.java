@@ -5,27 +5,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.pipeline.core.RestartPolicy;
-import java.io.IOException;
-import java.net.InetAddress;
+import io.pipeline.testing.HttpReply;
+import io.pipeline.testing.ScriptedHttpEndpoint;
+import io.pipeline.testing.ThreadLeaks;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
 import java.util.function.Predicate;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole ticker against a MockWebServer speaking Yahoo's v8 chart format, good responses and bad. */
+/** The whole ticker against a scripted endpoint speaking Yahoo's v8 chart format, good responses and bad. */
 class TickerTest {
     private static final int THRESHOLD = 3;
     private static final String NOT_FOUND = "{\"chart\":{\"result\":null,\"error\":{\"code\":\"Not Found\","
@@ -34,15 +31,10 @@ class TickerTest {
     @TempDir
     Path dir;
 
-    private final MockWebServer server = new MockWebServer();
+    private final ScriptedHttpEndpoint server = ScriptedHttpEndpoint.start();
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
     private Ticker ticker;
-
-    @BeforeEach
-    void startServer() throws IOException {
-        server.start(InetAddress.getLoopbackAddress(), 0);
-    }
 
     @AfterEach
     void tearDown() throws Exception {
@@ -53,11 +45,11 @@ class TickerTest {
         assertNoTickerThreadAlive();
     }
 
-    private static MockResponse json(int code, String body) {
-        return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json").body(body).build();
+    private static HttpReply json(int code, String body) {
+        return HttpReply.json(code, body);
     }
 
-    private static MockResponse quote(String symbol, String price) {
+    private static HttpReply quote(String symbol, String price) {
         return json(200, "{\"chart\":{\"result\":[{\"meta\":{\"currency\":\"USD\",\"symbol\":\"" + symbol + "\","
                 + "\"exchangeName\":\"NMS\",\"regularMarketTime\":1763652600,\"regularMarketPrice\":" + price + ","
                 + "\"previousClose\":100,\"regularMarketDayHigh\":110,\"regularMarketDayLow\":90,"
@@ -65,20 +57,21 @@ class TickerTest {
     }
 
     /** Serves {@code script} in order, then an unknown-symbol 404 (an error, never a row) for ever. */
-    private void serve(List<MockResponse> script) {
-        ConcurrentLinkedQueue<MockResponse> queue = new ConcurrentLinkedQueue<>(script);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                MockResponse next = queue.poll();
-                return next != null ? next : json(404, NOT_FOUND);
-            }
+    private void serve(List<HttpReply> script) {
+        server.reply(script.toArray(HttpReply[]::new)).otherwise(n -> json(404, NOT_FOUND));
+    }
+
+    /** Serves a quote at {@code price} of whichever symbol is asked for (the path's last segment). */
+    private void serveQuotes(Function<String, String> price) {
+        server.otherwiseByRequest(request -> {
+            String symbol = request.getUrl().pathSegments().get(3);
+            return quote(symbol, price.apply(symbol));
         });
     }
 
     private Ticker start(String... symbols) {
         TickerConfig config = new TickerConfig(List.of(symbols), Duration.ofMillis(20), dir.resolve("quotes.csv"),
-                server.url("/").toString(), 0, THRESHOLD,
+                server.url("/"), 0, THRESHOLD,
                 RestartPolicy.backoff(Duration.ofMillis(10), Duration.ofMillis(50)), Clock.systemUTC());
         ticker = Ticker.start(config, new Console(lines::add, Clock.systemUTC()));
         return ticker;
@@ -101,7 +94,7 @@ class TickerTest {
 
     @Test
     void ticker_throughBadResponsesAndA500Burst_restartsAndWritesExactlyTheGoodQuotes() throws Exception {
-        List<MockResponse> script = new ArrayList<>(List.of(
+        List<HttpReply> script = new ArrayList<>(List.of(
                 quote("AAPL", "101.5"),
                 json(404, NOT_FOUND),
                 quote("AAPL", "102"),
@@ -138,13 +131,7 @@ class TickerTest {
 
     @Test
     void ticker_twoSymbols_shareOneFile_eachWithItsOwnRows() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                String symbol = request.getUrl().pathSegments().get(3);
-                return quote(symbol, symbol.equals("AAPL") ? "200" : "50");
-            }
-        });
+        serveQuotes(symbol -> symbol.equals("AAPL") ? "200" : "50");
 
         start("AAPL", "MSFT");
         awaitLine("completing three quotes of each symbol", line -> quotesSeen("AAPL") >= 3 && quotesSeen("MSFT") >= 3);
@@ -154,23 +141,18 @@ class TickerTest {
         assertThat(rows).extracting(CsvRows.Row::symbol).contains("AAPL", "MSFT").containsOnly("AAPL", "MSFT");
         assertThat(rows).allSatisfy(row -> assertThat(row.price().toPlainString())
                 .isEqualTo(row.symbol().equals("AAPL") ? "200" : "50"));
-        RecordedRequest request = server.takeRequest(5, java.util.concurrent.TimeUnit.SECONDS);
+        RecordedRequest request = server.awaitRequest(1, Duration.ZERO);
         assertThat(request.getUrl().encodedPath()).matches("/v8/finance/chart/(AAPL|MSFT)");
         assertThat(request.getUrl().query()).isEqualTo("interval=1m&range=1d");
     }
 
     @Test
     void secondTicker_onTheSameOut_failsToStartClearly_theFirstKeepsWriting() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return quote(request.getUrl().pathSegments().get(3), "200");
-            }
-        });
+        serveQuotes(symbol -> "200");
         start("AAPL");
         awaitLine("with a first quote", line -> quotesSeen("AAPL") >= 1);
         TickerConfig same = new TickerConfig(List.of("MSFT"), Duration.ofMillis(20), dir.resolve("quotes.csv"),
-                server.url("/").toString(), 0, THRESHOLD,
+                server.url("/"), 0, THRESHOLD,
                 RestartPolicy.backoff(Duration.ofMillis(10), Duration.ofMillis(50)), Clock.systemUTC());
 
         assertThatThrownBy(() -> Ticker.start(same, new Console(line -> {}, Clock.systemUTC())))
@@ -202,7 +184,8 @@ class TickerTest {
     }
 
     private static void assertNoTickerThreadAlive() throws InterruptedException {
-        Threads.assertNoneAlive(name -> name.startsWith("stock-ticker-") || name.equals("quote-server")
-                || name.startsWith("pipeline-dispatcher-") || name.startsWith("pipeline-flow-"));
+        ThreadLeaks.assertNoneAlive(name -> name.startsWith("stock-ticker-") || name.equals("quote-server")
+                || name.startsWith("pipeline-dispatcher-") || name.startsWith("pipeline-flow-"),
+                Duration.ofSeconds(10));
     }
 }

@@ -1,19 +1,15 @@
 package io.pipeline.examples.stock;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.sources.RestSource;
-import java.net.InetAddress;
+import io.pipeline.testing.EventRecorder;
+import io.pipeline.testing.HttpReply;
+import io.pipeline.testing.ScriptedHttpEndpoint;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 class YahooRestSourceTest {
@@ -35,32 +31,32 @@ class YahooRestSourceTest {
     }
 
     @Test
-    void poll_sendsTheBrowserHeadersTheLiveEndpointExpects() throws Exception {
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        try (MockWebServer server = new MockWebServer(); SyncDispatcher handler = new SyncDispatcher()) {
-            server.start(InetAddress.getLoopbackAddress(), 0);
-            server.enqueue(new MockResponse.Builder().code(200).body("{\"chart\":{}}").build());
-            YahooRestSource source = new YahooRestSource("yahoo.source", handler, server.url("/").toString(), "MSFT",
-                    RestSource.Options.defaults().withRequestInterval(Duration.ofMinutes(1)).withScheduler(scheduler));
-            CompletableFuture<RestSource.Poll> data = new CompletableFuture<>();
-            source.on(RestSource.DATA, data::complete);
+    void poll_sendsTheBrowserHeadersTheLiveEndpointExpects() {
+        VirtualTime time = VirtualTime.create();
+        try (ScriptedHttpEndpoint yahoo = ScriptedHttpEndpoint.start(); SyncDispatcher handler = new SyncDispatcher()) {
+            yahoo.reply(HttpReply.json("{\"chart\":{}}"));
+            YahooRestSource source = new YahooRestSource("yahoo.source", handler, yahoo.url("/"), "MSFT",
+                    RestSource.Options.defaults().withRequestInterval(Duration.ofMinutes(1))
+                            .withClient(yahoo.client(time)).withClock(time).withScheduler(time));
+            EventRecorder<RestSource.Poll> data = EventRecorder.of(source, RestSource.DATA);
 
             source.start();
             try {
-                assertThat(data.get(5, SECONDS).body().path("chart").isObject()).isTrue();
-                RecordedRequest request = server.takeRequest(5, SECONDS);
-                assertThat(request.getUrl().encodedPath()).isEqualTo("/v8/finance/chart/MSFT");
-                assertThat(request.getUrl().queryParameter("interval")).isEqualTo("1m");
-                assertThat(request.getUrl().queryParameter("range")).isEqualTo("1d");
-                assertThat(request.getHeaders().get("User-Agent")).startsWith("Mozilla/5.0 ").contains("Chrome/");
-                assertThat(request.getHeaders().values("Accept")).containsExactly("application/json");
+                time.runUntilIdle(); // the first poll, its exchange on loopback and its DATA, on this thread
+
+                assertThat(data.values()).singleElement()
+                        .satisfies(poll -> assertThat(poll.body().path("chart").isObject()).isTrue());
+                assertThat(yahoo.requests()).singleElement().satisfies(request -> {
+                    assertThat(request.getUrl().encodedPath()).isEqualTo("/v8/finance/chart/MSFT");
+                    assertThat(request.getUrl().queryParameter("interval")).isEqualTo("1m");
+                    assertThat(request.getUrl().queryParameter("range")).isEqualTo("1d");
+                    assertThat(request.getHeaders().get("User-Agent")).startsWith("Mozilla/5.0 ").contains("Chrome/");
+                    assertThat(request.getHeaders().values("Accept")).containsExactly("application/json");
+                });
                 assertThat(source.symbol()).isEqualTo("MSFT");
             } finally {
                 source.stop();
             }
-        } finally {
-            scheduler.shutdownNow();
-            assertThat(scheduler.awaitTermination(5, SECONDS)).isTrue();
         }
     }
 }

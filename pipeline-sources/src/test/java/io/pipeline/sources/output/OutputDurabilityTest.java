@@ -9,6 +9,7 @@ import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Event;
 import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
+import io.pipeline.testing.VirtualTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,8 +40,7 @@ class OutputDurabilityTest {
     Path dir;
 
     private final SyncDispatcher handler = new SyncDispatcher();
-    private final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
-    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final VirtualTime time = VirtualTime.startingAt(Instant.parse("2026-12-01T00:00:00Z"));
 
     @AfterEach
     void closeHandler() {
@@ -49,7 +49,7 @@ class OutputDurabilityTest {
 
     private CsvOutput<Row> csv(Path file, Durability durability) {
         return new CsvOutput<>("w", handler, file, Row.class,
-                OutputOptions.defaults().withDurability(durability).withScheduler(scheduler));
+                OutputOptions.defaults().withDurability(durability).withScheduler(time));
     }
 
     private static String rows(int from, int to) {
@@ -77,7 +77,7 @@ class OutputDurabilityTest {
                 assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, i + 1));
             }
             assertThat(out.writes()).isEqualTo(1 + 3); // header, then one per row
-            assertThat(scheduler.pending()).isZero();
+            assertThat(time.pending()).isZero();
         }
     }
 
@@ -89,8 +89,8 @@ class OutputDurabilityTest {
 
             out.write(new Row(0, "v0"));
 
-            assertThat(scheduler.nextDelay()).isEqualTo(Duration.ZERO); // due now, not after some delay
-            assertThat(scheduler.runReady()).isEqualTo(1);
+            assertThat(time.nextDelay()).contains(Duration.ZERO); // due now, not after some delay
+            assertThat(time.runUntilIdle()).isEqualTo(1);
             assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, 1));
         }
     }
@@ -103,25 +103,25 @@ class OutputDurabilityTest {
             for (int i = 0; i < 1000; i++) {
                 out.write(new Row(i, "v" + i));
             }
-            assertThat(scheduler.pending()).as("one flush task for the whole burst").isEqualTo(1);
+            assertThat(time.pending()).as("one flush task for the whole burst").isEqualTo(1);
 
-            scheduler.runReady();
+            time.runUntilIdle();
 
             assertThat(out.writes() - before).isEqualTo(1);
             assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, 1000));
             // a burst: the writer keeps its turn and gathers the next rows for a short linger
-            assertThat(scheduler.nextDelay()).isEqualTo(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
+            assertThat(time.nextDelay()).contains(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
             out.write(new Row(1000, "v1000"));
             out.write(new Row(1001, "v1001"));
-            assertThat(scheduler.pending()).as("no new task for rows of a burst").isEqualTo(1);
-            scheduler.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
+            assertThat(time.pending()).as("no new task for rows of a burst").isEqualTo(1);
+            time.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
             assertThat(out.writes() - before).isEqualTo(2);
             assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, 1002));
             // the burst is over: the next run finds nothing and ends the writer's turn
-            scheduler.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
-            assertThat(scheduler.pending()).isZero();
+            time.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
+            assertThat(time.pending()).isZero();
             out.write(new Row(1002, "v1002"));
-            assertThat(scheduler.nextDelay()).as("an idle row is written at once").isEqualTo(Duration.ZERO);
+            assertThat(time.nextDelay()).as("an idle row is written at once").contains(Duration.ZERO);
         }
     }
 
@@ -152,7 +152,7 @@ class OutputDurabilityTest {
             out.write(new Row(9, "v9"));
 
             assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, 10));
-            assertThat(scheduler.pending()).as("the batch's timer is cancelled").isZero();
+            assertThat(time.pending()).as("the batch's timer is cancelled").isZero();
         }
     }
 
@@ -162,18 +162,18 @@ class OutputDurabilityTest {
         try (CsvOutput<Row> out = csv(file, Durability.batched(1000, Duration.ofMillis(500)))) {
             long before = out.writes();
             out.write(new Row(0, "v0"));
-            scheduler.advance(Duration.ofMillis(300));
+            time.advance(Duration.ofMillis(300));
             out.write(new Row(1, "v1"));
-            scheduler.advance(Duration.ofMillis(199));
+            time.advance(Duration.ofMillis(199));
             assertThat(Files.readString(file)).isEqualTo(HEADER);
 
-            scheduler.advance(Duration.ofMillis(1));
+            time.advance(Duration.ofMillis(1));
 
             assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, 2));
             assertThat(out.writes() - before).isEqualTo(1);
             // the next batch has a timer of its own, from its own first row
             out.write(new Row(2, "v2"));
-            assertThat(scheduler.nextDelay()).isEqualTo(Duration.ofMillis(500));
+            assertThat(time.nextDelay()).contains(Duration.ofMillis(500));
         }
     }
 
@@ -189,7 +189,7 @@ class OutputDurabilityTest {
         out.close();
 
         assertThat(Files.readString(file)).isEqualTo(HEADER + rows(0, 2));
-        assertThat(scheduler.runReady()).as("the timer finds nothing left; it may have been cancelled").isLessThan(2);
+        assertThat(time.runUntilIdle()).as("the timer finds nothing left; it may have been cancelled").isLessThan(2);
         assertThatThrownBy(() -> out.write(new Row(2, "v2"))).isInstanceOf(IllegalStateException.class);
     }
 
@@ -199,7 +199,7 @@ class OutputDurabilityTest {
         Event<Row> rowEvent = Event.of("row", Row.class);
         try (AsyncDispatcher async = new AsyncDispatcher();
              JsonLinesOutput<Row> out = new JsonLinesOutput<>("w", async, file,
-                     OutputOptions.defaults().withScheduler(scheduler))) {
+                     OutputOptions.defaults().withScheduler(time))) {
             Processor source = new Processor("source", async) {};
             source.on(rowEvent, out::write);
             List<CompletableFuture<Boolean>> handled = new ArrayList<>();
@@ -209,9 +209,9 @@ class OutputDurabilityTest {
             CompletableFuture.allOf(handled.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             // The flow is idle: every row was handed to the output, whose writes are queued on its scheduler by
             // then (due at once, or within a linger). Running what is due, in virtual time, writes them all.
-            assertThat(scheduler.pending()).isEqualTo(1);
-            while (scheduler.pending() > 0) {
-                scheduler.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
+            assertThat(time.pending()).isEqualTo(1);
+            while (time.pending() > 0) {
+                time.advance(Duration.ofNanos(LineWriter.GROUP_COMMIT_LINGER_NANOS));
             }
 
             List<String> lines = Files.readAllLines(file, UTF_8);
@@ -313,11 +313,11 @@ class OutputDurabilityTest {
         assumeTrue(Files.isWritable(full), "needs /dev/full");
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         JsonLinesOutput<Row> out = new JsonLinesOutput<>("full", handler, full,
-                OutputOptions.defaults().withScheduler(scheduler));
+                OutputOptions.defaults().withScheduler(time));
         out.on(Processor.ERROR, errors::add);
         out.write(new Row(1, "a"));
 
-        scheduler.runReady();
+        time.runUntilIdle();
 
         assertThat(errors).singleElement().isInstanceOf(UncheckedIOException.class)
                 .extracting(Throwable::getMessage).asString().contains("/dev/full");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.sources.SseSource;
+import io.pipeline.testing.ThreadLeaks;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -407,10 +408,10 @@ class SseOutputTest {
         assertThatThrownBy(() -> new SseOutput("second", handler, SseOutput.Options.defaults().withPort(port)))
                 .isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageContaining("'second' cannot listen on 127.0.0.1:" + port);
-        Threads.assertNoneAlive("pipeline-second-");
+        ThreadLeaks.assertNoneAlive(name -> name.startsWith("pipeline-second-"), Duration.ofSeconds(10));
     }
 
     private static void assertNoOutputThreadAlive() throws InterruptedException {
-        Threads.assertNoneAlive("pipeline-" + NAME + "-");
+        ThreadLeaks.assertNoneAlive(name -> name.startsWith("pipeline-" + NAME + "-"), Duration.ofSeconds(10));
     }
 }

@@ -1,5 +1,7 @@
 package io.pipeline.testing.quickstart;
 
+import static io.pipeline.core.ManagerState.RESTARTING;
+import static io.pipeline.core.ManagerState.RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,11 +80,8 @@ class QuickStartPipelineTest {
 
     // ---- the test, as in the README ----------------------------------------------------------------------------
 
-    @TempDir
-    Path dir;
-
     @Test
-    void quotesAreWritten_andBadResponsesRestartTheManager() throws Exception {
+    void quotesAreWritten_andBadResponsesRestartTheManager(@TempDir Path dir) throws Exception {
         VirtualTime time = VirtualTime.create();
         RecordingErrorReporter errors = new RecordingErrorReporter();
         Path csv = dir.resolve("yahoo_aapl.csv");
@@ -113,8 +112,7 @@ class QuickStartPipelineTest {
                 assertThat(errors.errors()).extracting(PipelineError::restartDelay)
                         .containsExactly(Duration.ofSeconds(1));
                 assertThat(errors.causes().get(0)).hasRootCauseMessage("no price in response");
-                assertThat(state.values()).containsExactly(ManagerState.RUNNING, ManagerState.RESTARTING,
-                        ManagerState.RUNNING);
+                assertThat(state.values()).containsExactly(RUNNING, RESTARTING, RUNNING);
                 assertThat(yahoo.requestCount()).isEqualTo(4);
             }
             // Closing the flow closes the writer, which writes every row it was handed first.

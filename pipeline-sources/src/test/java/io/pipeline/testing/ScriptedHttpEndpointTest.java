@@ -168,6 +168,24 @@ class ScriptedHttpEndpointTest {
     }
 
     @Test
+    void requestsBeyondTheScript_byRequest_getRepliesMadeOfTheRequest() {
+        endpoint.reply(HttpReply.json("{\"scripted\":true}"))
+                .otherwiseByRequest(request -> request.getUrl().encodedPath().equals("/b")
+                        ? HttpReply.json("{\"symbol\":\"" + request.getUrl().queryParameter("s") + "\"}")
+                        : HttpReply.status(410));
+        startSource(endpoint.url("/b?s=MSFT"), options());
+
+        time.runUntilIdle();
+        time.advance(INTERVAL);
+
+        assertThat(data.values()).extracting(poll -> poll.body().toString())
+                .containsExactly("{\"scripted\":true}", "{\"symbol\":\"MSFT\"}");
+        assertThat(endpoint.requests()).extracting(request -> request.getTarget())
+                .containsExactly("/b?s=MSFT", "/b?s=MSFT");
+        assertThatThrownBy(() -> endpoint.otherwiseByRequest(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void defaultFallback_isA404NamingTheRequest() {
         startSource(endpoint.url("/q"), options());
 
