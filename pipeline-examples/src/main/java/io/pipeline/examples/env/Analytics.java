@@ -37,6 +37,13 @@ import java.util.Objects;
  * in one step are done here: a {@link Stats} carries the reading's trend too, so the trend and the statistics of
  * the same reading are joined ({@link TrendJoin}); and a reading's unit travels in its key.
  *
+ * <p>Where the operators' rules differ from the hand-written analytics this chain replaced: a reading is an
+ * anomaly when {@code |z| > zLimit} (was {@code >=}), and against a constant window any other value is one
+ * (z infinite; before, a zero spread hid anomalies); a feed is stale once exactly {@code staleAfter} has passed
+ * without a reading, checked when that time comes rather than by polling; and a repeat is a reading whose
+ * {@code current.time} was seen within {@link #DEDUP_HORIZON}, where before any time not newer than the last was
+ * dropped (Open-Meteo's times only move forward).
+ *
  * <p>Steps are named ({@code dedup}, {@code stale}, {@code trend}, {@code stats}, {@code anomalies},
  * {@code alert-<n>-<sensor>}) so that a restarted manager finds their state again, and so that {@link #warm} can
  * hand state computed from the history file over to the live chain. Not thread-safe: build on one thread; the
