@@ -52,6 +52,12 @@ import java.util.Objects;
 final class Analytics {
     /** How long a reading's {@code (location, sensor, current.time)} is remembered to drop repeats of it. */
     static final Duration DEDUP_HORIZON = Duration.ofDays(1);
+    /**
+     * Keys of state per step of one location's chain: a location has six series and two feeds, so the bound is
+     * for {@code dedup}, whose keys are readings — 10,000 of them, about 2 MB, hold a day of live readings and
+     * the last minutes of the simulator's (which never repeats), instead of the library default's 100,000.
+     */
+    static final int MAX_KEYS = 10_000;
 
     private Analytics() {
     }
@@ -114,6 +120,11 @@ final class Analytics {
             return new FeedKey(reading.location(), Sensor.byId(reading.sensor()).map(sensor -> sensor.feed().id())
                     .orElse(reading.sensor()));
         }
+    }
+
+    /** The options of the monitor's chains: its clock and scheduler (for staleness), {@link #MAX_KEYS}. */
+    static OperatorOptions options(java.time.Clock clock, java.util.concurrent.ScheduledExecutorService scheduler) {
+        return OperatorOptions.defaults().withClock(clock).withScheduler(scheduler).withMaxKeys(MAX_KEYS);
     }
 
     static final Series<Reading> SERIES = Series.of(SeriesKey::of, Reading::time, Reading::value);

@@ -76,7 +76,7 @@ final class Monitor implements AutoCloseable {
 
         Analytics.Settings settings = Analytics.Settings.defaults(config.staleAfter())
                 .withThresholds(config.thresholds());
-        OperatorOptions operatorOptions = OperatorOptions.defaults().withClock(config.clock()).withScheduler(scheduler);
+        OperatorOptions operatorOptions = Analytics.options(config.clock(), scheduler);
         this.backfilled = backfill(mapper, settings, operatorOptions, handler);
         this.writer = track(opened, new JsonLinesOutput<>("env-monitor.history", handler, config.history(), mapper));
         this.web = track(opened, new SseOutput("env-monitor.web", handler, SseOutput.Options.defaults()

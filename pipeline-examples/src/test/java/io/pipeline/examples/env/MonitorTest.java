@@ -126,6 +126,15 @@ class MonitorTest {
     }
 
     @Test
+    void oneManagerPerLocation_fansInBothFeeds() {
+        start(dir.resolve("history.jsonl"));
+        await("weather and air quality of every location", () -> everyLocationHas(3, "pm2_5")
+                && everyLocationHas(3, "temperature_2m"));
+        assertThat(monitor.flow().status()).extracting(io.pipeline.core.ManagerStatus::name)
+                .containsExactlyInAnyOrder("env-berlin", "env-london", "env-delhi");
+    }
+
+    @Test
     void historyFile_holdsEveryReading_onceEach_inStepOrder_andAStartReadsItBackWarm() throws Exception {
         Path history = dir.resolve("history.jsonl");
         start(history);
