@@ -1,44 +1,75 @@
 package io.pipeline.examples.env;
 
 import io.pipeline.core.Event;
+import io.pipeline.core.Listener;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
-import java.time.Clock;
+import io.pipeline.core.RetainedState;
+import io.pipeline.core.SyncDispatcher;
+import io.pipeline.operators.AlertRule;
+import io.pipeline.operators.AlertState;
+import io.pipeline.operators.AnomalyDetector;
+import io.pipeline.operators.Chain;
+import io.pipeline.operators.OperatorOptions;
+import io.pipeline.operators.Operators;
+import io.pipeline.operators.Rolling;
+import io.pipeline.operators.Series;
+import io.pipeline.operators.TrendPoint;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * The monitor's analytics, behind one small interface: {@link #accept(Reading)} takes a reading in; out come
- * {@link #STATS} (one per reading: rolling mean, standard deviation and trend per hour), {@link #ANOMALY} (a
- * z-score beyond the limit, measured against the window before the reading) and {@link #ALERT} (thresholds with
- * hysteresis; staleness, checked by {@link #checkStale()}). The computations are deliberately simple — a window of
- * the last readings per series, updated with Welford's method — so that this class can later be replaced by the
- * library's operators without changing its callers.
+ * The monitor's analytics, built from {@code pipeline-operators} on a chain of one location's readings, every
+ * operator keyed by location and sensor ({@link SeriesKey}):
  *
- * <p>This class is thread-safe: computation happens under its lock, emission after it is released. Listeners run
- * where the handler says.
+ * <pre>
+ * readings → dedup (location, sensor, current.time) ─┬→ stale (per feed)        → {@link Sink#alert} STALE
+ *                                                    ├→ trend (per hour)  ┐
+ *                                                    ├→ stats (mean, std) ┴→ {@link Sink#stats}
+ *                                                    ├→ anomalies (z-score) → {@link Sink#anomaly}
+ *                                                    └→ filter sensor → alert (hysteresis), one per rule → {@link Sink#alert}
+ * </pre>
+ *
+ * <p>The operators' results are turned into the example's own records ({@link Stats}, {@link Anomaly},
+ * {@link Alert}), which the page, the console and the history endpoint read. Two things the operators do not do
+ * in one step are done here: a {@link Stats} carries the reading's trend too, so the trend and the statistics of
+ * the same reading are joined ({@link TrendJoin}); and a reading's unit travels in its key.
+ *
+ * <p>Where the operators' rules differ from the hand-written analytics this chain replaced: a reading is an
+ * anomaly when {@code |z| > zLimit} (was {@code >=}), and against a constant window any other value is one
+ * (z infinite; before, a zero spread hid anomalies); a feed is stale once exactly {@code staleAfter} has passed
+ * without a reading, checked when that time comes rather than by polling; and a repeat is a reading whose
+ * {@code current.time} was seen within {@link #DEDUP_HORIZON}, where before any time not newer than the last was
+ * dropped (Open-Meteo's times only move forward).
+ *
+ * <p>Steps are named ({@code dedup}, {@code stale}, {@code trend}, {@code stats}, {@code anomalies},
+ * {@code alert-<n>-<sensor>}) so that a restarted manager finds their state again, and so that {@link #warm} can
+ * hand state computed from the history file over to the live chain. Not thread-safe: build on one thread; the
+ * chain runs where its handler delivers (the {@code AsyncDispatcher}'s loop), and so do the sink's methods.
  */
-final class Analytics extends Processor {
-    static final Event<Stats> STATS = Event.of("stats", Stats.class);
-    static final Event<Anomaly> ANOMALY = Event.of("anomaly", Anomaly.class);
-    static final Event<Alert> ALERT = Event.of("alert", Alert.class);
+final class Analytics {
+    /** How long a reading's {@code (location, sensor, current.time)} is remembered to drop repeats of it. */
+    static final Duration DEDUP_HORIZON = Duration.ofDays(1);
+    /**
+     * Keys of state per step of one location's chain: a location has six series and two feeds, so the bound is
+     * for {@code dedup}, whose keys are readings — 10,000 of them, about 2 MB, hold a day of live readings and
+     * the last minutes of the simulator's (which never repeats), instead of the library default's 100,000.
+     */
+    static final int MAX_KEYS = 10_000;
+
+    private Analytics() {
+    }
 
     /**
      * The analytics' settings.
      *
      * @param window     readings per series in the rolling window
-     * @param zLimit     |z| at or above which a reading is an anomaly
+     * @param zLimit     |z| beyond which a reading is an anomaly
      * @param minCount   readings needed in the window before anomalies are looked for
      * @param thresholds the alert rules
-     * @param staleAfter a feed of a location with no reading for longer is stale
+     * @param staleAfter a feed of a location with no reading for this long is stale
      */
     record Settings(int window, double zLimit, int minCount, List<Threshold> thresholds, Duration staleAfter) {
         Settings {
@@ -47,6 +78,9 @@ final class Analytics extends Processor {
             }
             if (minCount < 2 || minCount > window) {
                 throw new IllegalArgumentException("minCount not within 2..window: " + minCount);
+            }
+            if (!(zLimit > 0) || Double.isInfinite(zLimit)) {
+                throw new IllegalArgumentException("zLimit not positive and finite: " + zLimit);
             }
             thresholds = List.copyOf(thresholds);
             Objects.requireNonNull(staleAfter, "staleAfter");
@@ -61,190 +95,181 @@ final class Analytics extends Processor {
         }
     }
 
-    /** What one reading produced. */
-    record Result(Stats stats, Optional<Anomaly> anomaly, List<Alert> alerts) {}
+    /**
+     * Where the analytics' results go. Called on the thread that delivers to the chain, one call at a time; a
+     * method that throws is reported as an error of its step and does not stop the chain.
+     */
+    interface Sink {
+        void stats(Stats stats);
 
-    private final Settings settings;
-    private final Clock clock;
-    private final Object lock = new Object();
-    private final Map<String, Series> series = new HashMap<>(); // guarded by lock
-    private final Map<String, Feeds> feeds = new HashMap<>(); // guarded by lock, by location/feed
+        void anomaly(Anomaly anomaly);
 
-    Analytics(String name, MessageHandler handler, Settings settings, Clock clock) {
-        super(name, handler);
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        void alert(Alert alert);
     }
 
-    Settings settings() {
-        return settings;
-    }
-
-    /** Takes one reading in and emits its statistics, an anomaly if it is one, and the alerts it raised or cleared. */
-    void accept(Reading reading) {
-        Result result = compute(reading);
-        result.alerts().stream().filter(alert -> alert.kind() == Alert.Kind.STALE).forEach(alert -> emit(ALERT, alert));
-        emit(STATS, result.stats());
-        result.anomaly().ifPresent(anomaly -> emit(ANOMALY, anomaly));
-        result.alerts().stream().filter(alert -> alert.kind() != Alert.Kind.STALE).forEach(alert -> emit(ALERT, alert));
-    }
-
-    /** Takes one reading of the history in, warming the state up, and returns what it produced without emitting. */
-    Result warm(Reading reading) {
-        return compute(reading);
-    }
-
-    /** Emits a staleness alert for every feed of a location that has gone quiet for longer than allowed. */
-    void checkStale() {
-        Instant now = clock.instant();
-        List<Alert> raised = new ArrayList<>();
-        synchronized (lock) {
-            for (Map.Entry<String, Feeds> entry : feeds.entrySet()) {
-                Feeds feed = entry.getValue();
-                if (!feed.stale && Duration.between(feed.lastArrival, now).compareTo(settings.staleAfter()) > 0) {
-                    feed.stale = true;
-                    raised.add(new Alert(now, feed.location, feed.feed, Alert.Kind.STALE, Alert.State.RAISED, Double.NaN,
-                            settings.staleAfter().toSeconds(), feed.location + " " + feed.feed + ": no reading for "
-                            + Duration.between(feed.lastArrival, now).toSeconds() + " s"));
-                }
-            }
-        }
-        raised.forEach(alert -> emit(ALERT, alert));
-    }
-
-    private Result compute(Reading reading) {
-        Objects.requireNonNull(reading, "reading");
-        Instant now = clock.instant();
-        List<Alert> alerts = new ArrayList<>(1);
-        synchronized (lock) {
-            String feedId = Sensor.byId(reading.sensor()).map(sensor -> sensor.feed().id()).orElse(reading.sensor());
-            Feeds feed = feeds.computeIfAbsent(reading.location() + "/" + feedId,
-                    key -> new Feeds(reading.location(), feedId));
-            feed.lastArrival = now;
-            if (feed.stale) {
-                feed.stale = false;
-                alerts.add(new Alert(now, reading.location(), feedId, Alert.Kind.STALE, Alert.State.CLEARED,
-                        Double.NaN, settings.staleAfter().toSeconds(), reading.location() + " " + feedId
-                        + ": readings again"));
-            }
-            Series s = series.computeIfAbsent(reading.location() + "/" + reading.sensor(), key -> new Series());
-            Anomaly anomaly = null;
-            if (s.count() >= settings.minCount() && s.std() > 1e-9) {
-                double z = (reading.value() - s.mean()) / s.std();
-                if (Math.abs(z) >= settings.zLimit()) {
-                    anomaly = new Anomaly(reading.time(), reading.location(), reading.sensor(), reading.value(),
-                            reading.unit(), s.mean(), s.std(), z);
-                }
-            }
-            s.add(reading.time(), reading.value(), settings.window());
-            Stats stats = new Stats(reading.time(), reading.location(), reading.sensor(), reading.value(),
-                    reading.unit(), s.count(), s.mean(), s.std(), s.trendPerHour());
-            for (Threshold rule : settings.thresholds()) {
-                if (rule.sensor().equals(reading.sensor())) {
-                    s.crossing(rule, reading).ifPresent(alerts::add);
-                }
-            }
-            return new Result(stats, Optional.ofNullable(anomaly), List.copyOf(alerts));
+    /** The key of one series: a location's sensor, with the unit its values are in. */
+    record SeriesKey(String location, String sensor, String unit) {
+        static SeriesKey of(Reading reading) {
+            return new SeriesKey(reading.location(), reading.sensor(), reading.unit());
         }
     }
 
-    /** When a feed of a location last delivered. Guarded by the analytics' lock. */
-    private static final class Feeds {
-        final String location;
-        final String feed;
-        Instant lastArrival;
-        boolean stale;
+    /** The key of one feed of a location, for staleness. */
+    record FeedKey(String location, String feed) {
+        static FeedKey of(Reading reading) {
+            return new FeedKey(reading.location(), Sensor.byId(reading.sensor()).map(sensor -> sensor.feed().id())
+                    .orElse(reading.sensor()));
+        }
+    }
 
-        Feeds(String location, String feed) {
-            this.location = location;
-            this.feed = feed;
+    /** The options of the monitor's chains: its clock and scheduler (for staleness), {@link #MAX_KEYS}. */
+    static OperatorOptions options(java.time.Clock clock, java.util.concurrent.ScheduledExecutorService scheduler) {
+        return OperatorOptions.defaults().withClock(clock).withScheduler(scheduler).withMaxKeys(MAX_KEYS);
+    }
+
+    static final Series<Reading> SERIES = Series.of(SeriesKey::of, Reading::time, Reading::value);
+
+    /**
+     * Drops a reading whose {@code (location, sensor, current.time)} was seen within {@link #DEDUP_HORIZON}: the
+     * APIs update every 15 minutes, and polling more often returns the same values (a restarted manager, or a
+     * start that read the history back, remembers them too).
+     */
+    static Chain<Reading> dedup(Chain<Reading> readings) {
+        return readings.named("dedup").dedup(r -> List.of(r.location(), r.sensor(), r.time()), DEDUP_HORIZON);
+    }
+
+    /** Builds the analytics on {@code readings} (deduplicated), their results going to {@code sink}. */
+    static void analyse(Chain<Reading> readings, Settings settings, Sink sink) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(sink, "sink");
+        // Subscribed first: a feed's "readings again" comes before the statistics of the reading that ended it.
+        readings.named("stale").stale(FeedKey::of, settings.staleAfter())
+                .to(alert -> sink.alert(staleness(alert, settings.staleAfter())));
+        Rolling window = Rolling.count(settings.window());
+        TrendJoin join = new TrendJoin(sink);
+        readings.named("trend").trend(SERIES, window, Duration.ofHours(1), 0).to(join::trend);
+        readings.named("stats").stats(SERIES, window).to(join::stats);
+        readings.named("anomalies").anomalies(SERIES, settings.window(), AnomalyDetector.Method.Z_SCORE,
+                settings.minCount(), settings.zLimit()).to(anomaly -> sink.anomaly(anomaly(anomaly)));
+        List<Threshold> rules = settings.thresholds();
+        for (int i = 0; i < rules.size(); i++) {
+            Threshold rule = rules.get(i);
+            String name = "alert-" + (i + 1) + "-" + rule.sensor();
+            readings.named(name + "-sensor").filter(r -> r.sensor().equals(rule.sensor()))
+                    .named(name).alert(SERIES, AlertRule.above(rule.sensor(), rule.above())
+                            .withHysteresis(rule.above() - rule.clearBelow()))
+                    .to(alert -> sink.alert(threshold(alert, rule)));
         }
     }
 
     /**
-     * One location's sensor: the window of its last readings with their running mean and sum of squared
-     * deviations (Welford, with removal), and which thresholds are raised. Guarded by the analytics' lock.
+     * Builds one location's chain on {@code ops}: the readings of {@code inputs} merged, deduplicated
+     * ({@link #dedup}) and analysed ({@link #analyse}). Returns the deduplicated readings, for the history file.
      */
-    private static final class Series {
-        private final ArrayDeque<double[]> window = new ArrayDeque<>(); // {epoch seconds, value}
-        private final Map<Threshold, Boolean> raised = new HashMap<>();
-        private double mean;
-        private double m2;
+    @SafeVarargs
+    static Chain<Reading> build(Operators ops, Settings settings, Sink sink, Chain<Reading>... inputs) {
+        Chain<Reading> fresh = dedup(ops.merge(inputs));
+        analyse(fresh, settings, sink);
+        return fresh;
+    }
 
-        int count() {
-            return window.size();
-        }
-
-        double mean() {
-            return mean;
-        }
-
-        double std() {
-            return window.size() < 2 ? 0 : Math.sqrt(Math.max(0, m2) / (window.size() - 1));
-        }
-
-        void add(Instant time, double value, int capacity) {
-            if (window.size() == capacity) {
-                double old = window.removeFirst()[1];
-                int n = window.size();
-                if (n == 0) {
-                    mean = 0;
-                    m2 = 0;
-                } else {
-                    double delta = old - mean;
-                    mean -= delta / n;
-                    m2 -= delta * (old - mean);
+    /**
+     * Runs {@code history} (one location's readings, oldest first) through a chain built like the live one, on a
+     * handler of its own, sending its results to {@code sink}; then hands every stateful step's state over to
+     * {@code target}'s {@link RetainedState} under the same name. The live chain, built afterwards on
+     * {@code target} by the manager named {@code managerName}, starts warm: statistics, open alert episodes, the
+     * readings already seen, the feeds' last arrival.
+     *
+     * <p>This borrows the operators' restart mechanism (state kept by processor name) because the operators have
+     * no "warm up without emitting" mode, and because the live handler delivers asynchronously while the backfill
+     * must be complete before the monitor starts. Runs on the calling thread; returns when done.
+     */
+    static void warm(List<Reading> history, String managerName, Settings settings, OperatorOptions options,
+                     MessageHandler target, Sink sink, Listener<Throwable> errors) {
+        RetainedState into = RetainedState.of(target);
+        try (SyncDispatcher scratch = new SyncDispatcher();
+             Operators ops = Operators.in(scratch, local -> managerName + "." + local, options)) {
+            Replay replay = new Replay(managerName + ".replay", scratch);
+            ops.onErrors(errors);
+            build(ops, settings, sink, ops.from(replay, Replay.READING));
+            history.forEach(replay::send);
+            RetainedState from = RetainedState.of(scratch);
+            for (Processor step : ops.processors()) {
+                if (from.contains(step.name())) {
+                    into.put(step.name(), from.get(step.name(), Object.class, () -> {
+                        throw new IllegalStateException("no state under " + step.name());
+                    }));
                 }
             }
-            window.addLast(new double[] {time.getEpochSecond() + time.getNano() / 1e9, value});
-            double delta = value - mean;
-            mean += delta / window.size();
-            m2 += delta * (value - mean);
+        }
+    }
+
+    /** Emits readings into a chain: the history file's into the warm-up chain (and a test's). Not thread-safe. */
+    static final class Replay extends Processor {
+        static final Event<Reading> READING = Event.of("reading", Reading.class);
+
+        Replay(String name, MessageHandler handler) {
+            super(name, handler);
         }
 
-        /** The least-squares slope of value over time, per hour. */
-        double trendPerHour() {
-            int n = window.size();
-            if (n < 2) {
-                return 0;
-            }
-            double t0 = window.getFirst()[0];
-            double sumT = 0;
-            double sumV = 0;
-            for (double[] point : window) {
-                sumT += point[0] - t0;
-                sumV += point[1];
-            }
-            double meanT = sumT / n;
-            double meanV = sumV / n;
-            double cov = 0;
-            double var = 0;
-            for (double[] point : window) {
-                double dt = point[0] - t0 - meanT;
-                cov += dt * (point[1] - meanV);
-                var += dt * dt;
-            }
-            return var == 0 ? 0 : cov / var * 3600;
+        void send(Reading reading) {
+            emit(READING, reading);
+        }
+    }
+
+    private static Alert staleness(io.pipeline.operators.Alert alert, Duration staleAfter) {
+        FeedKey key = (FeedKey) alert.key();
+        boolean stale = alert.state() == AlertState.STALE;
+        String message = key.location() + " " + key.feed() + (stale
+                ? ": no reading for " + Duration.between(alert.since(), alert.time()).toSeconds() + " s"
+                : ": readings again");
+        return new Alert(alert.time(), key.location(), key.feed(), Alert.Kind.STALE,
+                stale ? Alert.State.RAISED : Alert.State.CLEARED, Double.NaN, staleAfter.toSeconds(), message);
+    }
+
+    private static Alert threshold(io.pipeline.operators.Alert alert, Threshold rule) {
+        SeriesKey key = (SeriesKey) alert.key();
+        boolean raised = alert.state() == AlertState.RAISED;
+        double limit = raised ? rule.above() : rule.clearBelow();
+        String message = String.format(Locale.ROOT, "%s %s %s %s %s", key.location(), key.sensor(),
+                number(alert.value()) + " " + key.unit(), raised ? "above" : "back below",
+                number(limit) + " " + key.unit());
+        return new Alert(alert.time(), key.location(), key.sensor(), Alert.Kind.THRESHOLD,
+                raised ? Alert.State.RAISED : Alert.State.CLEARED, alert.value(), limit, message);
+    }
+
+    private static Anomaly anomaly(io.pipeline.operators.Anomaly anomaly) {
+        SeriesKey key = (SeriesKey) anomaly.key();
+        return new Anomaly(anomaly.time(), key.location(), key.sensor(), anomaly.value(), key.unit(),
+                anomaly.expected(), anomaly.spread(), anomaly.score());
+    }
+
+    /**
+     * Joins a reading's trend and statistics into one {@link Stats}. The trend step is subscribed before the
+     * statistics step and the handler delivers in order, so a reading's trend point (if the trend step gave one:
+     * it gives none for a window of fewer than two times) arrives before its statistics. Used by the delivering
+     * thread only.
+     */
+    private static final class TrendJoin {
+        private final Sink sink;
+        private TrendPoint last;
+
+        TrendJoin(Sink sink) {
+            this.sink = sink;
         }
 
-        Optional<Alert> crossing(Threshold rule, Reading reading) {
-            boolean up = raised.getOrDefault(rule, false);
-            if (!up && reading.value() > rule.above()) {
-                raised.put(rule, true);
-                return Optional.of(alert(rule, reading, Alert.State.RAISED, rule.above(), "above"));
-            }
-            if (up && reading.value() < rule.clearBelow()) {
-                raised.put(rule, false);
-                return Optional.of(alert(rule, reading, Alert.State.CLEARED, rule.clearBelow(), "back below"));
-            }
-            return Optional.empty();
+        void trend(TrendPoint point) {
+            last = point;
         }
 
-        private static Alert alert(Threshold rule, Reading reading, Alert.State state, double limit, String words) {
-            String message = String.format(Locale.ROOT, "%s %s %s %s %s", reading.location(), reading.sensor(),
-                    number(reading.value()) + " " + reading.unit(), words, number(limit) + " " + reading.unit());
-            return new Alert(reading.time(), reading.location(), reading.sensor(), Alert.Kind.THRESHOLD, state,
-                    reading.value(), limit, message);
+        void stats(io.pipeline.operators.Stats stats) {
+            TrendPoint point = last;
+            last = null;
+            double slope = point != null && point.key().equals(stats.key()) && point.time().equals(stats.time())
+                    ? point.slope() : 0;
+            SeriesKey key = (SeriesKey) stats.key();
+            sink.stats(new Stats(stats.time(), key.location(), key.sensor(), stats.last(), key.unit(),
+                    (int) stats.count(), stats.mean(), stats.stdDev(), slope));
         }
     }
 

@@ -11,42 +11,33 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
- * Reads the {@code current} block of an Open-Meteo response into one {@link Reading} per sensor of the feed, and
- * drops a response whose {@code current.time} is not newer than the last one of the same location and feed (the
- * APIs update every 15 minutes; polling more often returns the same values).
+ * Reads the {@code current} block of an Open-Meteo response into one {@link Reading} per sensor of the feed.
+ * Repeats of the same {@code current.time} (the APIs update every 15 minutes; polling more often returns the same
+ * values) are left to the {@code dedup} step of the {@link Analytics} chain.
  *
  * <pre>{@code {"current": {"time": "2026-12-01T10:15", "interval": 900, "pm2_5": 8.1, ...},
  *  "current_units": {"pm2_5": "μg/m³", ...}}}</pre>
  *
  * <p>A body without {@code current}, or with a {@code time} that is not an ISO local date-time, is an
  * {@link #ERROR}; a sensor whose value is missing or {@code null} (air quality is not modelled everywhere) is
- * left out. This class is thread-safe; the map of last times is shared by the managers of every location and
- * outlives their restarts.
+ * left out. This class is thread-safe.
  */
 final class HandleCurrent extends Processor {
     static final Event<Reading> READING = Event.of("reading", Reading.class);
 
     private final Location location;
     private final Feed feed;
-    private final Map<String, Instant> lastTimes;
 
-    HandleCurrent(String name, MessageHandler handler, Location location, Feed feed, Map<String, Instant> lastTimes) {
+    HandleCurrent(String name, MessageHandler handler, Location location, Feed feed) {
         super(name, handler);
         this.location = Objects.requireNonNull(location, "location");
         this.feed = Objects.requireNonNull(feed, "feed");
-        this.lastTimes = Objects.requireNonNull(lastTimes, "lastTimes");
     }
 
-    /** The key under which a location's feed keeps its last time. */
-    static String key(String location, Feed feed) {
-        return location + "/" + feed.id();
-    }
-
-    /** Emits the new readings of one polled response, or an {@link #ERROR} saying why there are none. */
+    /** Emits the readings of one polled response, or an {@link #ERROR} saying why there are none. */
     void handle(RestSource.Poll poll) {
         List<Reading> readings;
         try {
@@ -55,21 +46,7 @@ final class HandleCurrent extends Processor {
             emit(ERROR, e);
             return;
         }
-        if (readings.isEmpty()) {
-            return;
-        }
-        Instant time = readings.get(0).time();
-        Instant[] isNew = new Instant[1];
-        lastTimes.compute(key(location.name(), feed), (key, last) -> {
-            if (last == null || time.isAfter(last)) {
-                isNew[0] = time;
-                return time;
-            }
-            return last;
-        });
-        if (isNew[0] != null) {
-            readings.forEach(reading -> emit(READING, reading));
-        }
+        readings.forEach(reading -> emit(READING, reading));
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Flow;
+import io.pipeline.operators.OperatorOptions;
 import io.pipeline.sources.RestSource;
 import io.pipeline.sources.output.JsonLinesOutput;
 import io.pipeline.sources.output.SseOutput;
@@ -14,32 +15,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 /**
- * The running monitor: the embedded simulator (offline), two {@link OpenMeteoManager}s per location (weather, air
- * quality) under a {@link Flow} on an {@link AsyncDispatcher}, and what they share — the history file, the
- * {@link Analytics}, the in-memory {@link History} and the web server ({@link SseOutput} at {@code /events}, the
- * {@link WebApp} at {@code /}).
+ * The running monitor: the embedded simulator (offline), one {@link OpenMeteoManager} per location (weather and
+ * air quality fanned in, analysed by a chain of operators, see {@link Analytics}) under a {@link Flow} on an
+ * {@link AsyncDispatcher}, and what they share — the history file, the in-memory {@link History} and the web
+ * server ({@link SseOutput} at {@code /events}, the {@link WebApp} at {@code /}).
  *
  * <pre>
- * managers --READING--> history file, analytics --STATS/ANOMALY/ALERT--> console, History (JSON endpoint), SSE
+ * managers --readings--> history file; --stats/anomaly/alert--> console, History (JSON endpoint), SSE
  * </pre>
  *
- * <p>At start the history file is read back through the analytics (without printing or streaming), so that the
- * statistics, the alerts' hysteresis, the de-duplication and the charts start warm.
+ * <p>At start the history file is read back through each location's analytics (without printing or streaming),
+ * so that the statistics, the alerts' hysteresis, the de-duplication, the staleness and the charts start warm.
  *
  * <p>Lifecycle: RUNNING ({@link #start}) → CLOSED ({@link #close()}). Closing stops every source, delivers every
  * response already received (each reading reaches the history file), closes the file, ends every stream and every
@@ -53,14 +53,12 @@ final class Monitor implements AutoCloseable {
     private final ExecutorService httpThreads;
     private final OkHttpClient client;
     private final History history = new History();
-    private final Analytics analytics;
     private final JsonLinesOutput<Reading> writer;
     private final SseOutput web;
     private final Flow flow;
     private final int backfilled;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private volatile ScheduledFuture<?> staleness;
 
     private Monitor(MonitorConfig config, MonitorConsole console, List<AutoCloseable> opened) {
         this.config = config;
@@ -76,25 +74,15 @@ final class Monitor implements AutoCloseable {
         AsyncDispatcher handler = track(opened, new AsyncDispatcher());
         ObjectMapper mapper = mapper();
 
-        this.analytics = new Analytics("env-monitor.analytics", handler,
-                Analytics.Settings.defaults(config.staleAfter()).withThresholds(config.thresholds()), config.clock());
-        Map<String, Instant> lastTimes = new ConcurrentHashMap<>();
-        this.backfilled = backfill(mapper, lastTimes);
+        Analytics.Settings settings = Analytics.Settings.defaults(config.staleAfter())
+                .withThresholds(config.thresholds());
+        OperatorOptions operatorOptions = Analytics.options(config.clock(), scheduler);
+        this.backfilled = backfill(mapper, settings, operatorOptions, handler);
         this.writer = track(opened, new JsonLinesOutput<>("env-monitor.history", handler, config.history(), mapper));
         this.web = track(opened, new SseOutput("env-monitor.web", handler, SseOutput.Options.defaults()
                 .withHost(config.host()).withPort(config.port()).withMapper(mapper).withPath("/events")));
         web.mount("/", new WebApp(history, mapper, config));
-
-        analytics.on(Analytics.STATS, history::add);
-        analytics.on(Analytics.STATS, console::stats);
-        analytics.on(Analytics.STATS, web.sender("stats"));
-        analytics.on(Analytics.ANOMALY, history::add);
-        analytics.on(Analytics.ANOMALY, console::anomaly);
-        analytics.on(Analytics.ANOMALY, web.sender("anomaly"));
-        analytics.on(Analytics.ALERT, history::add);
-        analytics.on(Analytics.ALERT, console::alert);
-        analytics.on(Analytics.ALERT, web.sender("alert"));
-        analytics.on(Analytics.ERROR, error -> console.error("analytics", error));
+        Analytics.Sink sink = liveSink();
 
         RestSource.Options options = RestSource.Options.defaults()
                 .withRequestInterval(config.interval())
@@ -108,11 +96,9 @@ final class Monitor implements AutoCloseable {
                 .errorReporter(console)
                 .clock(config.clock());
         for (Location location : config.locations()) {
-            for (Feed feed : Feed.values()) {
-                String baseUrl = simulator != null ? simulator.baseUrl() : config.baseUrl(feed);
-                builder.manager(h -> new OpenMeteoManager(h, location, feed, baseUrl, options, lastTimes, writer,
-                        analytics, console));
-            }
+            builder.manager(h -> new OpenMeteoManager(h, location,
+                    feed -> simulator != null ? simulator.baseUrl() : config.baseUrl(feed), options, operatorOptions,
+                    settings, writer, sink, console));
         }
         this.flow = builder.build();
     }
@@ -147,23 +133,39 @@ final class Monitor implements AutoCloseable {
                 + config.history() + " (" + monitor.backfilled + " readings read back)");
         console.info("env-monitor: dashboard at " + monitor.pageUri() + " . Ctrl-C stops.");
         monitor.flow.start();
-        long check = Math.max(1, config.staleAfter().toMillis() / 4);
-        monitor.staleness = monitor.scheduler.scheduleAtFixedRate(monitor::checkStale, check, check,
-                TimeUnit.MILLISECONDS);
         return monitor;
     }
 
-    private int backfill(ObjectMapper mapper, Map<String, Instant> lastTimes) {
+    /**
+     * Reads the history file back through each location's analytics ({@link Analytics#warm}): the in-memory
+     * {@link History} gets the statistics, anomalies and alerts (not the console, not the page's stream), and the
+     * live chains start with the warmed state.
+     */
+    private int backfill(ObjectMapper mapper, Analytics.Settings settings, OperatorOptions options,
+                         AsyncDispatcher handler) {
         int[] skipped = new int[1];
         List<Reading> readings = History.read(config.history(), mapper, skipped);
-        for (Reading reading : readings) {
-            Analytics.Result result = analytics.warm(reading);
-            history.add(result.stats());
-            result.anomaly().ifPresent(history::add);
-            result.alerts().forEach(history::add);
-            Sensor.byId(reading.sensor()).ifPresent(sensor -> lastTimes.merge(
-                    HandleCurrent.key(reading.location(), sensor.feed()), reading.time(),
-                    (a, b) -> a.isAfter(b) ? a : b));
+        Analytics.Sink toHistory = new Analytics.Sink() {
+            @Override
+            public void stats(Stats stats) {
+                history.add(stats);
+            }
+
+            @Override
+            public void anomaly(Anomaly anomaly) {
+                history.add(anomaly);
+            }
+
+            @Override
+            public void alert(Alert alert) {
+                history.add(alert);
+            }
+        };
+        Map<String, List<Reading>> byLocation = readings.stream()
+                .collect(Collectors.groupingBy(Reading::location));
+        for (Location location : config.locations()) {
+            Analytics.warm(byLocation.getOrDefault(location.name(), List.of()), OpenMeteoManager.managerName(location),
+                    settings, options, handler, toHistory, error -> console.error("history " + location.name(), error));
         }
         if (skipped[0] > 0) {
             console.info("env-monitor: skipped " + skipped[0] + " unreadable lines of " + config.history());
@@ -171,12 +173,30 @@ final class Monitor implements AutoCloseable {
         return readings.size();
     }
 
-    private void checkStale() {
-        try {
-            analytics.checkStale();
-        } catch (RuntimeException e) {
-            console.error("staleness check", e); // e.g. the handler closed while stopping
-        }
+    /** The results of the live chains: to the {@link History}, the console and the page's stream. */
+    private Analytics.Sink liveSink() {
+        return new Analytics.Sink() {
+            @Override
+            public void stats(Stats s) {
+                history.add(s);
+                console.stats(s);
+                web.send("stats", s);
+            }
+
+            @Override
+            public void anomaly(Anomaly a) {
+                history.add(a);
+                console.anomaly(a);
+                web.send("anomaly", a);
+            }
+
+            @Override
+            public void alert(Alert a) {
+                history.add(a);
+                console.alert(a);
+                web.send("alert", a);
+            }
+        };
     }
 
     /** The dashboard's URL. */
@@ -230,10 +250,6 @@ final class Monitor implements AutoCloseable {
             return;
         }
         try {
-            ScheduledFuture<?> check = staleness;
-            if (check != null) {
-                check.cancel(false);
-            }
             flow.close();
         } finally {
             try {

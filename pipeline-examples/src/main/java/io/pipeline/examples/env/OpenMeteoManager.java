@@ -4,46 +4,70 @@ import io.pipeline.core.Manager;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import io.pipeline.sources.RestSource;
+import io.pipeline.operators.Chain;
+import io.pipeline.operators.OperatorOptions;
+import io.pipeline.operators.Operators;
 import io.pipeline.sources.output.JsonLinesOutput;
-import java.time.Instant;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
 
 /**
- * Wires the pipeline of one feed of one location: a {@link RestSource} polling Open-Meteo's {@code current}
- * values → {@link HandleCurrent} → the history file and the {@link Analytics} every location shares.
+ * Wires the pipeline of one location: two {@link RestSource}s (fan-in: {@link #addSource}) polling Open-Meteo's
+ * current weather and air quality, each into its {@link HandleCurrent}, merged into one chain of readings that is
+ * deduplicated and analysed by the {@link Analytics} ({@code pipeline-operators}); the deduplicated readings go to
+ * the history file every location shares.
  *
  * <pre>
- * source --DATA--> current --READING--> history (JSON lines), analytics
- *    \--ERROR--> console  \--ERROR--> console
+ * weather-source     --DATA--> weather-current     --READING--\
+ *                                                             merge → dedup → history (JSON lines)
+ * air_quality-source --DATA--> air_quality-current --READING--/            \→ analytics → sink
+ * (every ERROR → console)
  * </pre>
  *
- * <p>The history file and the analytics outlive this manager's restarts; whoever created them closes them.
- * This class is thread-safe.
+ * <p>One manager per location rather than per feed: both feeds of a place feed one chain, so its staleness,
+ * statistics and alerts live in one place. The price of fan-in is that a feed failing for good (its
+ * {@code RestSource} reached the exception threshold) restarts the other feed of the location with it; the
+ * operators keep their state across the restart.
+ *
+ * <p>The history file and the sink outlive this manager's restarts; whoever created them closes them. This class
+ * is thread-safe.
  */
 final class OpenMeteoManager extends Manager {
-    OpenMeteoManager(MessageHandler handler, Location location, Feed feed, String baseUrl, RestSource.Options options,
-                     Map<String, Instant> lastTimes, JsonLinesOutput<Reading> history, Analytics analytics,
-                     MonitorConsole console) {
-        super(managerName(location, feed), handler);
+    OpenMeteoManager(MessageHandler handler, Location location, java.util.function.Function<Feed, String> baseUrls,
+                     RestSource.Options options, OperatorOptions operatorOptions, Analytics.Settings settings,
+                     JsonLinesOutput<Reading> history, Analytics.Sink sink, MonitorConsole console) {
+        super(managerName(location), handler);
         Objects.requireNonNull(history, "history");
-        Objects.requireNonNull(analytics, "analytics");
-        RestSource source = new RestSource(processorName("source"), handler, url(baseUrl, feed, location), options);
-        HandleCurrent current = new HandleCurrent(processorName("current"), handler, location, feed, lastTimes);
-
-        source.on(RestSource.DATA, current::handle);
-        current.on(HandleCurrent.READING, history::write);
-        current.on(HandleCurrent.READING, analytics::accept);
-        source.on(Processor.ERROR, error -> console.error(location.name() + " " + feed.id(), error));
-        current.on(Processor.ERROR, error -> console.error(location.name() + " " + feed.id(), error));
-        setSource(source);
+        Objects.requireNonNull(console, "console");
+        Operators ops = closeOnStop(Operators.in(handler, this::processorName, operatorOptions));
+        List<Chain<Reading>> feeds = new ArrayList<>();
+        for (Feed feed : Feed.values()) {
+            String what = location.name() + " " + feed.id();
+            RestSource source = new RestSource(processorName(feed.id() + "-source"), handler,
+                    url(baseUrls.apply(feed), feed, location), options);
+            HandleCurrent current = new HandleCurrent(processorName(feed.id() + "-current"), handler, location, feed);
+            source.on(RestSource.DATA, current::handle);
+            source.on(Processor.ERROR, error -> console.error(what, error));
+            current.on(Processor.ERROR, error -> console.error(what, error));
+            feeds.add(ops.from(current, HandleCurrent.READING));
+            if (feed.ordinal() == 0) {
+                setSource(source);
+            } else {
+                addSource(source);
+            }
+        }
+        ops.onErrors(error -> console.error(location.name() + " analytics", error));
+        @SuppressWarnings("unchecked")
+        Chain<Reading>[] inputs = feeds.toArray(Chain[]::new);
+        Analytics.build(ops, settings, sink, inputs).to(history::write);
     }
 
-    /** {@code weather-berlin}, {@code air_quality-berlin}. */
-    static String managerName(Location location, Feed feed) {
-        return feed.id() + "-" + location.key();
+    /** {@code env-berlin}: the manager of one location. */
+    static String managerName(Location location) {
+        return "env-" + location.key();
     }
 
     /**

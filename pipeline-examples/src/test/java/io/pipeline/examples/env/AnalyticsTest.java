@@ -4,38 +4,72 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
-import java.time.Clock;
+import io.pipeline.operators.OperatorOptions;
+import io.pipeline.operators.Operators;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The analytics chain of one location, on a {@link SyncDispatcher} in virtual time. */
 class AnalyticsTest {
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+    private static final String MANAGER = "env-berlin";
 
     private final SyncDispatcher handler = new SyncDispatcher();
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final OperatorOptions options = OperatorOptions.defaults().withClock(clock).withScheduler(scheduler);
     private final List<Stats> stats = new ArrayList<>();
     private final List<Anomaly> anomalies = new ArrayList<>();
     private final List<Alert> alerts = new ArrayList<>();
+    private final List<Throwable> errors = new ArrayList<>();
+    private final List<Operators> built = new ArrayList<>();
 
     @AfterEach
     void closeHandler() {
+        built.forEach(Operators::close);
         handler.close();
+        assertThat(errors).isEmpty();
     }
 
-    private Analytics analytics(int window, double zLimit, int minCount) {
-        Analytics analytics = new Analytics("analytics", handler, new Analytics.Settings(window, zLimit, minCount,
-                Threshold.DEFAULTS, Duration.ofMinutes(10)), clock);
-        analytics.on(Analytics.STATS, stats::add);
-        analytics.on(Analytics.ANOMALY, anomalies::add);
-        analytics.on(Analytics.ALERT, alerts::add);
-        return analytics;
+    private final Analytics.Sink sink = new Analytics.Sink() {
+        @Override
+        public void stats(Stats s) {
+            stats.add(s);
+        }
+
+        @Override
+        public void anomaly(Anomaly a) {
+            anomalies.add(a);
+        }
+
+        @Override
+        public void alert(Alert a) {
+            alerts.add(a);
+        }
+    };
+
+    private static Analytics.Settings settings(int window, double zLimit, int minCount) {
+        return new Analytics.Settings(window, zLimit, minCount, Threshold.DEFAULTS, Duration.ofMinutes(10));
+    }
+
+    /** The chain a manager named {@value #MANAGER} builds; readings go in through the returned replay. */
+    private Analytics.Replay analytics(Analytics.Settings settings) {
+        Operators ops = Operators.in(handler, local -> MANAGER + "." + local, options);
+        built.add(ops);
+        ops.onErrors(errors::add);
+        Analytics.Replay in = new Analytics.Replay(MANAGER + ".in", handler);
+        Analytics.build(ops, settings, sink, ops.from(in, Analytics.Replay.READING));
+        return in;
+    }
+
+    private Analytics.Replay analytics(int window, double zLimit, int minCount) {
+        return analytics(settings(window, zLimit, minCount));
     }
 
     private static Reading reading(int minute, String sensor, double value) {
@@ -44,11 +78,11 @@ class AnalyticsTest {
 
     @Test
     void stats_areTheRollingMeanStdAndTrendOfTheWindow_thisReadingIncluded() {
-        Analytics analytics = analytics(3, 4, 2);
-        analytics.accept(reading(0, "pm10", 1));
-        analytics.accept(reading(1, "pm10", 2));
-        analytics.accept(reading(2, "pm10", 3));
-        analytics.accept(reading(3, "pm10", 10)); // the window is now 2, 3, 10
+        Analytics.Replay analytics = analytics(3, 4, 2);
+        analytics.send(reading(0, "pm10", 1));
+        analytics.send(reading(1, "pm10", 2));
+        analytics.send(reading(2, "pm10", 3));
+        analytics.send(reading(3, "pm10", 10)); // the window is now 2, 3, 10
 
         assertThat(stats).extracting(Stats::count).containsExactly(1, 2, 3, 3);
         Stats last = stats.get(3);
@@ -62,13 +96,13 @@ class AnalyticsTest {
 
     @Test
     void anomaly_isMeasuredAgainstTheWindowBeforeTheReading() {
-        Analytics analytics = analytics(10, 3, 4);
+        Analytics.Replay analytics = analytics(10, 3, 4);
         double[] calm = {10, 11, 10, 11};
         for (int i = 0; i < calm.length; i++) {
-            analytics.accept(reading(i, "pm10", calm[i]));
+            analytics.send(reading(i, "pm10", calm[i]));
         }
-        analytics.accept(reading(4, "pm10", 11.5)); // z = (11.5 - 10.5) / 0.577 = 1.7
-        analytics.accept(reading(5, "pm10", 20));
+        analytics.send(reading(4, "pm10", 11.5)); // z = (11.5 - 10.5) / 0.577 = 1.7
+        analytics.send(reading(5, "pm10", 20));
 
         assertThat(anomalies).hasSize(1);
         Anomaly anomaly = anomalies.get(0);
@@ -80,19 +114,19 @@ class AnalyticsTest {
 
     @Test
     void anomaly_notLookedForBeforeMinCountReadings() {
-        Analytics analytics = analytics(10, 2, 5);
-        analytics.accept(reading(0, "pm10", 10));
-        analytics.accept(reading(1, "pm10", 10.1));
-        analytics.accept(reading(2, "pm10", 50));
+        Analytics.Replay analytics = analytics(10, 2, 5);
+        analytics.send(reading(0, "pm10", 10));
+        analytics.send(reading(1, "pm10", 10.1));
+        analytics.send(reading(2, "pm10", 50));
         assertThat(anomalies).isEmpty();
     }
 
     @Test
     void threshold_raisesAboveTheLimit_andClearsOnlyBelowTheClearLevel_withoutFlapping() {
-        Analytics analytics = analytics(30, 100, 2);
+        Analytics.Replay analytics = analytics(30, 100, 2);
         double[] pm25 = {10, 16, 14, 15.5, 13, 12.5, 11.9, 15.1, 14.9};
         for (int i = 0; i < pm25.length; i++) {
-            analytics.accept(reading(i, "pm2_5", pm25[i]));
+            analytics.send(reading(i, "pm2_5", pm25[i]));
         }
         assertThat(alerts).extracting(a -> a.state() + " " + a.value() + " " + a.limit()).containsExactly(
                 "RAISED 16.0 15.0", "CLEARED 11.9 12.0", "RAISED 15.1 15.0");
@@ -103,38 +137,76 @@ class AnalyticsTest {
 
     @Test
     void staleness_raisedOnceWhenAFeedGoesQuiet_andClearedByTheNextReading() {
-        Analytics analytics = analytics(30, 100, 2);
-        analytics.accept(reading(0, "pm2_5", 5));
-        analytics.accept(reading(0, "temperature_2m", 5));
+        Analytics.Replay analytics = analytics(30, 100, 2);
+        analytics.send(reading(0, "pm2_5", 5));
+        analytics.send(reading(0, "temperature_2m", 5));
 
-        clock.advance(Duration.ofMinutes(10));
-        analytics.checkStale();
-        assertThat(alerts).as("exactly the limit is not yet stale").isEmpty();
+        scheduler.advance(Duration.ofMinutes(10).minusMillis(1));
+        assertThat(alerts).as("just before the limit is not yet stale").isEmpty();
 
-        clock.advance(Duration.ofSeconds(1));
-        analytics.accept(reading(1, "temperature_2m", 5)); // the weather feed is alive
-        analytics.checkStale();
-        analytics.checkStale();
+        analytics.send(reading(1, "temperature_2m", 5)); // the weather feed is alive
+        scheduler.advance(Duration.ofMinutes(1));
         assertThat(alerts).extracting(a -> a.kind() + " " + a.state() + " " + a.subject() + " " + a.time())
-                .containsExactly("STALE RAISED air_quality " + clock.instant());
-        assertThat(alerts.get(0).message()).isEqualTo("Berlin air_quality: no reading for 601 s");
+                .containsExactly("STALE RAISED air_quality " + T0.plus(Duration.ofMinutes(10)));
+        assertThat(alerts.get(0).message()).isEqualTo("Berlin air_quality: no reading for 600 s");
+        assertThat(alerts.get(0).limit()).isEqualTo(600);
 
-        analytics.accept(reading(2, "pm10", 5));
+        analytics.send(reading(2, "pm10", 5));
         assertThat(alerts).extracting(a -> a.kind() + " " + a.state() + " " + a.subject())
                 .containsExactly("STALE RAISED air_quality", "STALE CLEARED air_quality");
+        assertThat(alerts.get(1).message()).isEqualTo("Berlin air_quality: readings again");
+        assertThat(stats).as("the clearing reading is also a reading").hasSize(4);
     }
 
     @Test
-    void warm_updatesTheStateWithoutEmitting() {
-        Analytics analytics = analytics(30, 100, 2);
-        Analytics.Result result = analytics.warm(reading(0, "pm2_5", 20));
-        assertThat(result.alerts()).extracting(Alert::state).containsExactly(Alert.State.RAISED);
+    void warm_computesTheHistoryOnItsOwnHandler_andTheLiveChainContinuesItsState() {
+        List<Stats> warmStats = new ArrayList<>();
+        List<Alert> warmAlerts = new ArrayList<>();
+        Analytics.warm(List.of(reading(0, "pm2_5", 20)), MANAGER, settings(30, 100, 2), options, handler,
+                new Analytics.Sink() {
+                    @Override
+                    public void stats(Stats s) {
+                        warmStats.add(s);
+                    }
+
+                    @Override
+                    public void anomaly(Anomaly a) {
+                    }
+
+                    @Override
+                    public void alert(Alert a) {
+                        warmAlerts.add(a);
+                    }
+                }, errors::add);
+        assertThat(warmAlerts).extracting(Alert::state).containsExactly(Alert.State.RAISED);
+        assertThat(warmStats).singleElement().extracting(Stats::count).isEqualTo(1);
         assertThat(stats).isEmpty();
         assertThat(alerts).isEmpty();
 
-        analytics.accept(reading(1, "pm2_5", 21)); // still raised: no second alert
+        Analytics.Replay analytics = analytics(30, 100, 2);
+        analytics.send(reading(0, "pm2_5", 20)); // read back: a repeat, dropped
+        analytics.send(reading(1, "pm2_5", 21)); // still raised: no second alert
         assertThat(alerts).isEmpty();
         assertThat(stats).singleElement().extracting(Stats::count).isEqualTo(2);
+    }
+
+    @Test
+    void sameCurrentTimeTwice_isAnalysedOnce_evenAcrossARestartOfTheManager() {
+        Analytics.Replay first = analytics(30, 100, 2);
+        first.send(reading(15, "pm2_5", 8));
+        first.send(reading(15, "pm10", 12));
+        Operators stopped = built.remove(0); // what a manager's stop does: close the steps, drop their listeners
+        stopped.close();
+        stopped.processors().forEach(Processor::removeAllListeners);
+
+        Analytics.Replay restarted = analytics(30, 100, 2); // the same names: the state is found again
+        restarted.send(reading(15, "pm2_5", 8));
+        restarted.send(reading(15, "pm10", 12));
+        restarted.send(reading(30, "pm2_5", 9));
+        restarted.send(reading(15, "pm2_5", 8)); // seen before: dropped too
+
+        assertThat(stats).extracting(s -> s.time().toString() + " " + s.sensor() + " " + s.count()).containsExactly(
+                "2026-12-01T10:15:00Z pm2_5 1", "2026-12-01T10:15:00Z pm10 1", "2026-12-01T10:30:00Z pm2_5 2");
     }
 
     @Test
@@ -147,33 +219,5 @@ class AnalyticsTest {
                 .hasMessageContaining("must clear at or below where it is raised");
         assertThatThrownBy(() -> Threshold.parse("ozone=10")).hasMessageStartingWith("unknown sensor 'ozone'");
         assertThat(Threshold.parse("pm10=50")).isEqualTo(new Threshold("pm10", 50, 45));
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -10,8 +10,6 @@ import io.pipeline.sources.RestSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,18 +46,13 @@ class HandleCurrentTest {
     }
 
     @Test
-    void sameCurrentTimeTwice_isEmittedOnce_evenAcrossProcessorsSharingTheMap() throws Exception {
-        Map<String, Instant> lastTimes = new ConcurrentHashMap<>();
+    void handle_emitsTheReadingsOfEveryResponse_repeatsAreLeftToTheChainsDedup() throws Exception {
         List<Reading> emitted = new ArrayList<>();
-        HandleCurrent first = new HandleCurrent("a.current", handler, berlin, Feed.AIR_QUALITY, lastTimes);
-        HandleCurrent restarted = new HandleCurrent("b.current", handler, berlin, Feed.AIR_QUALITY, lastTimes);
-        first.on(HandleCurrent.READING, emitted::add);
-        restarted.on(HandleCurrent.READING, emitted::add);
+        HandleCurrent current = new HandleCurrent("a.current", handler, berlin, Feed.AIR_QUALITY);
+        current.on(HandleCurrent.READING, emitted::add);
 
-        first.handle(poll(AIR));
-        restarted.handle(poll(AIR));
-        restarted.handle(poll(AIR.replace("10:15", "10:00"))); // older: also dropped
-        restarted.handle(poll(AIR.replace("10:15", "10:30")));
+        current.handle(poll(AIR));
+        current.handle(poll(AIR.replace("10:15", "10:30")));
 
         assertThat(emitted).extracting(r -> r.time().toString() + " " + r.sensor()).containsExactly(
                 "2026-12-01T10:15:00Z pm2_5", "2026-12-01T10:15:00Z pm10",
@@ -69,7 +62,7 @@ class HandleCurrentTest {
     @Test
     void errorBodyOrBadTime_isAnError_namingTheLocationAndFeed() throws Exception {
         List<Throwable> errors = new ArrayList<>();
-        HandleCurrent current = new HandleCurrent("c.current", handler, berlin, Feed.WEATHER, new ConcurrentHashMap<>());
+        HandleCurrent current = new HandleCurrent("c.current", handler, berlin, Feed.WEATHER);
         current.on(Processor.ERROR, errors::add);
 
         current.handle(poll("{\"error\":true,\"reason\":\"Latitude must be in range of -90 to 90°.\"}"));

@@ -68,10 +68,14 @@ class MonitorTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
+        await(what, condition, () -> "");
+    }
+
+    private static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> detail) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                fail("not within 30 s: " + what);
+                fail("not within 30 s: " + what + " " + detail.get());
             }
             LockSupport.parkNanos(2_000_000);
         }
@@ -124,6 +128,15 @@ class MonitorTest {
 
     private static List<Long> episodeStart() {
         return List.of((long) WeatherSimulator.EPISODE_FIRST, WeatherSimulator.EPISODE_FIRST + 1L);
+    }
+
+    @Test
+    void oneManagerPerLocation_fansInBothFeeds() {
+        start(dir.resolve("history.jsonl"));
+        await("weather and air quality of every location", () -> everyLocationHas(3, "pm2_5")
+                && everyLocationHas(3, "temperature_2m"));
+        assertThat(monitor.flow().status()).extracting(io.pipeline.core.ManagerStatus::name)
+                .containsExactlyInAnyOrder("env-berlin", "env-london", "env-delhi");
     }
 
     @Test
@@ -199,7 +212,9 @@ class MonitorTest {
         Instant closed = Instant.now();
         monitor.simulator().close(); // every poll now fails; the managers restart, and no reading comes
 
-        await("six staleness alerts", () -> staleAlerts(closed).size() >= 6);
+        await("six staleness alerts", () -> staleAlerts(closed).size() >= 6, () -> "all alerts: "
+                + monitor.history().alerts(1000).stream().map(a -> a.time() + " " + a.location() + " " + a.subject()
+                + " " + a.state()).toList() + " (closed at " + closed + "); " + monitor.flow().status());
         assertThat(staleAlerts(closed)).as("(a stall of the loaded machine before may have raised and cleared more)").extracting(a -> a.location() + " " + a.subject() + " " + a.state())
                 .containsExactlyInAnyOrder("Berlin weather RAISED", "Berlin air_quality RAISED",
                         "London weather RAISED", "London air_quality RAISED",
