@@ -94,8 +94,15 @@ import okhttp3.Response;
  * scheduled poll and the call in flight, and completes the future normally; once it has returned no new emission
  * begins (one that was already being delivered on another thread may finish). Requests are built on the
  * scheduler's thread; {@link #parse(byte[])} runs and {@code DATA}/{@code ERROR} are emitted on an OkHttp
- * dispatcher thread, one poll at a time. Subclasses may override {@link #buildRequest()} and {@link #parse(byte[])};
- * everything else is final. This class is thread-safe.
+ * dispatcher thread, one poll at a time. Subclasses may override {@link #buildRequest()}, {@link #parse(byte[])}
+ * and the stall watchdog's {@link #expectedInterval()} and {@link #restartWhenStalled()}; everything else is final.
+ * This class is thread-safe.
+ *
+ * <h2>Metrics and logs</h2>
+ * The source counts {@link #POLLS}, {@link #SUCCESSES}, {@link #NOT_MODIFIED} and {@link #FAILURES}, reported in
+ * {@code Flow.metrics()}; it expects data every request interval, so a flow's stall watchdog finds it stalled when
+ * polls keep failing or answering {@code 304}. While it logs and emits a failed poll, SLF4J's MDC holds
+ * {@code pipeline.flow}, {@code pipeline.manager} and {@code pipeline.processor}.
  */
 public class RestSource extends Source {
     /** Emitted with every successful (2xx) response. */
@@ -251,13 +258,13 @@ public class RestSource extends Source {
      * no {@link #DATA} has been emitted for a multiple of it — also when every poll is answered {@code 304}.
      */
     @Override
-    public final Optional<Duration> expectedInterval() {
+    public Optional<Duration> expectedInterval() {
         return Optional.of(options.requestInterval());
     }
 
     /** Whether the flow restarts this source when it stalls ({@link Options#withRestartWhenStalled}). */
     @Override
-    public final boolean restartWhenStalled() {
+    public boolean restartWhenStalled() {
         return options.restartWhenStalled();
     }
 

@@ -78,6 +78,13 @@ import okio.Utf8;
  * {@link #ERROR} and then {@link #DISCONNECTED} (the reason) each time a stream ends or a connection attempt
  * fails. Nothing is emitted by {@link #stop()}.
  *
+ * <h2>Metrics and logs</h2>
+ * The source counts {@link #CONNECTS}, {@link #RECONNECTS}, {@link #MESSAGES} and {@link #BYTES}, reported in
+ * {@code Flow.metrics()}. With {@link Options#withExpectedInterval} a flow's stall watchdog finds it stalled when no
+ * message arrives for a multiple of that interval (a connected but silent stream). While it logs a lost connection
+ * (and emits it) or a connect, SLF4J's MDC holds {@code pipeline.flow}, {@code pipeline.manager} and
+ * {@code pipeline.processor}.
+ *
  * <h2>Threads</h2>
  * Streams are read and events emitted on the source's client's dispatcher threads, one connection at a time; the
  * {@link MessageHandler} decides where listeners run. Reconnects run on the scheduler ({@code pipeline-<name>-sse}
@@ -162,13 +169,13 @@ public final class SseSource extends Source {
 
     /** The {@link Options#withExpectedInterval expected interval} for the flow's stall watchdog; empty by default. */
     @Override
-    public final Optional<Duration> expectedInterval() {
+    public Optional<Duration> expectedInterval() {
         return options.expectedInterval();
     }
 
     /** Whether the flow restarts this source when it stalls ({@link Options#withRestartWhenStalled}). */
     @Override
-    public final boolean restartWhenStalled() {
+    public boolean restartWhenStalled() {
         return options.restartWhenStalled();
     }
 
@@ -568,7 +575,8 @@ public final class SseSource extends Source {
         public String toString() {
             return "SseSource.Options[exceptionThreshold=" + exceptionThreshold() + ", backoff=" + common.backoff()
                     + ", headers=" + headerNames() + ", readTimeout=" + readTimeout + ", maxEventBytes="
-                    + maxEventBytes + "]";
+                    + maxEventBytes + ", expectedInterval=" + common.expectedInterval() + ", restartWhenStalled="
+                    + common.restartWhenStalled() + "]";
         }
 
         private Options with(StreamSettings changed) {

@@ -102,6 +102,13 @@ import okio.Utf8;
  * reconnects rather than hangs. The inbox holds at most {@link Options#receiveBufferBytes()} plus one message.
  * The default {@link ObjectMapper} also bounds nesting depth, number length and string length.
  *
+ * <h2>Metrics and logs</h2>
+ * The source counts {@link #CONNECTS}, {@link #RECONNECTS}, {@link #MESSAGES} and {@link #BYTES}, reported in
+ * {@code Flow.metrics()}. With {@link Options#withExpectedInterval} a flow's stall watchdog finds it stalled when no
+ * message arrives for a multiple of that interval (a connected but silent stream). While it logs a lost connection
+ * (and emits it) or a connect, SLF4J's MDC holds {@code pipeline.flow}, {@code pipeline.manager} and
+ * {@code pipeline.processor}.
+ *
  * <h2>Threads</h2>
  * Every event is emitted, and {@link #onConnect}, {@link #onText} and {@link #parse} are called, on the delivery
  * thread, one at a time and in order; the {@link MessageHandler} then decides where listeners run (on that thread
@@ -112,7 +119,8 @@ import okio.Utf8;
  *
  * <p>Lifecycle: NEW → CONNECTING ⇄ CONNECTED → STOPPED (by {@link #stop()}, future completes normally) or FAILED
  * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.
- * Subclasses may override {@link #onConnect}, {@link #onText} and {@link #parse}; everything else is final. This
+ * Subclasses may override {@link #onConnect}, {@link #onText}, {@link #parse} and the stall watchdog's
+ * {@link #expectedInterval()} and {@link #restartWhenStalled()}; everything else is final. This
  * class is thread-safe.
  */
 public class WebSocketSource extends Source {
@@ -169,13 +177,13 @@ public class WebSocketSource extends Source {
 
     /** The {@link Options#withExpectedInterval expected interval} for the flow's stall watchdog; empty by default. */
     @Override
-    public final Optional<Duration> expectedInterval() {
+    public Optional<Duration> expectedInterval() {
         return options.expectedInterval();
     }
 
     /** Whether the flow restarts this source when it stalls ({@link Options#withRestartWhenStalled}). */
     @Override
-    public final boolean restartWhenStalled() {
+    public boolean restartWhenStalled() {
         return options.restartWhenStalled();
     }
 
