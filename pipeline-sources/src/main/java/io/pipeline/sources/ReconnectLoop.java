@@ -69,7 +69,8 @@ final class ReconnectLoop<C extends ReconnectLoop.Connection> {
      * @param delays the delay before reconnect number {@code n} of failures in a row
      * @param counters the source's counters; the loop counts reconnects
      */
-    ReconnectLoop(Source source, StreamCounters counters, Class<?> type, Consumer<Throwable> fail, String redactedUrl, StreamClient client,
+    ReconnectLoop(Source source, StreamCounters counters, Class<?> type, Consumer<Throwable> fail, String redactedUrl,
+                  StreamClient client,
                   int exceptionThreshold, ScheduledExecutorService scheduler, String threadName,
                   Supplier<C> connections, IntFunction<Duration> delays, Event<String> disconnected) {
         this.source = source;

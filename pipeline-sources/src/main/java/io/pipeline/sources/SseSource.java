@@ -162,7 +162,8 @@ public final class SseSource extends Source {
         String threadName = "pipeline-" + name + "-sse";
         StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
                 builder -> builder.readTimeout(options.readTimeout()));
-        this.loop = new ReconnectLoop<>(this, newCounters(), SseSource.class, this::fail, Urls.redact(request.url()), client,
+        this.loop = new ReconnectLoop<>(this, newCounters(), SseSource.class, this::fail, Urls.redact(request.url()),
+                client,
                 options.exceptionThreshold(), options.common.scheduler(), threadName, StreamConnection::new,
                 this::reconnectDelay, DISCONNECTED);
     }

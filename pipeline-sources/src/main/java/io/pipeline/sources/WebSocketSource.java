@@ -170,7 +170,8 @@ public class WebSocketSource extends Source {
         String threadName = "pipeline-" + name + "-websocket";
         StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
                 builder -> builder.pingInterval(options.pingInterval()).webSocketCloseTimeout(options.closeTimeout()));
-        this.loop = new ReconnectLoop<>(this, newCounters(), WebSocketSource.class, this::fail, redact(url, request), client,
+        this.loop = new ReconnectLoop<>(this, newCounters(), WebSocketSource.class, this::fail, redact(url, request),
+                client,
                 options.exceptionThreshold(), options.common.scheduler(), threadName, SocketConnection::new,
                 attempt -> options.common.backoff().delay(attempt, options.random()), DISCONNECTED);
     }

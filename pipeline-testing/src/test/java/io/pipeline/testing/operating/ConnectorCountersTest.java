@@ -142,7 +142,8 @@ class ConnectorCountersTest {
                             .withClock(time)
                             .withRandom(new Random(7))));
 
-            assertThat(log.await(4, WAIT)).containsExactly("connected ", "message {\"n\":1}", "message {\"é\":2}", "error ");
+            assertThat(log.await(4, WAIT))
+                    .containsExactly("connected ", "message {\"n\":1}", "message {\"é\":2}", "error ");
             time.awaitTaskDueWithin(RECONNECT_WITH_JITTER, WAIT); // the reconnect, not the watchdog 30 s away
             time.advanceToNext();
             assertThat(log.await(6, WAIT).subList(4, 6)).containsExactly("connected ", "message {}");

@@ -106,7 +106,8 @@ class ConnectorLogContextTest {
                 assertThat(event.getFormattedMessage()).contains("RestSource 'sensor.source'", "HTTP 500");
                 assertThat(event.getMDCPropertyMap()).containsAllEntriesOf(CONTEXT);
             });
-            assertThat(seenByListener).singleElement().satisfies(seen -> assertThat(seen).containsAllEntriesOf(CONTEXT));
+            assertThat(seenByListener).singleElement()
+                    .satisfies(seen -> assertThat(seen).containsAllEntriesOf(CONTEXT));
             assertThat(mdc()).containsExactly(Map.entry("pipeline.flow", "outer"));
         }
     }
@@ -127,7 +128,8 @@ class ConnectorLogContextTest {
                 assertThat(event.getFormattedMessage()).contains("SseSource 'sensor.source'", "reconnecting");
                 assertThat(event.getMDCPropertyMap()).containsAllEntriesOf(CONTEXT);
             });
-            assertThat(seenByListener).singleElement().satisfies(seen -> assertThat(seen).containsAllEntriesOf(CONTEXT));
+            assertThat(seenByListener).singleElement()
+                    .satisfies(seen -> assertThat(seen).containsAllEntriesOf(CONTEXT));
         }
     }
 }
