@@ -600,6 +600,9 @@ public final class Flow implements AutoCloseable {
                         + "Registering the MBeans of manager '" + manager.name() + "' failed", e);
             }
         }
+        for (Source source : manager.sources()) {
+            source.runBy(name);
+        }
         CompletableFuture<Void> done;
         try {
             done = manager.start();

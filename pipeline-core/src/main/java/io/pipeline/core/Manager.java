@@ -131,6 +131,7 @@ public abstract class Manager {
             throw new IllegalStateException("manager '" + name + "' already started: add sources in its constructor");
         }
         sources.add(source);
+        source.ownedBy(name);
     }
 
     /**

@@ -17,6 +17,8 @@ public abstract class Source extends Processor {
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
     private volatile CompletableFuture<Void> running;
     private volatile boolean stopped;
+    private volatile String managerName;
+    private volatile String flowName;
 
     /** Creates a source named {@code name} on {@code handler}. */
     protected Source(String name, MessageHandler handler) {
@@ -56,6 +58,32 @@ public abstract class Source extends Processor {
             throw new IllegalArgumentException("counter name is blank");
         }
         return topics.counter(name);
+    }
+
+    /**
+     * The name of the {@link Manager} this source was added to, once it has been; for log context (connectors put
+     * it in SLF4J's MDC as {@code pipeline.manager}). Thread-safe.
+     */
+    public final java.util.Optional<String> managerName() {
+        return java.util.Optional.ofNullable(managerName);
+    }
+
+    /**
+     * The name of the {@link Flow} that runs this source's manager, once the flow has started it; empty for a
+     * manager started without a flow. For log context ({@code pipeline.flow}). Thread-safe.
+     */
+    public final java.util.Optional<String> flowName() {
+        return java.util.Optional.ofNullable(flowName);
+    }
+
+    /** Records the manager that owns this source; called when the manager adds it. */
+    final void ownedBy(String manager) {
+        managerName = manager;
+    }
+
+    /** Records the flow that runs this source; called before the flow starts its manager. */
+    final void runBy(String flow) {
+        flowName = flow;
     }
 
     /** Fails this source because the watchdog found it stalled; called on the flow's supervisor thread. */

@@ -3,6 +3,7 @@ package io.pipeline.sources;
 import io.pipeline.core.Event;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RecoveredFailure;
+import io.pipeline.core.Source;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,7 +43,8 @@ final class ReconnectLoop<C extends ReconnectLoop.Connection> {
         void close(boolean normal);
     }
 
-    private final Processor source;
+    private final Source source;
+    private final StreamCounters counters;
     private final String kind;
     private final String url;
     private final Consumer<Throwable> fail;
@@ -57,6 +59,7 @@ final class ReconnectLoop<C extends ReconnectLoop.Connection> {
     private C current; // guarded by lock
     private ScheduledFuture<?> reconnect; // guarded by lock
     private boolean closed; // guarded by lock
+    private boolean attempted; // guarded by lock: a connection was attempted before
 
     /**
      * @param source the source, which emits; {@code fail} fails its future
@@ -64,17 +67,20 @@ final class ReconnectLoop<C extends ReconnectLoop.Connection> {
      * @param threadName the name of the own scheduler thread when none is injected
      * @param redactedUrl the URL connected to, safe to log
      * @param delays the delay before reconnect number {@code n} of failures in a row
+     * @param counters the source's counters; the loop counts reconnects
      */
-    ReconnectLoop(Processor source, Class<?> type, Consumer<Throwable> fail, String redactedUrl, StreamClient client,
+    ReconnectLoop(Source source, StreamCounters counters, Class<?> type, Consumer<Throwable> fail, String redactedUrl,
+                  StreamClient client,
                   int exceptionThreshold, ScheduledExecutorService scheduler, String threadName,
                   Supplier<C> connections, IntFunction<Duration> delays, Event<String> disconnected) {
         this.source = source;
+        this.counters = Objects.requireNonNull(counters, "counters");
         this.kind = type.getSimpleName() + " '" + source.name() + "'";
         this.fail = fail;
         this.url = redactedUrl;
         this.client = client;
         this.failures = new FailureCounter(exceptionThreshold);
-        this.log = new FailureLog(type, source.name());
+        this.log = new FailureLog(type, source);
         this.timers = StreamTimers.create(scheduler, threadName);
         this.connections = connections;
         this.delays = delays;
@@ -137,6 +143,17 @@ final class ReconnectLoop<C extends ReconnectLoop.Connection> {
             }
             current = null;
         }
+        try (FailureLog.Context ignored = log.context()) {
+            report(reason, cause);
+        }
+    }
+
+    /** The counters of this source. */
+    StreamCounters counters() {
+        return counters;
+    }
+
+    private void report(String reason, Throwable cause) {
         int count = failures.record(cause);
         boolean exhausted = failures.exhausted(count);
         log.failure(cause, count, failures.threshold(), exhausted ? "giving up" : "reconnecting");
@@ -203,13 +220,21 @@ final class ReconnectLoop<C extends ReconnectLoop.Connection> {
             }
         }
         C connection = connections.get();
+        boolean reconnecting;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             current = connection;
+            reconnecting = attempted;
+            attempted = true;
         }
-        log.debug("connecting to", url);
+        if (reconnecting) {
+            counters.reconnects().increment();
+        }
+        try (FailureLog.Context ignored = log.context()) {
+            log.debug(reconnecting ? "reconnecting to" : "connecting to", url);
+        }
         // Outside the lock: enqueueing the call may run the client's EventListener.
         connection.open();
         boolean abandoned;

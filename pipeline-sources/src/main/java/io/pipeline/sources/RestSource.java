@@ -11,6 +11,8 @@ import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.RecoveredFailure;
 import io.pipeline.core.Source;
+import io.pipeline.core.SourceCounter;
+import io.pipeline.core.SourceMetrics;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -91,12 +94,30 @@ import okhttp3.Response;
  * scheduled poll and the call in flight, and completes the future normally; once it has returned no new emission
  * begins (one that was already being delivered on another thread may finish). Requests are built on the
  * scheduler's thread; {@link #parse(byte[])} runs and {@code DATA}/{@code ERROR} are emitted on an OkHttp
- * dispatcher thread, one poll at a time. Subclasses may override {@link #buildRequest()} and {@link #parse(byte[])};
- * everything else is final. This class is thread-safe.
+ * dispatcher thread, one poll at a time. Subclasses may override {@link #buildRequest()}, {@link #parse(byte[])}
+ * and the stall watchdog's {@link #expectedInterval()} and {@link #restartWhenStalled()}; everything else is final.
+ * This class is thread-safe.
+ *
+ * <h2>Metrics and logs</h2>
+ * The source counts {@link #POLLS}, {@link #SUCCESSES}, {@link #NOT_MODIFIED} and {@link #FAILURES}, reported in
+ * {@code Flow.metrics()}; it expects data every request interval, so a flow's stall watchdog finds it stalled when
+ * polls keep failing or answering {@code 304}. While it logs and emits a failed poll, SLF4J's MDC holds
+ * {@code pipeline.flow}, {@code pipeline.manager} and {@code pipeline.processor}.
  */
 public class RestSource extends Source {
     /** Emitted with every successful (2xx) response. */
     public static final Event<Poll> DATA = Event.of("data", Poll.class);
+    /**
+     * {@link SourceMetrics#counter(String) Counter} of polls answered or failed: each is also counted as one of
+     * {@link #SUCCESSES}, {@link #NOT_MODIFIED} or {@link #FAILURES} (a poll cancelled by {@link #stop()} is none).
+     */
+    public static final String POLLS = "polls";
+    /** Counter of polls answered with a 2xx response and a valid body (each emitted as {@link #DATA}). */
+    public static final String SUCCESSES = "successes";
+    /** Counter of failed polls (each emitted as {@link #ERROR}), whether or not the threshold was reached. */
+    public static final String FAILURES = "failures";
+    /** Counter of polls answered {@code 304 Not Modified}. */
+    public static final String NOT_MODIFIED = "not-modified";
 
     private final HttpUrl url;
     private final String redactedUrl;
@@ -106,6 +127,10 @@ public class RestSource extends Source {
     private final PollSchedule schedule;
     private final FailureCounter failures;
     private final FailureLog log;
+    private final SourceCounter polls;
+    private final SourceCounter successes;
+    private final SourceCounter failureCount;
+    private final SourceCounter notModified;
     private final AtomicBoolean started = new AtomicBoolean();
     private final Object lock = new Object();
     private Call inFlight; // guarded by lock
@@ -146,7 +171,11 @@ public class RestSource extends Source {
         this.scheduler = options.scheduler();
         this.schedule = new PollSchedule(options.requestInterval());
         this.failures = new FailureCounter(options.exceptionThreshold());
-        this.log = new FailureLog(RestSource.class, name);
+        this.log = new FailureLog(RestSource.class, this);
+        this.polls = counter(POLLS);
+        this.successes = counter(SUCCESSES);
+        this.failureCount = counter(FAILURES);
+        this.notModified = counter(NOT_MODIFIED);
     }
 
     /** The polled URL with secret-looking query values and user info redacted: safe to log. */
@@ -222,6 +251,21 @@ public class RestSource extends Source {
     public final void stop() {
         super.stop();
         cancelWork();
+    }
+
+    /**
+     * The {@link Options#requestInterval() request interval}: the flow's stall watchdog reports this source when
+     * no {@link #DATA} has been emitted for a multiple of it — also when every poll is answered {@code 304}.
+     */
+    @Override
+    public Optional<Duration> expectedInterval() {
+        return Optional.of(options.requestInterval());
+    }
+
+    /** Whether the flow restarts this source when it stalls ({@link Options#withRestartWhenStalled}). */
+    @Override
+    public boolean restartWhenStalled() {
+        return options.restartWhenStalled();
     }
 
     /** The number of failed polls since the last success. */
@@ -366,11 +410,14 @@ public class RestSource extends Source {
             return;
         }
         Duration retryAfter = null;
+        polls.increment();
         try {
             if (outcome instanceof Outcome.Data data) {
+                successes.increment();
                 failures.reset();
                 emit(DATA, data.poll());
             } else if (outcome instanceof Outcome.NotModified) {
+                notModified.increment();
                 failures.reset();
             } else if (outcome instanceof Outcome.Failed failed) {
                 if (!failed(failed.failure())) {
@@ -394,6 +441,13 @@ public class RestSource extends Source {
 
     /** Counts, logs and emits one failed poll; returns false when it reached the threshold and failed the source. */
     private boolean failed(PollException failure) {
+        failureCount.increment();
+        try (FailureLog.Context ignored = log.context()) {
+            return report(failure);
+        }
+    }
+
+    private boolean report(PollException failure) {
         int count = failures.record(failure);
         int threshold = failures.threshold();
         boolean exhausted = failures.exhausted(count);
@@ -492,6 +546,7 @@ public class RestSource extends Source {
         private final Clock clock;
         private final ScheduledExecutorService scheduler;
         private final RandomGenerator random;
+        private final boolean restartWhenStalled;
 
         /** The mutable copy that {@code with…} changes one field of. */
         private static final class Values {
@@ -509,6 +564,7 @@ public class RestSource extends Source {
             Clock clock = Clock.systemUTC();
             ScheduledExecutorService scheduler;
             RandomGenerator random;
+            boolean restartWhenStalled;
 
             Values() {}
 
@@ -527,6 +583,7 @@ public class RestSource extends Source {
                 clock = o.clock;
                 scheduler = o.scheduler;
                 random = o.random;
+                restartWhenStalled = o.restartWhenStalled;
             }
         }
 
@@ -547,6 +604,7 @@ public class RestSource extends Source {
             clock = v.clock;
             scheduler = v.scheduler;
             random = v.random;
+            restartWhenStalled = v.restartWhenStalled;
         }
 
         private Options with(Consumer<Values> change) {
@@ -568,6 +626,19 @@ public class RestSource extends Source {
         public Options withRequestInterval(Duration requestInterval) {
             Checks.positive(requestInterval, "requestInterval");
             return with(v -> v.requestInterval = requestInterval);
+        }
+
+        /**
+         * Whether the flow fails the source when its stall watchdog finds it stalled — no data for a multiple of
+         * the request interval — so that the manager restarts. Default {@code false}: the stall is only reported.
+         */
+        public Options withRestartWhenStalled(boolean restart) {
+            return with(v -> v.restartWhenStalled = restart);
+        }
+
+        /** Whether a stalled source is failed so that its manager restarts. */
+        public boolean restartWhenStalled() {
+            return restartWhenStalled;
         }
 
         /** How many consecutive failed polls fail the source. Default 10. */
@@ -759,7 +830,8 @@ public class RestSource extends Source {
             return "RestSource.Options[requestInterval=" + requestInterval + ", exceptionThreshold="
                     + exceptionThreshold + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
                     + ", callTimeout=" + callTimeout + ", headers=" + headerNames() + ", maxBodyBytes="
-                    + maxBodyBytes + ", maxRetryAfter=" + maxRetryAfter + ", startSpread=" + startSpread + "]";
+                    + maxBodyBytes + ", maxRetryAfter=" + maxRetryAfter + ", startSpread=" + startSpread
+                    + ", restartWhenStalled=" + restartWhenStalled + "]";
         }
 
         private static final class DefaultMapper {

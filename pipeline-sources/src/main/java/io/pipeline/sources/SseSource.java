@@ -5,6 +5,7 @@ import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.RecoveredFailure;
 import io.pipeline.core.Source;
+import io.pipeline.core.SourceMetrics;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Clock;
@@ -27,6 +28,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.Utf8;
 
 /**
  * A source that follows a Server-Sent Events stream and emits each event as a {@link Message}.
@@ -76,6 +78,13 @@ import okhttp3.ResponseBody;
  * {@link #ERROR} and then {@link #DISCONNECTED} (the reason) each time a stream ends or a connection attempt
  * fails. Nothing is emitted by {@link #stop()}.
  *
+ * <h2>Metrics and logs</h2>
+ * The source counts {@link #CONNECTS}, {@link #RECONNECTS}, {@link #MESSAGES} and {@link #BYTES}, reported in
+ * {@code Flow.metrics()}. With {@link Options#withExpectedInterval} a flow's stall watchdog finds it stalled when no
+ * message arrives for a multiple of that interval (a connected but silent stream). While it logs a lost connection
+ * (and emits it) or a connect, SLF4J's MDC holds {@code pipeline.flow}, {@code pipeline.manager} and
+ * {@code pipeline.processor}.
+ *
  * <h2>Threads</h2>
  * Streams are read and events emitted on the source's client's dispatcher threads, one connection at a time; the
  * {@link MessageHandler} decides where listeners run. Reconnects run on the scheduler ({@code pipeline-<name>-sse}
@@ -98,6 +107,15 @@ public final class SseSource extends Source {
     public static final String DEFAULT_TYPE = "message";
     /** The request header carrying the last event id on reconnect. */
     public static final String LAST_EVENT_ID = "Last-Event-ID";
+
+    /** {@link SourceMetrics#counter(String) Counter} of connections opened: one per {@link #CONNECTED}. */
+    public static final String CONNECTS = "connects";
+    /** Counter of connection attempts after a lost connection or a failed attempt (the first connect is not one). */
+    public static final String RECONNECTS = "reconnects";
+    /** Counter of events received (each {@link #MESSAGE}). */
+    public static final String MESSAGES = "messages";
+    /** Counter of bytes received in events: the UTF-8 bytes of their data. */
+    public static final String BYTES = "bytes";
 
     private static final MediaType EVENT_STREAM = MediaType.get("text/event-stream");
 
@@ -144,9 +162,27 @@ public final class SseSource extends Source {
         String threadName = "pipeline-" + name + "-sse";
         StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
                 builder -> builder.readTimeout(options.readTimeout()));
-        this.loop = new ReconnectLoop<>(this, SseSource.class, this::fail, Urls.redact(request.url()), client,
+        this.loop = new ReconnectLoop<>(this, newCounters(), SseSource.class, this::fail, Urls.redact(request.url()),
+                client,
                 options.exceptionThreshold(), options.common.scheduler(), threadName, StreamConnection::new,
                 this::reconnectDelay, DISCONNECTED);
+    }
+
+    /** The {@link Options#withExpectedInterval expected interval} for the flow's stall watchdog; empty by default. */
+    @Override
+    public Optional<Duration> expectedInterval() {
+        return options.expectedInterval();
+    }
+
+    /** Whether the flow restarts this source when it stalls ({@link Options#withRestartWhenStalled}). */
+    @Override
+    public boolean restartWhenStalled() {
+        return options.restartWhenStalled();
+    }
+
+    /** This source's counters ({@link #CONNECTS}, {@link #RECONNECTS}, {@link #MESSAGES}, {@link #BYTES}). */
+    private StreamCounters newCounters() {
+        return new StreamCounters(counter(CONNECTS), counter(RECONNECTS), counter(MESSAGES), counter(BYTES));
     }
 
     /** The URL followed, with credentials and secret-looking query parameters redacted. */
@@ -287,6 +323,7 @@ public final class SseSource extends Source {
                     lost(why, new IOException(why + " from " + url()));
                     return;
                 }
+                loop.counters().connects().increment();
                 if (!loop.emitOrFail(CONNECTED, url())) {
                     return;
                 }
@@ -321,6 +358,9 @@ public final class SseSource extends Source {
                 throw new Stopped();
             }
             lastEventAt = options.clock().instant();
+            StreamCounters counters = loop.counters();
+            counters.messages().increment();
+            counters.bytes().add(Utf8.size(data));
             loop.resetFailures(); // before the listeners run: they see the count of a working stream
             emit(MESSAGE, new Message(id.isEmpty() ? null : id, type, data));
         }
@@ -448,6 +488,35 @@ public final class SseSource extends Source {
             return with(common.withRandom(random));
         }
 
+        /**
+         * How often the stream is expected to deliver a message, for the flow's stall watchdog: when nothing has
+         * arrived for a multiple of this (default 3×), the flow's health is DEGRADED naming this source. Default:
+         * none, no watchdog (a quiet stream may be healthy).
+         *
+         * @throws IllegalArgumentException if {@code interval} is not positive
+         */
+        public Options withExpectedInterval(Duration interval) {
+            return with(common.withExpectedInterval(interval));
+        }
+
+        /**
+         * Whether the flow fails this source when the watchdog finds it stalled, so that its manager restarts (and
+         * the stream reconnects). Default {@code false}; meaningful only with {@link #withExpectedInterval}.
+         */
+        public Options withRestartWhenStalled(boolean restart) {
+            return with(common.withRestartWhenStalled(restart));
+        }
+
+        /** The interval the stall watchdog expects messages at; empty when none was set. */
+        public Optional<Duration> expectedInterval() {
+            return Optional.ofNullable(common.expectedInterval());
+        }
+
+        /** Whether a stalled source is failed so that its manager restarts. */
+        public boolean restartWhenStalled() {
+            return common.restartWhenStalled();
+        }
+
         /** Failures in a row that stop the source. */
         public int exceptionThreshold() {
             return common.exceptionThreshold();
@@ -507,7 +576,8 @@ public final class SseSource extends Source {
         public String toString() {
             return "SseSource.Options[exceptionThreshold=" + exceptionThreshold() + ", backoff=" + common.backoff()
                     + ", headers=" + headerNames() + ", readTimeout=" + readTimeout + ", maxEventBytes="
-                    + maxEventBytes + "]";
+                    + maxEventBytes + ", expectedInterval=" + common.expectedInterval() + ", restartWhenStalled="
+                    + common.restartWhenStalled() + "]";
         }
 
         private Options with(StreamSettings changed) {

@@ -12,6 +12,7 @@ import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.RecoveredFailure;
 import io.pipeline.core.Source;
+import io.pipeline.core.SourceMetrics;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
@@ -101,6 +102,13 @@ import okio.Utf8;
  * reconnects rather than hangs. The inbox holds at most {@link Options#receiveBufferBytes()} plus one message.
  * The default {@link ObjectMapper} also bounds nesting depth, number length and string length.
  *
+ * <h2>Metrics and logs</h2>
+ * The source counts {@link #CONNECTS}, {@link #RECONNECTS}, {@link #MESSAGES} and {@link #BYTES}, reported in
+ * {@code Flow.metrics()}. With {@link Options#withExpectedInterval} a flow's stall watchdog finds it stalled when no
+ * message arrives for a multiple of that interval (a connected but silent stream). While it logs a lost connection
+ * (and emits it) or a connect, SLF4J's MDC holds {@code pipeline.flow}, {@code pipeline.manager} and
+ * {@code pipeline.processor}.
+ *
  * <h2>Threads</h2>
  * Every event is emitted, and {@link #onConnect}, {@link #onText} and {@link #parse} are called, on the delivery
  * thread, one at a time and in order; the {@link MessageHandler} then decides where listeners run (on that thread
@@ -111,7 +119,8 @@ import okio.Utf8;
  *
  * <p>Lifecycle: NEW → CONNECTING ⇄ CONNECTED → STOPPED (by {@link #stop()}, future completes normally) or FAILED
  * (threshold reached or the handler closed; future completes exceptionally). {@link #start()} may be called once.
- * Subclasses may override {@link #onConnect}, {@link #onText} and {@link #parse}; everything else is final. This
+ * Subclasses may override {@link #onConnect}, {@link #onText}, {@link #parse} and the stall watchdog's
+ * {@link #expectedInterval()} and {@link #restartWhenStalled()}; everything else is final. This
  * class is thread-safe.
  */
 public class WebSocketSource extends Source {
@@ -121,6 +130,15 @@ public class WebSocketSource extends Source {
     public static final Event<JsonNode> MESSAGE = Event.of("message", JsonNode.class);
     /** Emitted with the reason each time a connection is lost or a connection attempt fails. */
     public static final Event<String> DISCONNECTED = Event.of("disconnected", String.class);
+
+    /** {@link SourceMetrics#counter(String) Counter} of connections opened: one per {@link #CONNECTED}. */
+    public static final String CONNECTS = "connects";
+    /** Counter of connection attempts after a lost connection or a failed attempt (the first connect is not one). */
+    public static final String RECONNECTS = "reconnects";
+    /** Counter of messages received, text or binary (including those refused as too large). */
+    public static final String MESSAGES = "messages";
+    /** Counter of bytes received in messages: UTF-8 bytes of a text message, the size of a binary one. */
+    public static final String BYTES = "bytes";
 
     private static final int NORMAL_CLOSURE = 1000;
     private static final int INTERNAL_ERROR = 1011;
@@ -152,9 +170,27 @@ public class WebSocketSource extends Source {
         String threadName = "pipeline-" + name + "-websocket";
         StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
                 builder -> builder.pingInterval(options.pingInterval()).webSocketCloseTimeout(options.closeTimeout()));
-        this.loop = new ReconnectLoop<>(this, WebSocketSource.class, this::fail, redact(url, request), client,
+        this.loop = new ReconnectLoop<>(this, newCounters(), WebSocketSource.class, this::fail, redact(url, request),
+                client,
                 options.exceptionThreshold(), options.common.scheduler(), threadName, SocketConnection::new,
                 attempt -> options.common.backoff().delay(attempt, options.random()), DISCONNECTED);
+    }
+
+    /** The {@link Options#withExpectedInterval expected interval} for the flow's stall watchdog; empty by default. */
+    @Override
+    public Optional<Duration> expectedInterval() {
+        return options.expectedInterval();
+    }
+
+    /** Whether the flow restarts this source when it stalls ({@link Options#withRestartWhenStalled}). */
+    @Override
+    public boolean restartWhenStalled() {
+        return options.restartWhenStalled();
+    }
+
+    /** This source's counters ({@link #CONNECTS}, {@link #RECONNECTS}, {@link #MESSAGES}, {@link #BYTES}). */
+    private StreamCounters newCounters() {
+        return new StreamCounters(counter(CONNECTS), counter(RECONNECTS), counter(MESSAGES), counter(BYTES));
     }
 
     /** The URL connected to, with credentials and secret-looking query parameters redacted. */
@@ -385,7 +421,11 @@ public class WebSocketSource extends Source {
             lastMessageMillis = options.clock().millis();
             armWatchdog(options.heartbeatTimeout());
             enqueue(item(() -> {
-                if (isDone() || !loop.emitOrFail(CONNECTED, url())) {
+                if (isDone()) {
+                    return;
+                }
+                loop.counters().connects().increment();
+                if (!loop.emitOrFail(CONNECTED, url())) {
                     return;
                 }
                 try {
@@ -403,8 +443,8 @@ public class WebSocketSource extends Source {
             }
             lastMessageMillis = options.clock().millis();
             long cap = options.maxFrameBytes();
-            // A UTF-8 byte count is at most 3 per char: count exactly only when that bound exceeds the cap.
-            long size = text.length() * 3L <= cap ? text.length() : Utf8.size(text);
+            long size = Utf8.size(text); // exact: the BYTES counter reports it
+            received(size);
             if (size > cap) {
                 refuse(size);
                 return;
@@ -418,11 +458,18 @@ public class WebSocketSource extends Source {
                 return;
             }
             lastMessageMillis = options.clock().millis();
+            received(bytes.size());
             if (bytes.size() > options.maxFrameBytes()) {
                 refuse(bytes.size());
                 return;
             }
             enqueue(new Text(WebSocketSource.this, bytes.utf8(), Math.max(1, bytes.size())));
+        }
+
+        private void received(long size) {
+            StreamCounters counters = loop.counters();
+            counters.messages().increment();
+            counters.bytes().add(size);
         }
 
         private void refuse(long size) {
@@ -692,6 +739,35 @@ public class WebSocketSource extends Source {
         /** The silence after which a connection counts as lost; zero when the watchdog is disabled. */
         public Duration heartbeatTimeout() {
             return heartbeatTimeout;
+        }
+
+        /**
+         * How often the stream is expected to deliver a message, for the flow's stall watchdog: when nothing has
+         * arrived for a multiple of this (default 3×), the flow's health is DEGRADED naming this source. Default:
+         * none, no watchdog (a quiet stream may be healthy).
+         *
+         * @throws IllegalArgumentException if {@code interval} is not positive
+         */
+        public Options withExpectedInterval(Duration interval) {
+            return with(common.withExpectedInterval(interval));
+        }
+
+        /**
+         * Whether the flow fails this source when the watchdog finds it stalled, so that its manager restarts (and
+         * the stream reconnects). Default {@code false}; meaningful only with {@link #withExpectedInterval}.
+         */
+        public Options withRestartWhenStalled(boolean restart) {
+            return with(common.withRestartWhenStalled(restart));
+        }
+
+        /** The interval the stall watchdog expects messages at; empty when none was set. */
+        public Optional<Duration> expectedInterval() {
+            return Optional.ofNullable(common.expectedInterval());
+        }
+
+        /** Whether a stalled source is failed so that its manager restarts. */
+        public boolean restartWhenStalled() {
+            return common.restartWhenStalled();
         }
 
         /** Failures in a row that stop the source. */

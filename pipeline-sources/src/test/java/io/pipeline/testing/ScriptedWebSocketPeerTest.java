@@ -112,6 +112,9 @@ class ScriptedWebSocketPeerTest {
         assertThat(lost.get(1)).startsWith("error ").contains("no message for 30000 ms");
         assertThat(lost.get(2)).isEqualTo("disconnected no message for 30000 ms (heartbeatTimeout 30000 ms)");
         silent.awaitClosed(WAIT);
+        // Past the source's 1 s loss-report grace first: until the reader's report cancels it, that task is also due
+        // within the reconnect's span, and advancing to it would leave the reconnect (1 s plus jitter) unrun.
+        time.advance(Duration.ofSeconds(1));
         time.awaitTaskDueWithin(RECONNECT_WITH_JITTER, WAIT); // the reconnect
         time.advanceToNext();
         assertThat(log.await(5, WAIT).subList(3, 5)).containsExactly("connected ", "message {\"alive\":true}");
