@@ -89,9 +89,14 @@ final class InlineDelivery {
                     // Counted with one plain increment and nothing else (TopicStats, "direct calls"). One call site
                     // for the listener, timed or not: the payload must not reach a method the JIT does not inline,
                     // or it escapes and is allocated.
-                    long calls = topic.directCalls + 1;
-                    topic.directCalls = calls;
-                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0 && topic.stats != null;
+                    // With metrics off (no stats) nothing is counted: one load and a branch.
+                    TopicStats stats = topic.stats;
+                    boolean timed = false;
+                    if (stats != null) {
+                        long calls = topic.directCalls + 1;
+                        topic.directCalls = calls;
+                        timed = (calls & TopicStats.SAMPLE_MASK) == 0;
+                    }
                     long start = timed ? System.nanoTime() : 0;
                     try {
                         direct.handle(payload);
@@ -99,7 +104,7 @@ final class InlineDelivery {
                         processor.delivery.dispatcher.listenerFailed(topic, failure);
                     }
                     if (timed) {
-                        topic.stats.timed(System.nanoTime() - start);
+                        stats.timed(System.nanoTime() - start);
                     }
                     return true;
                 }
