@@ -1,5 +1,6 @@
 package io.pipeline.examples.env;
 
+import io.pipeline.examples.stock.Durations;
 import io.pipeline.core.RestartPolicy;
 import java.io.PrintStream;
 import java.io.PrintWriter;

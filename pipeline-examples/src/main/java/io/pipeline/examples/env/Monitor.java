@@ -1,5 +1,6 @@
 package io.pipeline.examples.env;
 
+import io.pipeline.examples.stock.Durations;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;

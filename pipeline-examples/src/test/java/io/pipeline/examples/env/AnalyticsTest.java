@@ -8,6 +8,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.OperatorOptions;
 import io.pipeline.operators.Operators;
+import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,9 +22,8 @@ class AnalyticsTest {
     private static final String MANAGER = "env-berlin";
 
     private final SyncDispatcher handler = new SyncDispatcher();
-    private final ManualClock clock = new ManualClock(T0);
-    private final ManualScheduler scheduler = new ManualScheduler(clock);
-    private final OperatorOptions options = OperatorOptions.defaults().withClock(clock).withScheduler(scheduler);
+    private final VirtualTime time = VirtualTime.startingAt(T0);
+    private final OperatorOptions options = OperatorOptions.defaults().withClock(time).withScheduler(time);
     private final List<Stats> stats = new ArrayList<>();
     private final List<Anomaly> anomalies = new ArrayList<>();
     private final List<Alert> alerts = new ArrayList<>();
@@ -141,11 +141,11 @@ class AnalyticsTest {
         analytics.send(reading(0, "pm2_5", 5));
         analytics.send(reading(0, "temperature_2m", 5));
 
-        scheduler.advance(Duration.ofMinutes(10).minusMillis(1));
+        time.advance(Duration.ofMinutes(10).minusMillis(1));
         assertThat(alerts).as("just before the limit is not yet stale").isEmpty();
 
         analytics.send(reading(1, "temperature_2m", 5)); // the weather feed is alive
-        scheduler.advance(Duration.ofMinutes(1));
+        time.advance(Duration.ofMinutes(1));
         assertThat(alerts).extracting(a -> a.kind() + " " + a.state() + " " + a.subject() + " " + a.time())
                 .containsExactly("STALE RAISED air_quality " + T0.plus(Duration.ofMinutes(10)));
         assertThat(alerts.get(0).message()).isEqualTo("Berlin air_quality: no reading for 600 s");
