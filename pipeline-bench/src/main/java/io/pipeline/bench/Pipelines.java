@@ -48,6 +48,7 @@ final class Pipelines {
             case "syncDispatcher" -> new Dispatched(new SyncDispatcher(), terminal);
             case "asyncDispatcher" -> new Dispatched(new AsyncDispatcher(), terminal);
             case "syncDispatcherMetricsOff" -> new Flowed(new SyncDispatcher(), false, terminal);
+            case "syncDispatcherFlow" -> new Flowed(new SyncDispatcher(), true, terminal);
             case "asyncDispatcherMetricsOff" -> new Flowed(new AsyncDispatcher(), false, terminal);
             case "guavaEventBus" -> new Guava(new EventBus("bench"), null, terminal);
             case "guavaAsyncEventBus" -> {
@@ -151,9 +152,11 @@ final class Pipelines {
      */
     private static final class Flowed implements Pipeline {
         private final Flow flow;
-        private final TickSourceOfFlow[] source = new TickSourceOfFlow[1];
+        /** Held in a field, as a user holds what a manager built: not read through an array on every event. */
+        private final TickSourceOfFlow source;
 
         Flowed(MessageHandler handler, boolean metrics, Terminal terminal) {
+            TickSourceOfFlow[] built = new TickSourceOfFlow[1];
             this.flow = Flow.builder().name("bench-" + System.identityHashCode(this)).handler(handler)
                     .metrics(metrics).manager(h -> new Manager("bench", h) {
                         {
@@ -162,15 +165,16 @@ final class Pipelines {
                             tickSource.on(TickSource.TICK, mapper::handle);
                             mapper.on(PriceMapper.PRICED, terminal::accept);
                             setSource(tickSource);
-                            source[0] = tickSource;
+                            built[0] = tickSource;
                         }
                     }).build();
             flow.start();
+            this.source = built[0];
         }
 
         @Override
         public void publish(Tick tick) {
-            source[0].publish(tick);
+            source.publish(tick);
         }
 
         @Override

@@ -111,7 +111,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /**
      * Whether a topic's sole plain listener may be called by {@link Processor#emit} directly on any emitting thread
-     * (see {@link Route#direct()}): true for an open {@link SyncDispatcher}. Read under the topic's lock.
+     * (see {@link Topic#direct}): true for an open {@link SyncDispatcher}. Read under the topic's lock.
      */
     abstract boolean allowsDirectCalls();
 

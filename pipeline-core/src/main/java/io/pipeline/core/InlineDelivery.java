@@ -9,9 +9,9 @@ package io.pipeline.core;
  * <h2>The ladder</h2>
  * An emit tries, in order:
  * <ol>
- *   <li><b>direct</b> — the topic emitted last, a payload of the class already checked, and a {@link Route#direct()
- *       direct listener} (an open {@link SyncDispatcher}, a non-error topic with one plain listener): call it.
- *       No dispatcher test, no nesting counter, no subtype test;</li>
+ *   <li><b>direct</b> — the topic emitted last, a payload of exactly the event's type or of the class already
+ *       checked, and a {@link Topic#direct direct listener} (an open {@link SyncDispatcher}, a non-error topic with
+ *       one plain listener): call it. No dispatcher test, no nesting counter, no subtype test;</li>
  *   <li><b>inline</b> — topic and payload checked, and {@link Dispatcher#inlineHere()} (an open {@code
  *       SyncDispatcher}; the async loop thread below the nesting bound with nothing waiting on its lane): run the
  *       sole listener, or the plain listeners in order, here, before {@code emit} returns;</li>
@@ -49,9 +49,10 @@ package io.pipeline.core;
  *       {@code on} returns.</li>
  *   <li>{@link Route#accepted()} is set by compare-and-set; losing the race to registration or another emitter
  *       only costs a later emit the full type check.</li>
- *   <li>{@link Route#direct()} is recomputed under each topic's lock when the dispatcher closes or dies; an emit
- *       that read the old route just before may still call the listener directly, as an emit that started before
- *       {@code close()} may.</li>
+ *   <li>{@link Topic#direct} is published beside the route, under the topic's lock, whenever the route changes and
+ *       when the dispatcher closes or dies; one volatile load gives an emit one listener, never a mix. An emit that
+ *       read it just before a change may still call the old listener, as an emit that started before {@code
+ *       close()} or {@code cancel()} may.</li>
  *   <li>{@link #depth} is a plain field read and written only by the thread that may inline with counting (the
  *       async loop thread).</li>
  * </ul>
@@ -82,33 +83,33 @@ final class InlineDelivery {
     static boolean emit(Processor processor, Event<?> event, Object payload) {
         Topic topic = processor.recent;
         if (topic != null && topic.event == event && payload != null) {
-            Route route = topic.route();
-            if (payload.getClass() == route.accepted()) {
-                Listener<Object> direct = route.direct();
+            Class<?> payloadClass = payload.getClass();
+            // The first test is a constant when the JIT knows both the event (a static final record) and the
+            // payload's class (allocated in the emitter's inlined chain): the type check then costs nothing.
+            if (payloadClass == event.type() || payloadClass == topic.route().accepted()) {
+                Listener<Object> direct = topic.direct;
                 if (direct != null) {
-                    // Counted with one plain increment and nothing else (TopicStats, "direct calls"). One call site
-                    // for the listener, timed or not: the payload must not reach a method the JIT does not inline,
-                    // or it escapes and is allocated.
-                    // With metrics off (no stats) nothing is counted: one load and a branch.
-                    TopicStats stats = topic.stats;
-                    boolean timed = false;
-                    if (stats != null) {
-                        long calls = topic.directCalls + 1;
-                        topic.directCalls = calls;
-                        timed = (calls & TopicStats.SAMPLE_MASK) == 0;
+                    // Counted with one plain increment and nothing else (TopicStats, "direct calls"), with or
+                    // without metrics: the counter is this topic's own field, and testing for metrics first would
+                    // cost as much as counting. One call site for the listener, timed or not: the payload must not
+                    // reach a method the JIT does not inline, or it escapes and is allocated.
+                    long calls = topic.directCalls + 1;
+                    topic.directCalls = calls;
+                    boolean sampled = (calls & TopicStats.SAMPLE_MASK) == 0;
+                    if (sampled) {
+                        topic.sampleStart();
                     }
-                    long start = timed ? System.nanoTime() : 0;
                     try {
                         direct.handle(payload);
                     } catch (Throwable failure) {
                         processor.delivery.dispatcher.listenerFailed(topic, failure);
                     }
-                    if (timed) {
-                        stats.timed(System.nanoTime() - start);
+                    if (sampled) {
+                        topic.sampleEnd();
                     }
                     return true;
                 }
-                return processor.delivery.emitChecked(topic, route, event, payload);
+                return processor.delivery.emitChecked(topic, topic.route(), event, payload);
             }
         }
         return processor.delivery.emitSlow(processor, event, payload);

@@ -2,36 +2,34 @@ package io.pipeline.core;
 
 /**
  * Everything an emit needs to know about one topic, as one immutable snapshot: the subscribers, the plain-listener
- * view of them, the sole listener, the listener an emitter may call directly, and a payload class already found
- * to be an instance of the event's type. A {@link Topic} publishes a new snapshot through one volatile field
- * whenever any of these changes, so an emit reads a consistent set with a single volatile load (see
- * {@link InlineDelivery} for how the fast paths use it).
+ * view of them, the sole listener, and a payload class already found to be an instance of the event's type. A
+ * {@link Topic} publishes a new snapshot through one volatile field whenever any of these changes, so an emit reads
+ * a consistent set with a single volatile load (see {@link InlineDelivery} for how the fast paths use it). The one
+ * value the direct rung needs, the listener an emitter may call directly, is derived from {@link #sole} by the
+ * topic and published beside the route ({@link Topic#direct}), so that the direct rung costs one load, not two.
  *
  * @param subscribers  every subscriber, in registration order
  * @param plain        the listeners themselves when every subscriber is a plain, permanent listener (the common
  *                     case), else {@code null}
  * @param sole         the only listener when {@code plain} holds exactly one, else {@code null}
- * @param direct       {@code sole} when the dispatcher lets any emitting thread call it directly (an open
- *                     {@link SyncDispatcher}) and the topic is not an error topic, else {@code null}
  * @param accepted     a payload class that passed the type check, or {@code null}
  */
 record Route(
         Subscriber[] subscribers,
         Listener<Object>[] plain,
         Listener<Object> sole,
-        Listener<Object> direct,
         Class<?> accepted) {
 
     private static final Subscriber[] NO_SUBSCRIBERS = new Subscriber[0];
 
     /** No subscriber yet. */
     static Route empty() {
-        return of(NO_SUBSCRIBERS, false, null);
+        return of(NO_SUBSCRIBERS, null);
     }
 
-    /** The route of {@code subscribers}; {@code directCalls} says whether emitters may call a sole listener. */
+    /** The route of {@code subscribers}. */
     @SuppressWarnings("unchecked")
-    static Route of(Subscriber[] subscribers, boolean directCalls, Class<?> accepted) {
+    static Route of(Subscriber[] subscribers, Class<?> accepted) {
         Listener<Object>[] plain = (Listener<Object>[]) new Listener<?>[subscribers.length];
         for (int i = 0; i < subscribers.length; i++) {
             plain[i] = subscribers[i].plainListener();
@@ -41,7 +39,7 @@ record Route(
             }
         }
         Listener<Object> sole = plain != null && plain.length == 1 ? plain[0] : null;
-        return new Route(subscribers, plain, sole, directCalls ? sole : null, accepted);
+        return new Route(subscribers, plain, sole, accepted);
     }
 
     boolean isEmpty() {
@@ -50,12 +48,6 @@ record Route(
 
     /** This route with {@code payloadClass} remembered as accepted. */
     Route accepting(Class<?> payloadClass) {
-        return new Route(subscribers, plain, sole, direct, payloadClass);
-    }
-
-    /** This route with direct calls allowed or not. */
-    Route directCalls(boolean allowed) {
-        Listener<Object> next = allowed ? sole : null;
-        return next == direct ? this : new Route(subscribers, plain, sole, next, accepted);
+        return new Route(subscribers, plain, sole, payloadClass);
     }
 }
