@@ -47,9 +47,10 @@ final class Pipelines {
             case "direct" -> new Direct(terminal);
             case "syncDispatcher" -> new Dispatched(new SyncDispatcher(), terminal);
             case "asyncDispatcher" -> new Dispatched(new AsyncDispatcher(), terminal);
-            case "syncDispatcherMetricsOff" -> new Flowed(new SyncDispatcher(), false, terminal);
-            case "syncDispatcherFlow" -> new Flowed(new SyncDispatcher(), true, terminal);
-            case "asyncDispatcherMetricsOff" -> new Flowed(new AsyncDispatcher(), false, terminal);
+            case "syncDispatcherMetricsOff" -> new Flowed(new SyncDispatcher(), false, false, terminal);
+            case "syncDispatcherFlow" -> new Flowed(new SyncDispatcher(), true, false, terminal);
+            case "syncDispatcherTimed" -> new Flowed(new SyncDispatcher(), true, true, terminal);
+            case "asyncDispatcherMetricsOff" -> new Flowed(new AsyncDispatcher(), false, false, terminal);
             case "guavaEventBus" -> new Guava(new EventBus("bench"), null, terminal);
             case "guavaAsyncEventBus" -> {
                 ExecutorService executor = Executors.newSingleThreadExecutor(daemon("guava-async"));
@@ -155,10 +156,10 @@ final class Pipelines {
         /** Held in a field, as a user holds what a manager built: not read through an array on every event. */
         private final TickSourceOfFlow source;
 
-        Flowed(MessageHandler handler, boolean metrics, Terminal terminal) {
+        Flowed(MessageHandler handler, boolean metrics, boolean timeDirectCalls, Terminal terminal) {
             TickSourceOfFlow[] built = new TickSourceOfFlow[1];
             this.flow = Flow.builder().name("bench-" + System.identityHashCode(this)).handler(handler)
-                    .metrics(metrics).manager(h -> new Manager("bench", h) {
+                    .metrics(metrics).timeDirectCalls(timeDirectCalls).manager(h -> new Manager("bench", h) {
                         {
                             TickSourceOfFlow tickSource = new TickSourceOfFlow(processorName("source"), h);
                             PriceMapper mapper = new PriceMapper(processorName("mapper"), h);

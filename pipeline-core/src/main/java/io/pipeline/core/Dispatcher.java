@@ -60,6 +60,19 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         this.metricsEnabled = enabled;
     }
 
+    /**
+     * Whether topics created from now on also sample the listener time of direct calls (see {@link InlineDelivery}):
+     * off by default, {@code Flow.Builder.timeDirectCalls(true)} turns it on.
+     */
+    private volatile boolean timesDirectCalls;
+    final boolean timesDirectCalls() {
+        return timesDirectCalls;
+    }
+
+    final void timeDirectCalls(boolean enabled) {
+        this.timesDirectCalls = enabled;
+    }
+
     /** The handler's own figures for {@link FlowMetrics}. */
     abstract DispatcherMetrics dispatcherMetrics();
 

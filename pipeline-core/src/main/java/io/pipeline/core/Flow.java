@@ -153,6 +153,7 @@ public final class Flow implements AutoCloseable {
                 : builder.errorReporter;
         this.clock = builder.clock;
         dispatcher.metrics(builder.metrics);
+        dispatcher.timeDirectCalls(builder.timeDirectCalls);
         this.watchdog = new StallWatchdog(builder.stallMultiple, builder.restartStalledSources);
         this.watchdogOn = builder.stallWatchdog && builder.metrics; // it reads the sources' emit counts
         this.stallCheckNanos = builder.stallCheckInterval.toNanos();
@@ -932,6 +933,7 @@ public final class Flow implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private String name;
         private boolean metrics = true;
+        private boolean timeDirectCalls;
         private boolean jmx;
         private boolean stallWatchdog = true;
         private double stallMultiple = 3;
@@ -962,6 +964,19 @@ public final class Flow implements AutoCloseable {
          */
         public Builder metrics(boolean enabled) {
             this.metrics = enabled;
+            return this;
+        }
+
+        /**
+         * Whether listener time ({@link ListenerTime}, one delivery in 1024) is sampled also for the listeners a
+         * {@link SyncDispatcher} calls directly — an event with one plain listener, the usual link of a synchronous
+         * chain. Default {@code false}: such a delivery is counted, and timed only the first time; every other
+         * delivery is sampled as always. On, it costs a synchronous chain of trivial listeners about a third of its
+         * speed (docs/BENCHMARKS.md), nothing measurable for listeners that do real work. Needs {@link
+         * #metrics(boolean) metrics}; applies to the processors built by this flow's managers.
+         */
+        public Builder timeDirectCalls(boolean enabled) {
+            this.timeDirectCalls = enabled;
             return this;
         }
 

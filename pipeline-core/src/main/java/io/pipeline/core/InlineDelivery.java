@@ -89,23 +89,25 @@ final class InlineDelivery {
             if (payloadClass == event.type() || payloadClass == topic.route().accepted()) {
                 Listener<Object> direct = topic.direct;
                 if (direct != null) {
-                    // Counted with one plain increment and nothing else (TopicStats, "direct calls"), with or
-                    // without metrics: the counter is this topic's own field, and testing for metrics first would
-                    // cost as much as counting. One call site for the listener, timed or not: the payload must not
-                    // reach a method the JIT does not inline, or it escapes and is allocated.
+                    // Counted with one plain increment (TopicStats, "direct calls"), with or without metrics: the
+                    // counter is this topic's own field, and testing for metrics first would cost as much as
+                    // counting. Listener time only when asked for (Flow.Builder.timeDirectCalls): otherwise the
+                    // sampled branch ends in a test that is never true, and the JIT compiles no clock read here —
+                    // a clock read anywhere in the chain costs the whole inlined chain registers (docs/BENCHMARKS.md:
+                    // about 0.7x direct calls without it, 0.5x with it). One call site for the listener, timed or
+                    // not: the payload must not reach a method the JIT does not inline, or it escapes and is
+                    // allocated.
                     long calls = topic.directCalls + 1;
                     topic.directCalls = calls;
-                    boolean sampled = (calls & TopicStats.SAMPLE_MASK) == 0;
-                    if (sampled) {
-                        topic.sampleStart();
-                    }
+                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0 && topic.timesDirectCalls;
+                    long start = timed ? System.nanoTime() : 0;
                     try {
                         direct.handle(payload);
                     } catch (Throwable failure) {
                         processor.delivery.dispatcher.listenerFailed(topic, failure);
                     }
-                    if (sampled) {
-                        topic.sampleEnd();
+                    if (timed) {
+                        topic.stats.timed(System.nanoTime() - start);
                     }
                     return true;
                 }

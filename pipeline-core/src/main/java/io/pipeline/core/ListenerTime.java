@@ -6,7 +6,10 @@ import java.time.Duration;
  * Time spent in listeners, <em>sampled</em>: one delivery in 1024 per event is timed (on the thread that owns the
  * event's counters, every 1024th delivery counting from the first; on other threads a random one in 1024), because
  * reading the clock twice would cost more than a delivery. For an {@link AsyncListener} only the call that returns
- * its stage is timed, not the stage. Instances are immutable and safe for concurrent use.
+ * its stage is timed, not the stage. A listener a {@link SyncDispatcher} calls directly (the one plain listener of an
+ * event) is timed on its first delivery only, unless the flow was built with
+ * {@link Flow.Builder#timeDirectCalls(boolean) timeDirectCalls(true)}. Instances are immutable and safe for
+ * concurrent use.
  *
  * @param samples    how many deliveries were timed
  * @param totalNanos their total time, in nanoseconds

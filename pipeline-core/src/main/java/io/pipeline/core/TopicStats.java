@@ -33,7 +33,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Reading {@link System#nanoTime()} twice costs more than a whole delivery on the direct path, so one delivery in
  * {@value #SAMPLE_EVERY} per topic is timed: the first delivery of a topic (never a direct call) and every
  * {@value #SAMPLE_EVERY}th delivery of each path after it, counted by that path's counter on the owning thread (on
- * other threads a random one in {@value #SAMPLE_EVERY}). {@link ListenerTime} reports the sample count, their total
+ * other threads a random one in {@value #SAMPLE_EVERY}). Direct calls are timed only when the topic was created with
+ * {@link Topic#timesDirectCalls} ({@code Flow.Builder.timeDirectCalls}): any clock read on the direct rung makes the
+ * JIT keep a whole inlined chain's values in memory, which costs a chain of trivial listeners about a third of its
+ * speed. {@link ListenerTime} reports the sample count, their total
  * and their maximum; the mean of the samples estimates the mean listener time. The three are plain fields written
  * by the thread that timed the delivery: samples taken by two threads of one topic at the same instant may lose one
  * of them (a statistic of samples, not a count of messages).

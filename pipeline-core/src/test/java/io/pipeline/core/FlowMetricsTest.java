@@ -121,11 +121,8 @@ class FlowMetricsTest {
         assertThat(processor("m.source").delivered()).isEqualTo(1);
     }
 
-    @Test
-    void listenerTime_samplesTheFirstDeliveryAndEverySixtyFourth() {
-        startSync();
-        manager.processor.on(Event.of("slow", String.class), w -> { });
-        Event<String> slow = Event.of("slow", String.class);
+    /** A processor on the flow's handler whose one listener spins for a millisecond. */
+    private TestProcessor slowProcessor(Event<String> slow) {
         TestProcessor timed = new TestProcessor("m.timed", flow.handler());
         timed.on(slow, w -> {
             long until = System.nanoTime() + 1_000_000;
@@ -133,9 +130,23 @@ class FlowMetricsTest {
                 Thread.onSpinWait();
             }
         });
+        return timed;
+    }
+
+    private ListenerTime timedListenerTime() {
+        return Metering.processor(Dispatcher.of(flow.handler()).topics("m.timed")).listenerTime();
+    }
+
+    @Test
+    void listenerTime_withDirectCallsTimed_samplesTheFirstDeliveryAndEvery1024th() {
+        flow = builder(new SyncDispatcher()).timeDirectCalls(true)
+                .manager(handler -> manager = new FlowTest.TestManager("m", handler, true)).build();
+        flow.start();
+        Event<String> slow = Event.of("slow", String.class);
+        TestProcessor timed = slowProcessor(slow);
 
         timed.emit(slow, "first");
-        ListenerTime once = Metering.processor(Dispatcher.of(flow.handler()).topics("m.timed")).listenerTime();
+        ListenerTime once = timedListenerTime();
         assertThat(once.samples()).isEqualTo(1);
         assertThat(once.maxNanos()).isGreaterThanOrEqualTo(1_000_000);
         assertThat(once.totalNanos()).isEqualTo(once.maxNanos());
@@ -144,9 +155,41 @@ class FlowMetricsTest {
         for (int i = 1; i < TopicStats.SAMPLE_EVERY + 1; i++) {
             timed.emit(slow, "next");
         }
-        ListenerTime twice = Metering.processor(Dispatcher.of(flow.handler()).topics("m.timed")).listenerTime();
+        ListenerTime twice = timedListenerTime();
         assertThat(twice.samples()).isEqualTo(2);
         assertThat(twice.totalNanos()).isGreaterThanOrEqualTo(2_000_000);
+    }
+
+    @Test
+    void listenerTime_ofASyncDirectCallByDefault_isSampledOnlyOnTheFirstDelivery() {
+        startSync();
+        Event<String> slow = Event.of("slow", String.class);
+        TestProcessor timed = slowProcessor(slow);
+
+        for (int i = 0; i < TopicStats.SAMPLE_EVERY + 1; i++) {
+            timed.emit(slow, "next");
+        }
+
+        ListenerTime time = timedListenerTime();
+        assertThat(time.samples()).isEqualTo(1);
+        assertThat(time.maxNanos()).isGreaterThanOrEqualTo(1_000_000);
+        assertThat(Metering.processor(Dispatcher.of(flow.handler()).topics("m.timed")).delivered())
+                .isEqualTo(TopicStats.SAMPLE_EVERY + 1);
+    }
+
+    @Test
+    void listenerTime_ofAnEventWithTwoListenersByDefault_isSampledEvery1024th() {
+        startSync();
+        Event<String> slow = Event.of("slow", String.class);
+        TestProcessor timed = slowProcessor(slow);
+        timed.on(slow, w -> { });
+
+        for (int i = 0; i < TopicStats.SAMPLE_EVERY + 1; i++) {
+            timed.emit(slow, "next");
+        }
+
+        // two listeners, each delivery counted on its own: samples at the 1st and the 1025th of 2050 deliveries
+        assertThat(timedListenerTime().samples()).isEqualTo(3);
     }
 
     /**
