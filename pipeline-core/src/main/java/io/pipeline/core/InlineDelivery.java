@@ -20,12 +20,13 @@ package io.pipeline.core;
  *       {@code AsyncDispatcher}.</li>
  * </ol>
  * The first two are small methods with the rest out of line, so that the JIT inlines a whole chain of processors
- * into the emitter and scalar-replaces the payloads that do not outlive it: in {@code pipeline-bench}'s
- * {@code SyncThroughput}, a {@code SyncDispatcher} chain runs at 0.84× the hand-wired chain of direct calls with
- * 0 bytes per event (docs/BENCHMARKS.md, quiet machine); before the direct rung existed it ran at 0.63×, before the
- * remembered topic and the sole-listener rung at 0.27× with 32 bytes per event. Moving the ladder here from
- * {@code Processor} kept both: 0.58× direct before and after, 0 bytes, in five alternating rounds on a loaded
- * machine ({@code bench/compare}). That is why {@link #emit} is static and reads the processor's own
+ * into the emitter and scalar-replaces the payloads that do not outlive it. The direct rung is written for the
+ * instructions it compiles to: in {@code pipeline-bench}'s {@code SyncThroughput} a {@code SyncDispatcher} chain runs
+ * at 0.61× the hand-wired chain of direct calls with 0 bytes per event, metrics on or off (docs/BENCHMARKS.md, "The
+ * direct rung reworked"): the payload type check folds away for an exact type ({@link Event} is a record, so the JIT
+ * trusts {@code event.type()} as a constant), the direct listener is one load from the topic, the count is a plain
+ * increment, and no clock is read unless {@code Flow.Builder.timeDirectCalls} asks for it (a clock read anywhere on
+ * the rung made it 0.47×). That is also why {@link #emit} is static and reads the processor's own
  * {@link Processor#recent}: an instance method reached through a field would add a dependent load to every emit.
  *
  * <h2>Nesting</h2>
