@@ -29,10 +29,14 @@ import java.util.Objects;
  * manager's sources start. Actions never run under a lock of this class; they should be short and must not block.
  */
 public final class StartGate {
+    /*
+     * The holders are the managers, seen as plain objects (by identity): the gate belongs to the handler, the
+     * dispatch layer, which knows nothing of supervision.
+     */
     /** Processor name → the unstarted manager that handed it out. Guarded by {@code this}. */
-    private final Map<String, Manager> heldBy = new HashMap<>();
+    private final Map<String, Object> heldBy = new HashMap<>();
     /** Actions waiting for a manager to start. Guarded by {@code this}. */
-    private final Map<Manager, List<Runnable>> waiting = new IdentityHashMap<>();
+    private final Map<Object, List<Runnable>> waiting = new IdentityHashMap<>();
 
     StartGate() {
     }
@@ -50,7 +54,7 @@ public final class StartGate {
         Objects.requireNonNull(processorName, "processorName");
         Objects.requireNonNull(action, "action");
         synchronized (this) {
-            Manager holder = heldBy.get(processorName);
+            Object holder = heldBy.get(processorName);
             if (holder != null) {
                 waiting.computeIfAbsent(holder, m -> new ArrayList<>()).add(action);
                 return;
@@ -65,7 +69,7 @@ public final class StartGate {
     }
 
     /** {@code manager} handed out {@code processorName} and has not started. */
-    synchronized void hold(String processorName, Manager manager) {
+    synchronized void hold(String processorName, Object manager) {
         heldBy.put(processorName, manager);
     }
 
@@ -73,7 +77,7 @@ public final class StartGate {
      * {@code manager} starts: releases its names and runs what waited on them, in the order asked, on this
      * thread. Every action is run; the first failure is rethrown afterwards.
      */
-    void open(Manager manager) {
+    void open(Object manager) {
         List<Runnable> actions;
         synchronized (this) {
             heldBy.values().removeIf(holder -> holder == manager);
@@ -100,7 +104,7 @@ public final class StartGate {
     }
 
     /** {@code manager} stopped: its names are released and what waited on them never runs. */
-    synchronized void discard(Manager manager) {
+    synchronized void discard(Object manager) {
         heldBy.values().removeIf(holder -> holder == manager);
         waiting.remove(manager);
     }
