@@ -121,6 +121,57 @@ class StateAcrossRestartTest {
         assertThat(alerts).as("stale once").hasSize(1);
     }
 
+    /** One-minute tumbling windows closing on the clock; wired like {@link SilenceManager}, scheduler ahead. */
+    final class MinutesManager extends Manager {
+        final ScriptedSource<Reading> source;
+
+        MinutesManager(MessageHandler handler, List<Reading> script, List<Pane<Reading>> panes) {
+            super("minutes", handler);
+            source = new ScriptedSource<>(processorName("source"), handler, Readings.READING, script);
+            Operators ops = closeOnStop(Operators.in(handler, this::processorName,
+                    OperatorOptions.defaults().withClock(operatorTime).withScheduler(operatorTime)));
+            Chain<Pane<Reading>> minutes = ops.from(source, Readings.READING).named("minutes")
+                    .window(WindowSpec.timeTumbling(Duration.ofMinutes(1)).withClockGrace(Duration.ZERO),
+                            Reading::sensor, Reading::time);
+            operatorTime.runUntilIdle();
+            minutes.to(panes::add);
+            setSource(source);
+        }
+    }
+
+    @Test
+    void window_dueWhenTheManagerIsRebuilt_closesIntoTheRebuiltManagersListener() {
+        List<Pane<Reading>> panes = new CopyOnWriteArrayList<>();
+        List<MinutesManager> builds = new CopyOnWriteArrayList<>();
+        flow = Flow.builder()
+                .handler(new SyncDispatcher())
+                .clock(time)
+                .scheduler(time)
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
+                .errorReporter(reports::add)
+                .manager(handler -> {
+                    MinutesManager manager = new MinutesManager(handler,
+                            builds.isEmpty() ? List.of(Reading.at("s1", 10, 20)) : List.of(), panes);
+                    builds.add(manager);
+                    return manager;
+                })
+                .build();
+        flow.start();
+        time.runUntilIdle();
+        builds.get(0).source.emitAll();
+        builds.get(0).source.crash(new IOException("connection reset"));
+        time.runUntilIdle(); // the stop flushes the open window early; the state stays for the successor
+        operatorTime.advance(Duration.ofMinutes(2)); // the window's end has passed; its timer went with the stop
+
+        time.advance(Duration.ofSeconds(1));
+        assertThat(builds).hasSize(2);
+        operatorTime.runUntilIdle();
+
+        assertThat(panes).extracting(Pane::early).containsExactly(true, false);
+        assertThat(panes.get(1).start()).isEqualTo(Readings.T0);
+        assertThat(panes.get(1).items()).extracting(Reading::value).containsExactly(20.0);
+    }
+
     private void startFlow(OperatorOptions options) {
         flow = Flow.builder()
                 .handler(new SyncDispatcher())
