@@ -185,6 +185,7 @@ public abstract class Manager {
      * manager because of an uncaught error.
      *
      * @throws IllegalStateException if already started or no source was set
+     * @throws RuntimeException what a deferred action threw, once all of them ran (the sources are then not started)
      */
     public CompletableFuture<Void> start() {
         source(); // fails clearly without one
