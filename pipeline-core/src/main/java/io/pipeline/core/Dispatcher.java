@@ -364,4 +364,11 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     final RetainedState retainedState() {
         return retainedState;
     }
+
+    private final StartGate startGate = new StartGate();
+
+    /** What processors defer until the manager that named them has started. */
+    final StartGate startGate() {
+        return startGate;
+    }
 }

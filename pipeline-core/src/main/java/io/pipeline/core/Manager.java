@@ -81,7 +81,11 @@ public abstract class Manager {
         return handler;
     }
 
-    /** The name for one of this manager's processors: {@code name() + "." + local}. */
+    /**
+     * The name for one of this manager's processors: {@code name() + "." + local}. Until this manager starts, the
+     * name is held in the handler's {@link StartGate}: work its processor defers there runs when {@link #start()}
+     * is called.
+     */
     protected String processorName(String local) {
         Objects.requireNonNull(local, "local");
         if (local.isBlank()) {
@@ -89,6 +93,10 @@ public abstract class Manager {
         }
         String processorName = name + "." + local;
         processorNames.add(processorName);
+        dispatcher.startGate().hold(processorName, this);
+        if (started.get()) {
+            dispatcher.startGate().open(this); // named after start (or while starting): not held back
+        }
         return processorName;
     }
 
@@ -171,11 +179,13 @@ public abstract class Manager {
     }
 
     /**
-     * Starts the sources. The returned future completes when the manager is done: normally when every source
+     * Runs what this manager's processors deferred to its start ({@link StartGate}), then starts the sources. The
+     * returned future completes when the manager is done: normally when every source
      * finished or {@link #stop()} was called, exceptionally as soon as a source failed or the flow failed this
      * manager because of an uncaught error.
      *
      * @throws IllegalStateException if already started or no source was set
+     * @throws RuntimeException what a deferred action threw, once all of them ran (the sources are then not started)
      */
     public CompletableFuture<Void> start() {
         source(); // fails clearly without one
@@ -186,6 +196,7 @@ public abstract class Manager {
             }
             all = List.copyOf(sources);
         }
+        dispatcher.startGate().open(this); // what the processors deferred to this moment (StartGate), sources next
         AtomicInteger running = new AtomicInteger(all.size());
         for (Source current : all) {
             CompletableFuture<Void> done = startOne(current);
@@ -295,6 +306,7 @@ public abstract class Manager {
                 failure = merge(failure, e);
             }
         }
+        dispatcher.startGate().discard(this);
         completion.complete(null);
         rethrowIfFatal(failure);
         return failure;

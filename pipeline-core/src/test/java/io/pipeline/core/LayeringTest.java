@@ -16,7 +16,7 @@ class LayeringTest {
     @ParameterizedTest
     @ValueSource(strings = {"Subscriber", "Subscriber$Async", "Subscriber$Plain", "Topic", "Route", "Target",
             "ProcessorTopics", "InlineDelivery", "Dispatcher", "SyncDispatcher", "AsyncDispatcher", "Admission",
-            "DeliveryLoop", "LaneEntry", "BoundedRing", "Completion"})
+            "DeliveryLoop", "LaneEntry", "BoundedRing", "Completion", "StartGate", "RetainedState"})
     void dispatchClass_doesNotReferToSupervision(String simpleName) throws IOException {
         String bytecode;
         try (InputStream in = LayeringTest.class.getResourceAsStream(simpleName + ".class")) {

@@ -19,6 +19,9 @@ import java.util.concurrent.ScheduledExecutorService;
  *       arrives, throttle, staleness). None by default: time windows then close on event time only, and the
  *       operators that cannot work without one ({@link Throttle}, {@link StalenessAlert}) refuse to be built.
  *       The scheduler only emits a tick into the operator; the operator's work runs where its listeners run.
+ *       Inside a manager, the timers start when the manager starts ({@link io.pipeline.core.StartGate}), not
+ *       when the operator is built: after a restart a timer may already be due, and its tick must not come before
+ *       the manager's constructor has subscribed the operator's listeners.
  *   <li>{@link #maxKeys()} and {@link #idleEviction()} — a keyed operator keeps state for at most
  *       {@code maxKeys} keys (default 100,000; the least recently seen key is evicted first) and forgets a key
  *       not seen for {@code idleEviction} (default 1 day): of clock time, or for the operators reading a

@@ -18,6 +18,9 @@ import java.util.function.Function;
  *
  * <p>Staleness is arrival time, read from {@link OperatorOptions#clock()}; the check is driven by the
  * {@link OperatorOptions#scheduler()}, which is required, at the exact moment the eldest key's timeout ends.
+ * Inside a manager, the first check waits until the manager has started ({@link io.pipeline.core.StartGate}): a
+ * key its predecessor left overdue goes stale then, heard by the listeners the manager subscribed, and not on the
+ * scheduler's thread while the manager is still being wired.
  *
  * <p>State: about 120 bytes per key, live and stale keys together bounded by {@link OperatorOptions#maxKeys()};
  * a stale key is forgotten after {@link OperatorOptions#idleEviction()} without a value (no further alert).
@@ -60,7 +63,7 @@ public final class StalenessAlert<T> extends Processor implements AutoCloseable 
         this.key = Objects.requireNonNull(key, "key");
         this.timeoutMillis = Checks.positiveMillis(timeout, "staleness timeout").toMillis();
         this.clock = options.clock();
-        this.ticker = new Ticker(this, clock, options.requireScheduler(name));
+        this.ticker = new Ticker(this, handler, clock, options.requireScheduler(name));
         Object config = List.of(timeout, options.maxKeys());
         Kept kept = options.freshState() ? null : retainedState(Kept.class, () -> new Kept(config, options));
         if (kept == null || !kept.config.equals(config)) {
@@ -70,7 +73,7 @@ public final class StalenessAlert<T> extends Processor implements AutoCloseable 
             }
         }
         this.state = kept;
-        on(Ticker.TICK, this::tick);
+        ticker.onTick(this::tick);
         synchronized (state) {
             scheduleNext();
         }
@@ -99,7 +102,7 @@ public final class StalenessAlert<T> extends Processor implements AutoCloseable 
         }
     }
 
-    private void tick(Long due) {
+    private void tick() {
         long now = clock.millis();
         List<Alert> alerts = new ArrayList<>();
         synchronized (state) {

@@ -42,14 +42,14 @@ public final class Throttle<T> extends Processor implements AutoCloseable {
         this.key = Objects.requireNonNull(key, "key");
         this.intervalMillis = Checks.positiveMillis(interval, "throttle interval").toMillis();
         this.clock = options.clock();
-        this.ticker = new Ticker(this, clock, options.requireScheduler(name));
+        this.ticker = new Ticker(this, handler, clock, options.requireScheduler(name));
         Object config = List.of(interval, options.maxKeys());
         int maxKeys = options.maxKeys();
         // open intervals are never idle: they end on the timer
         this.keys = KeptKeys.resolve(options.freshState() ? null
                 : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, maxKeys, Long.MAX_VALUE)), config,
                 maxKeys, Long.MAX_VALUE, handler, name);
-        on(Ticker.TICK, due -> flushDue(clock.millis(), false));
+        ticker.onTick(() -> flushDue(clock.millis(), false));
         synchronized (keys) {
             scheduleNext();
         }

@@ -124,7 +124,7 @@ public final class Window<T> extends Processor implements AutoCloseable {
         this.fresh = options.freshState();
         ScheduledExecutorService scheduler = options.scheduler().orElse(null);
         this.clockClosing = spec.isTime() && spec.closesOnClock() && scheduler != null;
-        this.ticker = clockClosing ? new Ticker(this, clock, scheduler) : null;
+        this.ticker = clockClosing ? new Ticker(this, handler, clock, scheduler) : null;
         this.sizeNanos = spec.size().toNanos();
         this.hopNanos = spec.hop().toNanos();
         this.latenessNanos = spec.allowedLateness().toNanos();
@@ -145,7 +145,7 @@ public final class Window<T> extends Processor implements AutoCloseable {
         }
         this.state = kept;
         if (ticker != null) {
-            on(Ticker.TICK, due -> onTick());
+            ticker.onTick(this::onTick);
             synchronized (state) {
                 scheduleNext();
             }

@@ -27,6 +27,10 @@ class StateAcrossRestartTest {
     final List<SensorManager> built = new CopyOnWriteArrayList<>();
     final List<Anomaly> anomalies = new CopyOnWriteArrayList<>();
     final List<PipelineError> reports = new CopyOnWriteArrayList<>();
+    /** The operators' clock and scheduler in the staleness cases, apart from the flow's {@link #time}. */
+    final VirtualTime operatorTime = VirtualTime.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
+    final List<SilenceManager> silences = new CopyOnWriteArrayList<>();
+    final List<Alert> alerts = new CopyOnWriteArrayList<>();
     Flow flow;
 
     @AfterEach
@@ -51,6 +55,121 @@ class StateAcrossRestartTest {
             ops.from(source, Readings.READING).named("spikes").anomalies(Readings.SERIES, 10).to(anomalies::add);
             setSource(source);
         }
+    }
+
+    /**
+     * A staleness alert per sensor, 5 minutes. Between building the step and subscribing its listener, the
+     * operators' scheduler runs whatever is due — as its thread may when the building thread is descheduled on a
+     * loaded machine.
+     */
+    final class SilenceManager extends Manager {
+        final ScriptedSource<Reading> source;
+
+        SilenceManager(MessageHandler handler, List<Reading> script) {
+            super("sensors", handler);
+            source = new ScriptedSource<>(processorName("source"), handler, Readings.READING, script);
+            Operators ops = closeOnStop(Operators.in(handler, this::processorName,
+                    OperatorOptions.defaults().withClock(operatorTime).withScheduler(operatorTime)));
+            Chain<Alert> silence = ops.from(source, Readings.READING).named("silence")
+                    .stale(Reading::sensor, Duration.ofMinutes(5));
+            operatorTime.runUntilIdle();
+            silence.to(alerts::add);
+            setSource(source);
+        }
+    }
+
+    /** A flow of {@link SilenceManager}s: the first build reads one value of s1, the next ones read nothing. */
+    private void startSilenceFlow() {
+        flow = Flow.builder()
+                .handler(new SyncDispatcher())
+                .clock(time)
+                .scheduler(time)
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
+                .errorReporter(reports::add)
+                .manager(handler -> {
+                    SilenceManager manager = new SilenceManager(handler,
+                            silences.isEmpty() ? List.of(Reading.at("s1", 0, 20)) : List.of());
+                    silences.add(manager);
+                    return manager;
+                })
+                .build();
+        flow.start();
+        time.runUntilIdle();
+    }
+
+    @Test
+    void staleness_keyAlreadyDueWhenTheManagerIsRebuilt_staleOnceToTheRebuiltManagersListener() {
+        startSilenceFlow();
+        Instant seen = operatorTime.instant();
+        assertThat(silences.get(0).source.emitAll()).isEqualTo(1);
+        silences.get(0).source.crash(new IOException("connection reset"));
+        time.runUntilIdle();
+        operatorTime.advance(Duration.ofMinutes(6)); // s1 is overdue; its timer went with the stopped manager
+
+        time.advance(Duration.ofSeconds(1));
+        assertThat(silences).hasSize(2);
+        operatorTime.runUntilIdle();
+
+        assertThat(alerts).singleElement().satisfies(alert -> {
+            assertThat(alert.key()).isEqualTo("s1");
+            assertThat(alert.state()).isEqualTo(AlertState.STALE);
+            assertThat(alert.since()).isEqualTo(seen);
+            assertThat(alert.time()).isEqualTo(seen.plus(Duration.ofMinutes(6)));
+        });
+        assertThat(flow.handler().deadEvents()).as("no alert emitted to nobody").isZero();
+        operatorTime.advance(Duration.ofHours(1));
+        assertThat(alerts).as("stale once").hasSize(1);
+    }
+
+    /** One-minute tumbling windows closing on the clock; wired like {@link SilenceManager}, scheduler ahead. */
+    final class MinutesManager extends Manager {
+        final ScriptedSource<Reading> source;
+
+        MinutesManager(MessageHandler handler, List<Reading> script, List<Pane<Reading>> panes) {
+            super("minutes", handler);
+            source = new ScriptedSource<>(processorName("source"), handler, Readings.READING, script);
+            Operators ops = closeOnStop(Operators.in(handler, this::processorName,
+                    OperatorOptions.defaults().withClock(operatorTime).withScheduler(operatorTime)));
+            Chain<Pane<Reading>> minutes = ops.from(source, Readings.READING).named("minutes")
+                    .window(WindowSpec.timeTumbling(Duration.ofMinutes(1)).withClockGrace(Duration.ZERO),
+                            Reading::sensor, Reading::time);
+            operatorTime.runUntilIdle();
+            minutes.to(panes::add);
+            setSource(source);
+        }
+    }
+
+    @Test
+    void window_dueWhenTheManagerIsRebuilt_closesIntoTheRebuiltManagersListener() {
+        List<Pane<Reading>> panes = new CopyOnWriteArrayList<>();
+        List<MinutesManager> builds = new CopyOnWriteArrayList<>();
+        flow = Flow.builder()
+                .handler(new SyncDispatcher())
+                .clock(time)
+                .scheduler(time)
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
+                .errorReporter(reports::add)
+                .manager(handler -> {
+                    MinutesManager manager = new MinutesManager(handler,
+                            builds.isEmpty() ? List.of(Reading.at("s1", 10, 20)) : List.of(), panes);
+                    builds.add(manager);
+                    return manager;
+                })
+                .build();
+        flow.start();
+        time.runUntilIdle();
+        builds.get(0).source.emitAll();
+        builds.get(0).source.crash(new IOException("connection reset"));
+        time.runUntilIdle(); // the stop flushes the open window early; the state stays for the successor
+        operatorTime.advance(Duration.ofMinutes(2)); // the window's end has passed; its timer went with the stop
+
+        time.advance(Duration.ofSeconds(1));
+        assertThat(builds).hasSize(2);
+        operatorTime.runUntilIdle();
+
+        assertThat(panes).extracting(Pane::early).containsExactly(true, false);
+        assertThat(panes.get(1).start()).isEqualTo(Readings.T0);
+        assertThat(panes.get(1).items()).extracting(Reading::value).containsExactly(20.0);
     }
 
     private void startFlow(OperatorOptions options) {

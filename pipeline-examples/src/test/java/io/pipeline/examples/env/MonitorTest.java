@@ -202,9 +202,6 @@ class MonitorTest {
         }
     }
 
-    @org.junit.jupiter.api.Disabled("intermittent (about 1 run in 15 on a loaded 2-core machine): one of the six"
-            + " staleness alerts does not come within 30 s while the managers restart every few hundred ms; the cause"
-            + " is not found yet. Staleness itself is covered by AnalyticsTest and pipeline-operators' AlertsTest.")
     @Test
     void simulatorGone_everyFeedOfEveryLocationIsReportedStale_once() throws Exception {
         monitor = Monitor.start(config(dir.resolve("history.jsonl"), INTERVAL, Duration.ofSeconds(2)),
@@ -218,11 +215,14 @@ class MonitorTest {
         await("six staleness alerts", () -> staleAlerts(closed).size() >= 6, () -> "all alerts: "
                 + monitor.history().alerts(1000).stream().map(a -> a.time() + " " + a.location() + " " + a.subject()
                 + " " + a.state()).toList() + " (closed at " + closed + "); " + monitor.flow().status());
-        assertThat(staleAlerts(closed)).as("(a stall of the loaded machine before may have raised and cleared more)").extracting(a -> a.location() + " " + a.subject() + " " + a.state())
+        assertThat(staleAlerts(closed)).as("(a stall of the loaded machine before may have raised and cleared more)")
+                .extracting(a -> a.location() + " " + a.subject() + " " + a.state())
                 .containsExactlyInAnyOrder("Berlin weather RAISED", "Berlin air_quality RAISED",
                         "London weather RAISED", "London air_quality RAISED",
                         "Delhi weather RAISED", "Delhi air_quality RAISED");
-        assertThat(printed()).anyMatch(line -> line.contains("*** ALERT RAISED  Berlin air_quality: no reading for "));
+        // The sink records an alert in the history before it prints it: the sixth may still be on its way out.
+        await("the staleness alert printed", () -> printed().stream()
+                .anyMatch(line -> line.contains("*** ALERT RAISED  Berlin air_quality: no reading for ")));
         assertThat(printed()).anyMatch(line -> line.contains("Berlin weather error: "));
     }
 

@@ -162,6 +162,7 @@ class TickerTest {
 
         awaitLine("with three more quotes", line -> quotesSeen("AAPL") >= 4);
         ticker.close();
+        lines.drainTo(seen); // the quotes printed after the fourth, before the close took effect
         List<CsvRows.Row> rows = CsvRows.read(dir.resolve("quotes.csv")); // one header, whole rows
         assertThat(rows).extracting(CsvRows.Row::symbol).containsOnly("AAPL");
         assertThat(rows).hasSize((int) quotesSeen("AAPL"));
