@@ -2,7 +2,6 @@ package io.pipeline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Event;
 import io.pipeline.core.Flow;
@@ -11,13 +10,12 @@ import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.sources.RestSource;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,7 +73,8 @@ public final class ManyPipelinesHarness {
     /** One measured run. */
     record Result(String contender, int size, long expectedPolls, long polls, double p50Millis, double p99Millis,
             double maxMillis, int threadsBefore, int threads, double heapKibPerPipeline, double cpuMicrosPerPoll,
-            double clientCpuMicrosPerPoll, long failures) {
+            double threadCpuMicrosPerPoll, double serverCpuMicrosPerPoll, double allocatedBytesPerPoll,
+            Map<String, Double> threadCpuMicrosPerPollByName, long failures) {
         double pollShare() {
             return expectedPolls == 0 ? 0 : (double) polls / expectedPolls;
         }
@@ -187,29 +184,56 @@ public final class ManyPipelinesHarness {
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "5"));
         int measure = Integer.parseInt(options.getOrDefault("measure", "20"));
         List<String> contenders = List.of(options.getOrDefault("contenders", "plainOkHttp,restSource").split(","));
+        String serverKind = options.getOrDefault("server", "nio");
         List<Result> results = new ArrayList<>();
-        HttpServer server = startServer();
-        try {
-            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/quote";
+        try (ServerProcess server = ServerProcess.start(serverKind)) {
+            String url = "http://127.0.0.1:" + server.port() + "/quote";
             for (int size : sizes) {
                 for (String contender : contenders) {
-                    Result result = run(contender, size, url, warmup, measure);
+                    Result result = run(contender, size, url, server, warmup, measure);
                     results.add(result);
                     System.out.println(format(result));
                 }
             }
-        } finally {
-            server.stop(0);
-            ((ExecutorService) server.getExecutor()).shutdownNow();
         }
         String out = options.get("out");
         if (out != null) {
-            Files.writeString(Path.of(out), toJson(results, warmup, measure));
+            Files.writeString(Path.of(out), toJson(results, serverKind, warmup, measure));
         }
     }
 
-    static Result run(String contender, int size, String url, int warmupSeconds, int measureSeconds)
-            throws Exception {
+    /** {@link PollServer} in a process of its own: its CPU is measured apart from the client's. */
+    record ServerProcess(Process process, int port) implements AutoCloseable {
+        static ServerProcess start(String kind) throws IOException {
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    PollServer.class.getName(), kind).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line = lines.readLine();
+            if (line == null || !line.startsWith("PORT ")) {
+                process.destroyForcibly();
+                throw new IOException("poll server did not start: " + line);
+            }
+            return new ServerProcess(process, Integer.parseInt(line.substring(5).trim()));
+        }
+
+        /** The server process's CPU time so far, or -1 if the OS does not tell. */
+        long cpuNanos() {
+            return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+        }
+
+        @Override
+        public void close() throws InterruptedException, IOException {
+            process.getOutputStream().close();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static Result run(String contender, int size, String url, ServerProcess server, int warmupSeconds,
+            int measureSeconds) throws Exception {
         ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
         int threadsBefore = threadBean.getThreadCount();
         long heapBefore = usedHeapAfterGc();
@@ -226,22 +250,38 @@ public final class ManyPipelinesHarness {
             long start = System.nanoTime();
             recorder.window(start, start + TimeUnit.SECONDS.toNanos(measureSeconds));
             long cpuStart = processCpuNanos();
-            Map<Long, Long> threadCpuStart = clientThreadCpu(threadBean);
+            long serverCpuStart = server.cpuNanos();
+            Map<Long, ThreadCost> threadsStart = threadCosts(threadBean);
             Thread.sleep(TimeUnit.SECONDS.toMillis(measureSeconds));
             long cpu = processCpuNanos() - cpuStart;
-            long clientCpu = delta(threadCpuStart, clientThreadCpu(threadBean));
+            long serverCpu = server.cpuNanos() - serverCpuStart;
+            Map<String, long[]> byGroup = delta(threadsStart, threadCosts(threadBean));
             int threads = threadBean.getThreadCount();
             System.out.println("threads of " + contender + " N=" + size + ": " + threadsByName());
             long polls = recorder.polls();
             long expected = (long) size * measureSeconds * 1_000_000_000L / INTERVAL.toNanos();
             Histogram h = recorder.delays();
+            long threadCpu = 0;
+            long allocated = 0;
+            Map<String, Double> cpuByGroup = new java.util.TreeMap<>();
+            for (var entry : byGroup.entrySet()) {
+                threadCpu += entry.getValue()[0];
+                allocated += entry.getValue()[1];
+                cpuByGroup.put(entry.getKey(), perPoll(entry.getValue()[0] / 1e3, polls));
+            }
+            cpuByGroup.values().removeIf(micros -> micros < 0.5);
             return new Result(contender, size, expected, polls, h.getValueAtPercentile(50) / 1e6,
                     h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, threadsBefore, threads,
-                    (heapAfter - heapBefore) / 1024.0 / size, polls == 0 ? 0 : cpu / 1e3 / polls,
-                    polls == 0 ? 0 : clientCpu / 1e3 / polls, failures.get());
+                    (heapAfter - heapBefore) / 1024.0 / size, perPoll(cpu / 1e3, polls),
+                    perPoll(threadCpu / 1e3, polls), serverCpu < 0 ? -1 : perPoll(serverCpu / 1e3, polls),
+                    perPoll(allocated, polls), cpuByGroup, failures.get());
         } finally {
             running.close();
         }
+    }
+
+    private static double perPoll(double total, long polls) {
+        return polls == 0 ? 0 : total / polls;
     }
 
     private static AutoCloseable startFlow(int size, String url, Recorder recorder, AtomicLong failures) {
@@ -308,28 +348,6 @@ public final class ManyPipelinesHarness {
         };
     }
 
-    private static HttpServer startServer() throws IOException {
-        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK:
-        // every response would take 40 ms, a property of the test server, not of the clients measured.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        AtomicInteger ids = new AtomicInteger();
-        server.setExecutor(Executors.newFixedThreadPool(4, task -> {
-            Thread thread = new Thread(task, "bench-server-" + ids.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/quote", exchange -> {
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, BODY.length);
-            try (OutputStream body = exchange.getResponseBody()) {
-                body.write(BODY);
-            }
-        });
-        server.start();
-        return server;
-    }
-
     /** Live threads by name, digits folded: where the threads are. */
     static Map<String, Integer> threadsByName() {
         Map<String, Integer> byName = new java.util.TreeMap<>();
@@ -353,50 +371,78 @@ public final class ManyPipelinesHarness {
                 .getProcessCpuTime();
     }
 
-    private static Map<Long, Long> clientThreadCpu(ThreadMXBean bean) {
-        Map<Long, Long> cpu = new HashMap<>();
+    /** One thread's name (digits folded), CPU time and bytes allocated so far. */
+    private record ThreadCost(String name, long cpuNanos, long allocatedBytes) {}
+
+    private static Map<Long, ThreadCost> threadCosts(ThreadMXBean bean) {
+        com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean) bean;
+        Map<Long, ThreadCost> costs = new HashMap<>();
         for (var info : bean.getThreadInfo(bean.getAllThreadIds())) {
-            if (info != null && !info.getThreadName().startsWith("bench-server")) {
-                long t = bean.getThreadCpuTime(info.getThreadId());
-                if (t >= 0) {
-                    cpu.put(info.getThreadId(), t);
+            if (info != null) {
+                long cpu = bean.getThreadCpuTime(info.getThreadId());
+                long allocated = sun.getThreadAllocatedBytes(info.getThreadId());
+                if (cpu >= 0) {
+                    costs.put(info.getThreadId(), new ThreadCost(info.getThreadName().replaceAll("[0-9]+", "N"), cpu,
+                            Math.max(0, allocated)));
                 }
             }
         }
-        return cpu;
+        return costs;
     }
 
-    private static long delta(Map<Long, Long> before, Map<Long, Long> after) {
-        long sum = 0;
+    /** CPU and allocation of each thread group (by folded name) between two looks: {cpu nanos, bytes}. */
+    private static Map<String, long[]> delta(Map<Long, ThreadCost> before, Map<Long, ThreadCost> after) {
+        Map<String, long[]> byName = new HashMap<>();
         for (var entry : after.entrySet()) {
-            sum += entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
+            ThreadCost now = entry.getValue();
+            ThreadCost then = before.get(entry.getKey());
+            long[] sum = byName.computeIfAbsent(now.name(), k -> new long[2]);
+            sum[0] += now.cpuNanos() - (then == null ? 0 : then.cpuNanos());
+            sum[1] += now.allocatedBytes() - (then == null ? 0 : then.allocatedBytes());
         }
-        return sum;
+        return byName;
     }
 
     static String format(Result r) {
         return String.format(Locale.ROOT,
                 "%-12s N=%-6d polls %7d/%-7d (%6.2f%%)  delay p50 %7.1f ms p99 %7.1f ms max %7.1f ms  threads %3d"
-                        + " (before %d)  heap %6.2f KiB/pipeline  cpu %6.1f us/poll (client %6.1f)  failures %d",
+                        + " (before %d)  heap %6.2f KiB/pipeline  cpu/poll: client process %6.1f us, its threads"
+                        + " %6.1f us, server process %6.1f us  alloc %6.0f B/poll  failures %d%n    client threads,"
+                        + " us/poll: %s",
                 r.contender(), r.size(), r.polls(), r.expectedPolls(), 100 * r.pollShare(), r.p50Millis(),
                 r.p99Millis(), r.maxMillis(), r.threads(), r.threadsBefore(), r.heapKibPerPipeline(),
-                r.cpuMicrosPerPoll(), r.clientCpuMicrosPerPoll(), r.failures());
+                r.cpuMicrosPerPoll(), r.threadCpuMicrosPerPoll(), r.serverCpuMicrosPerPoll(),
+                r.allocatedBytesPerPoll(), r.failures(), byName(r.threadCpuMicrosPerPollByName(), " ", "=", "%.1f"));
     }
 
-    private static String toJson(List<Result> results, int warmup, int measure) {
-        StringBuilder json = new StringBuilder("{\"warmupSeconds\":" + warmup + ",\"measureSeconds\":" + measure
-                + ",\"intervalMillis\":" + INTERVAL.toMillis() + ",\"results\":[\n");
+    private static String byName(Map<String, Double> values, String separator, String equals, String number) {
+        StringBuilder text = new StringBuilder();
+        for (var entry : values.entrySet()) {
+            text.append(text.length() == 0 ? "" : separator).append(equals.equals("=") ? entry.getKey()
+                    : "\"" + entry.getKey() + "\"").append(equals).append(String.format(Locale.ROOT, number,
+                    entry.getValue()));
+        }
+        return text.toString();
+    }
+
+    private static String toJson(List<Result> results, String server, int warmup, int measure) {
+        StringBuilder json = new StringBuilder("{\"server\":\"" + server + "\",\"warmupSeconds\":" + warmup
+                + ",\"measureSeconds\":" + measure + ",\"intervalMillis\":" + INTERVAL.toMillis()
+                + ",\"results\":[\n");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
             json.append(String.format(Locale.ROOT,
                     "{\"contender\":\"%s\",\"size\":%d,\"expectedPolls\":%d,\"polls\":%d,\"pollShare\":%.4f,"
                             + "\"p50Millis\":%.3f,\"p99Millis\":%.3f,\"maxMillis\":%.3f,\"threadsBefore\":%d,"
                             + "\"threads\":%d,\"heapKibPerPipeline\":%.3f,\"cpuMicrosPerPoll\":%.2f,"
-                            + "\"clientCpuMicrosPerPoll\":%.2f,\"failures\":%d}%s%n",
+                            + "\"threadCpuMicrosPerPoll\":%.2f,\"serverCpuMicrosPerPoll\":%.2f,"
+                            + "\"allocatedBytesPerPoll\":%.0f,\"threadCpuMicrosPerPollByName\":{%s},"
+                            + "\"failures\":%d}%s%n",
                     r.contender(), r.size(), r.expectedPolls(), r.polls(), r.pollShare(), r.p50Millis(),
                     r.p99Millis(), r.maxMillis(), r.threadsBefore(), r.threads(), r.heapKibPerPipeline(),
-                    r.cpuMicrosPerPoll(), r.clientCpuMicrosPerPoll(), r.failures(),
-                    i + 1 < results.size() ? "," : ""));
+                    r.cpuMicrosPerPoll(), r.threadCpuMicrosPerPoll(), r.serverCpuMicrosPerPoll(),
+                    r.allocatedBytesPerPoll(), byName(r.threadCpuMicrosPerPollByName(), ",", ":", "%.2f"),
+                    r.failures(), i + 1 < results.size() ? "," : ""));
         }
         return json.append("]}\n").toString();
     }
