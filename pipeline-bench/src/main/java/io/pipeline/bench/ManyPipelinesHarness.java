@@ -74,7 +74,7 @@ public final class ManyPipelinesHarness {
     record Result(String contender, int size, long expectedPolls, long polls, double p50Millis, double p99Millis,
             double maxMillis, int threadsBefore, int threads, double heapKibPerPipeline, double cpuMicrosPerPoll,
             double threadCpuMicrosPerPoll, double serverCpuMicrosPerPoll, double allocatedBytesPerPoll,
-            Map<String, Double> threadCpuMicrosPerPollByName, long failures) {
+            Map<String, Double> threadCpuMicrosPerPollByName, double contextSwitchesPerPoll, long failures) {
         double pollShare() {
             return expectedPolls == 0 ? 0 : (double) polls / expectedPolls;
         }
@@ -251,10 +251,12 @@ public final class ManyPipelinesHarness {
             recorder.window(start, start + TimeUnit.SECONDS.toNanos(measureSeconds));
             long cpuStart = processCpuNanos();
             long serverCpuStart = server.cpuNanos();
+            long switchesStart = contextSwitches();
             Map<Long, ThreadCost> threadsStart = threadCosts(threadBean);
             Thread.sleep(TimeUnit.SECONDS.toMillis(measureSeconds));
             long cpu = processCpuNanos() - cpuStart;
             long serverCpu = server.cpuNanos() - serverCpuStart;
+            long switches = contextSwitches() - switchesStart;
             Map<String, long[]> byGroup = delta(threadsStart, threadCosts(threadBean));
             int threads = threadBean.getThreadCount();
             System.out.println("threads of " + contender + " N=" + size + ": " + threadsByName());
@@ -274,10 +276,41 @@ public final class ManyPipelinesHarness {
                     h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, threadsBefore, threads,
                     (heapAfter - heapBefore) / 1024.0 / size, perPoll(cpu / 1e3, polls),
                     perPoll(threadCpu / 1e3, polls), serverCpu < 0 ? -1 : perPoll(serverCpu / 1e3, polls),
-                    perPoll(allocated, polls), cpuByGroup, failures.get());
+                    perPoll(allocated, polls), cpuByGroup, switchesStart < 0 ? -1 : perPoll(switches, polls),
+                    failures.get());
         } finally {
             running.close();
         }
+    }
+
+    /**
+     * The context switches of this process's threads so far (voluntary and not, from {@code /proc/self/task}), or
+     * -1 where there is no such file: each wake-up of a parked thread is one, and costs system time the thread CPU
+     * figures include only in part. Threads that ended take their count with them.
+     */
+    static long contextSwitches() {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return -1;
+        }
+        long sum = 0;
+        try (var threads = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) threads::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.endsWith("ctxt_switches:") || !line.contains("ctxt_switches:")) {
+                            continue;
+                        }
+                        sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                } catch (IOException ended) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return sum;
     }
 
     private static double perPoll(double total, long polls) {
@@ -407,12 +440,13 @@ public final class ManyPipelinesHarness {
         return String.format(Locale.ROOT,
                 "%-12s N=%-6d polls %7d/%-7d (%6.2f%%)  delay p50 %7.1f ms p99 %7.1f ms max %7.1f ms  threads %3d"
                         + " (before %d)  heap %6.2f KiB/pipeline  cpu/poll: client process %6.1f us, its threads"
-                        + " %6.1f us, server process %6.1f us  alloc %6.0f B/poll  failures %d%n    client threads,"
+                        + " %6.1f us, server process %6.1f us  alloc %6.0f B/poll  context switches %4.1f/poll"
+                        + "  failures %d%n    client threads,"
                         + " us/poll: %s",
                 r.contender(), r.size(), r.polls(), r.expectedPolls(), 100 * r.pollShare(), r.p50Millis(),
                 r.p99Millis(), r.maxMillis(), r.threads(), r.threadsBefore(), r.heapKibPerPipeline(),
                 r.cpuMicrosPerPoll(), r.threadCpuMicrosPerPoll(), r.serverCpuMicrosPerPoll(),
-                r.allocatedBytesPerPoll(), r.failures(), byName(r.threadCpuMicrosPerPollByName(), " ", "=", "%.1f"));
+                r.allocatedBytesPerPoll(), r.contextSwitchesPerPoll(), r.failures(), byName(r.threadCpuMicrosPerPollByName(), " ", "=", "%.1f"));
     }
 
     private static String byName(Map<String, Double> values, String separator, String equals, String number) {
@@ -436,12 +470,14 @@ public final class ManyPipelinesHarness {
                             + "\"p50Millis\":%.3f,\"p99Millis\":%.3f,\"maxMillis\":%.3f,\"threadsBefore\":%d,"
                             + "\"threads\":%d,\"heapKibPerPipeline\":%.3f,\"cpuMicrosPerPoll\":%.2f,"
                             + "\"threadCpuMicrosPerPoll\":%.2f,\"serverCpuMicrosPerPoll\":%.2f,"
-                            + "\"allocatedBytesPerPoll\":%.0f,\"threadCpuMicrosPerPollByName\":{%s},"
+                            + "\"allocatedBytesPerPoll\":%.0f,\"contextSwitchesPerPoll\":%.2f,"
+                            + "\"threadCpuMicrosPerPollByName\":{%s},"
                             + "\"failures\":%d}%s%n",
                     r.contender(), r.size(), r.expectedPolls(), r.polls(), r.pollShare(), r.p50Millis(),
                     r.p99Millis(), r.maxMillis(), r.threadsBefore(), r.threads(), r.heapKibPerPipeline(),
                     r.cpuMicrosPerPoll(), r.threadCpuMicrosPerPoll(), r.serverCpuMicrosPerPoll(),
-                    r.allocatedBytesPerPoll(), byName(r.threadCpuMicrosPerPollByName(), ",", ":", "%.2f"),
+                    r.allocatedBytesPerPoll(), r.contextSwitchesPerPoll(),
+                    byName(r.threadCpuMicrosPerPollByName(), ",", ":", "%.2f"),
                     r.failures(), i + 1 < results.size() ? "," : ""));
         }
         return json.append("]}\n").toString();
