@@ -43,21 +43,31 @@ import org.HdrHistogram.Histogram;
  * Many pipelines in one JVM: {@code N} {@code RestSource} managers in one {@link Flow} poll a loopback HTTP server
  * every second (each manager: source → a mapping processor → a sink), for N = 1, 100, 1,000 and 10,000. Measured
  * over a window after a warm-up: the share of expected polls that arrived, the delay of each row against its
- * source's fixed-rate schedule (p50/p99/max), live threads, heap per pipeline and CPU per poll.
+ * source's fixed-rate schedule (p50/p99/max), live threads, heap per pipeline, and per poll: CPU, allocation and
+ * context switches.
+ *
+ * <p>The server ({@link PollServer}) runs in a process of its own, started here and shared by every run of this
+ * JVM, so that its CPU is not the client's: one NIO thread answering every request with one fixed keep-alive
+ * response ({@code --server nio}, the default), or the JDK {@code HttpServer} on its one dispatcher thread
+ * ({@code --server jdk}).
  *
  * <p>The baseline in the same run, {@code plainOkHttp}, is the hand-written equivalent without the library: one
  * scheduler thread, fixed-rate timers with spread phases, async OkHttp calls on a client whose per-host limit is
- * raised (to the library's 64) and a pool of 64 idle connections, Jackson parsing, a counter. Ratios of CPU per poll are against it.
+ * raised (to the library's 64) and a pool of 64 idle connections, Jackson parsing, a counter. Ratios are against
+ * it.
  *
  * <p>Poll delay: a source's rows are expected at {@code first + k × interval} ({@code first} being its first row in
  * the run); the delay of a row is how much later than that it arrived. It includes the poll's own round trip and
- * any wait in the scheduler, OkHttp's dispatcher, the {@code AsyncDispatcher} queue and the listener. CPU per poll
- * is process CPU time (server included: the server runs in this JVM on {@code bench-server} threads) and client
- * CPU time (every thread but the server's) over the window, divided by the polls that arrived in it.
+ * any wait in the scheduler, OkHttp's dispatcher, the {@code AsyncDispatcher} queue and the listener. Per poll,
+ * over the window, divided by the polls that arrived in it: the client process's CPU time (JIT and GC included);
+ * the CPU time of its Java threads, in all and by thread name (digits folded; OkHttp renames a dispatcher thread
+ * to {@code OkHttp <url>} while it runs a call); the server process's CPU time; the bytes the client's threads
+ * allocated; the context switches of the client's threads (Linux only).
  *
  * <pre>
  * java -cp benchmarks.jar io.pipeline.bench.ManyPipelinesHarness [--sizes 1,100,1000,10000] [--warmup 5]
- *     [--measure 20] [--contenders restSource,plainOkHttp] [--out FILE]
+ *     [--measure 20] [--contenders restSource,plainOkHttp] [--server nio|jdk] [--plain-call-timeout SECONDS]
+ *     [--out FILE]
  * </pre>
  */
 public final class ManyPipelinesHarness {
@@ -185,12 +195,14 @@ public final class ManyPipelinesHarness {
         int measure = Integer.parseInt(options.getOrDefault("measure", "20"));
         List<String> contenders = List.of(options.getOrDefault("contenders", "plainOkHttp,restSource").split(","));
         String serverKind = options.getOrDefault("server", "nio");
+        // Diagnostic: the library sets a call timeout (30 s by default), the hand-written baseline none.
+        Duration plainCallTimeout = Duration.ofSeconds(Long.parseLong(options.getOrDefault("plain-call-timeout", "0")));
         List<Result> results = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(serverKind)) {
             String url = "http://127.0.0.1:" + server.port() + "/quote";
             for (int size : sizes) {
                 for (String contender : contenders) {
-                    Result result = run(contender, size, url, server, warmup, measure);
+                    Result result = run(contender, size, url, server, plainCallTimeout, warmup, measure);
                     results.add(result);
                     System.out.println(format(result));
                 }
@@ -232,8 +244,8 @@ public final class ManyPipelinesHarness {
         }
     }
 
-    static Result run(String contender, int size, String url, ServerProcess server, int warmupSeconds,
-            int measureSeconds) throws Exception {
+    static Result run(String contender, int size, String url, ServerProcess server, Duration plainCallTimeout,
+            int warmupSeconds, int measureSeconds) throws Exception {
         ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
         int threadsBefore = threadBean.getThreadCount();
         long heapBefore = usedHeapAfterGc();
@@ -241,7 +253,7 @@ public final class ManyPipelinesHarness {
         AtomicLong failures = new AtomicLong();
         AutoCloseable running = switch (contender) {
             case "restSource" -> startFlow(size, url, recorder, failures);
-            case "plainOkHttp" -> startPlain(size, url, recorder, failures);
+            case "plainOkHttp" -> startPlain(size, url, plainCallTimeout, recorder, failures);
             default -> throw new IllegalArgumentException("unknown contender: " + contender);
         };
         try {
@@ -331,12 +343,14 @@ public final class ManyPipelinesHarness {
     }
 
     /** The baseline: what one would write by hand with OkHttp and Jackson, without the library. */
-    private static AutoCloseable startPlain(int size, String url, Recorder recorder, AtomicLong failures) {
+    private static AutoCloseable startPlain(int size, String url, Duration callTimeout, Recorder recorder,
+            AtomicLong failures) {
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(64);
         dispatcher.setMaxRequestsPerHost(64);
         OkHttpClient client = new OkHttpClient.Builder().dispatcher(dispatcher)
-                .connectionPool(new okhttp3.ConnectionPool(64, 5, TimeUnit.MINUTES)).build();
+                .connectionPool(new okhttp3.ConnectionPool(64, 5, TimeUnit.MINUTES)).callTimeout(callTimeout)
+                .build();
         ObjectMapper mapper = new ObjectMapper();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
         Request request = new Request.Builder().url(url).header("Accept", "application/json").build();
@@ -446,7 +460,8 @@ public final class ManyPipelinesHarness {
                 r.contender(), r.size(), r.polls(), r.expectedPolls(), 100 * r.pollShare(), r.p50Millis(),
                 r.p99Millis(), r.maxMillis(), r.threads(), r.threadsBefore(), r.heapKibPerPipeline(),
                 r.cpuMicrosPerPoll(), r.threadCpuMicrosPerPoll(), r.serverCpuMicrosPerPoll(),
-                r.allocatedBytesPerPoll(), r.contextSwitchesPerPoll(), r.failures(), byName(r.threadCpuMicrosPerPollByName(), " ", "=", "%.1f"));
+                r.allocatedBytesPerPoll(), r.contextSwitchesPerPoll(), r.failures(),
+                byName(r.threadCpuMicrosPerPollByName(), " ", "=", "%.1f"));
     }
 
     private static String byName(Map<String, Double> values, String separator, String equals, String number) {
