@@ -2,7 +2,6 @@ package io.pipeline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Event;
 import io.pipeline.core.Flow;
@@ -11,13 +10,12 @@ import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.sources.RestSource;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,21 +43,31 @@ import org.HdrHistogram.Histogram;
  * Many pipelines in one JVM: {@code N} {@code RestSource} managers in one {@link Flow} poll a loopback HTTP server
  * every second (each manager: source → a mapping processor → a sink), for N = 1, 100, 1,000 and 10,000. Measured
  * over a window after a warm-up: the share of expected polls that arrived, the delay of each row against its
- * source's fixed-rate schedule (p50/p99/max), live threads, heap per pipeline and CPU per poll.
+ * source's fixed-rate schedule (p50/p99/max), live threads, heap per pipeline, and per poll: CPU, allocation and
+ * context switches.
+ *
+ * <p>The server ({@link PollServer}) runs in a process of its own, started here and shared by every run of this
+ * JVM, so that its CPU is not the client's: one NIO thread answering every request with one fixed keep-alive
+ * response ({@code --server nio}, the default), or the JDK {@code HttpServer} on its one dispatcher thread
+ * ({@code --server jdk}).
  *
  * <p>The baseline in the same run, {@code plainOkHttp}, is the hand-written equivalent without the library: one
  * scheduler thread, fixed-rate timers with spread phases, async OkHttp calls on a client whose per-host limit is
- * raised (to the library's 64) and a pool of 64 idle connections, Jackson parsing, a counter. Ratios of CPU per poll are against it.
+ * raised (to the library's 64) and a pool of 64 idle connections, Jackson parsing, a counter. Ratios are against
+ * it.
  *
  * <p>Poll delay: a source's rows are expected at {@code first + k × interval} ({@code first} being its first row in
  * the run); the delay of a row is how much later than that it arrived. It includes the poll's own round trip and
- * any wait in the scheduler, OkHttp's dispatcher, the {@code AsyncDispatcher} queue and the listener. CPU per poll
- * is process CPU time (server included: the server runs in this JVM on {@code bench-server} threads) and client
- * CPU time (every thread but the server's) over the window, divided by the polls that arrived in it.
+ * any wait in the scheduler, OkHttp's dispatcher, the {@code AsyncDispatcher} queue and the listener. Per poll,
+ * over the window, divided by the polls that arrived in it: the client process's CPU time (JIT and GC included);
+ * the CPU time of its Java threads, in all and by thread name (digits folded; OkHttp renames a dispatcher thread
+ * to {@code OkHttp <url>} while it runs a call); the server process's CPU time; the bytes the client's threads
+ * allocated; the context switches of the client's threads (Linux only).
  *
  * <pre>
  * java -cp benchmarks.jar io.pipeline.bench.ManyPipelinesHarness [--sizes 1,100,1000,10000] [--warmup 5]
- *     [--measure 20] [--contenders restSource,plainOkHttp] [--out FILE]
+ *     [--measure 20] [--contenders restSource,plainOkHttp] [--server nio|jdk] [--plain-call-timeout SECONDS]
+ *     [--out FILE]
  * </pre>
  */
 public final class ManyPipelinesHarness {
@@ -77,7 +83,8 @@ public final class ManyPipelinesHarness {
     /** One measured run. */
     record Result(String contender, int size, long expectedPolls, long polls, double p50Millis, double p99Millis,
             double maxMillis, int threadsBefore, int threads, double heapKibPerPipeline, double cpuMicrosPerPoll,
-            double clientCpuMicrosPerPoll, long failures) {
+            double threadCpuMicrosPerPoll, double serverCpuMicrosPerPoll, double allocatedBytesPerPoll,
+            Map<String, Double> threadCpuMicrosPerPollByName, double contextSwitchesPerPoll, long failures) {
         double pollShare() {
             return expectedPolls == 0 ? 0 : (double) polls / expectedPolls;
         }
@@ -187,29 +194,58 @@ public final class ManyPipelinesHarness {
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "5"));
         int measure = Integer.parseInt(options.getOrDefault("measure", "20"));
         List<String> contenders = List.of(options.getOrDefault("contenders", "plainOkHttp,restSource").split(","));
+        String serverKind = options.getOrDefault("server", "nio");
+        // Diagnostic: the library sets a call timeout (30 s by default), the hand-written baseline none.
+        Duration plainCallTimeout = Duration.ofSeconds(Long.parseLong(options.getOrDefault("plain-call-timeout", "0")));
         List<Result> results = new ArrayList<>();
-        HttpServer server = startServer();
-        try {
-            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/quote";
+        try (ServerProcess server = ServerProcess.start(serverKind)) {
+            String url = "http://127.0.0.1:" + server.port() + "/quote";
             for (int size : sizes) {
                 for (String contender : contenders) {
-                    Result result = run(contender, size, url, warmup, measure);
+                    Result result = run(contender, size, url, server, plainCallTimeout, warmup, measure);
                     results.add(result);
                     System.out.println(format(result));
                 }
             }
-        } finally {
-            server.stop(0);
-            ((ExecutorService) server.getExecutor()).shutdownNow();
         }
         String out = options.get("out");
         if (out != null) {
-            Files.writeString(Path.of(out), toJson(results, warmup, measure));
+            Files.writeString(Path.of(out), toJson(results, serverKind, warmup, measure));
         }
     }
 
-    static Result run(String contender, int size, String url, int warmupSeconds, int measureSeconds)
-            throws Exception {
+    /** {@link PollServer} in a process of its own: its CPU is measured apart from the client's. */
+    record ServerProcess(Process process, int port) implements AutoCloseable {
+        static ServerProcess start(String kind) throws IOException {
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    PollServer.class.getName(), kind).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line = lines.readLine();
+            if (line == null || !line.startsWith("PORT ")) {
+                process.destroyForcibly();
+                throw new IOException("poll server did not start: " + line);
+            }
+            return new ServerProcess(process, Integer.parseInt(line.substring(5).trim()));
+        }
+
+        /** The server process's CPU time so far, or -1 if the OS does not tell. */
+        long cpuNanos() {
+            return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+        }
+
+        @Override
+        public void close() throws InterruptedException, IOException {
+            process.getOutputStream().close();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static Result run(String contender, int size, String url, ServerProcess server, Duration plainCallTimeout,
+            int warmupSeconds, int measureSeconds) throws Exception {
         ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
         int threadsBefore = threadBean.getThreadCount();
         long heapBefore = usedHeapAfterGc();
@@ -217,7 +253,7 @@ public final class ManyPipelinesHarness {
         AtomicLong failures = new AtomicLong();
         AutoCloseable running = switch (contender) {
             case "restSource" -> startFlow(size, url, recorder, failures);
-            case "plainOkHttp" -> startPlain(size, url, recorder, failures);
+            case "plainOkHttp" -> startPlain(size, url, plainCallTimeout, recorder, failures);
             default -> throw new IllegalArgumentException("unknown contender: " + contender);
         };
         try {
@@ -226,22 +262,71 @@ public final class ManyPipelinesHarness {
             long start = System.nanoTime();
             recorder.window(start, start + TimeUnit.SECONDS.toNanos(measureSeconds));
             long cpuStart = processCpuNanos();
-            Map<Long, Long> threadCpuStart = clientThreadCpu(threadBean);
+            long serverCpuStart = server.cpuNanos();
+            long switchesStart = contextSwitches();
+            Map<Long, ThreadCost> threadsStart = threadCosts(threadBean);
             Thread.sleep(TimeUnit.SECONDS.toMillis(measureSeconds));
             long cpu = processCpuNanos() - cpuStart;
-            long clientCpu = delta(threadCpuStart, clientThreadCpu(threadBean));
+            long serverCpu = server.cpuNanos() - serverCpuStart;
+            long switches = contextSwitches() - switchesStart;
+            Map<String, long[]> byGroup = delta(threadsStart, threadCosts(threadBean));
             int threads = threadBean.getThreadCount();
             System.out.println("threads of " + contender + " N=" + size + ": " + threadsByName());
             long polls = recorder.polls();
             long expected = (long) size * measureSeconds * 1_000_000_000L / INTERVAL.toNanos();
             Histogram h = recorder.delays();
+            long threadCpu = 0;
+            long allocated = 0;
+            Map<String, Double> cpuByGroup = new java.util.TreeMap<>();
+            for (var entry : byGroup.entrySet()) {
+                threadCpu += entry.getValue()[0];
+                allocated += entry.getValue()[1];
+                cpuByGroup.put(entry.getKey(), perPoll(entry.getValue()[0] / 1e3, polls));
+            }
+            cpuByGroup.values().removeIf(micros -> micros < 0.5);
             return new Result(contender, size, expected, polls, h.getValueAtPercentile(50) / 1e6,
                     h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, threadsBefore, threads,
-                    (heapAfter - heapBefore) / 1024.0 / size, polls == 0 ? 0 : cpu / 1e3 / polls,
-                    polls == 0 ? 0 : clientCpu / 1e3 / polls, failures.get());
+                    (heapAfter - heapBefore) / 1024.0 / size, perPoll(cpu / 1e3, polls),
+                    perPoll(threadCpu / 1e3, polls), serverCpu < 0 ? -1 : perPoll(serverCpu / 1e3, polls),
+                    perPoll(allocated, polls), cpuByGroup, switchesStart < 0 ? -1 : perPoll(switches, polls),
+                    failures.get());
         } finally {
             running.close();
         }
+    }
+
+    /**
+     * The context switches of this process's threads so far (voluntary and not, from {@code /proc/self/task}), or
+     * -1 where there is no such file: each wake-up of a parked thread is one, and costs system time the thread CPU
+     * figures include only in part. Threads that ended take their count with them.
+     */
+    static long contextSwitches() {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return -1;
+        }
+        long sum = 0;
+        try (var threads = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) threads::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.endsWith("ctxt_switches:") || !line.contains("ctxt_switches:")) {
+                            continue;
+                        }
+                        sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                } catch (IOException ended) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return sum;
+    }
+
+    private static double perPoll(double total, long polls) {
+        return polls == 0 ? 0 : total / polls;
     }
 
     private static AutoCloseable startFlow(int size, String url, Recorder recorder, AtomicLong failures) {
@@ -258,12 +343,14 @@ public final class ManyPipelinesHarness {
     }
 
     /** The baseline: what one would write by hand with OkHttp and Jackson, without the library. */
-    private static AutoCloseable startPlain(int size, String url, Recorder recorder, AtomicLong failures) {
+    private static AutoCloseable startPlain(int size, String url, Duration callTimeout, Recorder recorder,
+            AtomicLong failures) {
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequests(64);
         dispatcher.setMaxRequestsPerHost(64);
         OkHttpClient client = new OkHttpClient.Builder().dispatcher(dispatcher)
-                .connectionPool(new okhttp3.ConnectionPool(64, 5, TimeUnit.MINUTES)).build();
+                .connectionPool(new okhttp3.ConnectionPool(64, 5, TimeUnit.MINUTES)).callTimeout(callTimeout)
+                .build();
         ObjectMapper mapper = new ObjectMapper();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
         Request request = new Request.Builder().url(url).header("Accept", "application/json").build();
@@ -308,28 +395,6 @@ public final class ManyPipelinesHarness {
         };
     }
 
-    private static HttpServer startServer() throws IOException {
-        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK:
-        // every response would take 40 ms, a property of the test server, not of the clients measured.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        AtomicInteger ids = new AtomicInteger();
-        server.setExecutor(Executors.newFixedThreadPool(4, task -> {
-            Thread thread = new Thread(task, "bench-server-" + ids.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/quote", exchange -> {
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, BODY.length);
-            try (OutputStream body = exchange.getResponseBody()) {
-                body.write(BODY);
-            }
-        });
-        server.start();
-        return server;
-    }
-
     /** Live threads by name, digits folded: where the threads are. */
     static Map<String, Integer> threadsByName() {
         Map<String, Integer> byName = new java.util.TreeMap<>();
@@ -353,50 +418,82 @@ public final class ManyPipelinesHarness {
                 .getProcessCpuTime();
     }
 
-    private static Map<Long, Long> clientThreadCpu(ThreadMXBean bean) {
-        Map<Long, Long> cpu = new HashMap<>();
+    /** One thread's name (digits folded), CPU time and bytes allocated so far. */
+    private record ThreadCost(String name, long cpuNanos, long allocatedBytes) {}
+
+    private static Map<Long, ThreadCost> threadCosts(ThreadMXBean bean) {
+        com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean) bean;
+        Map<Long, ThreadCost> costs = new HashMap<>();
         for (var info : bean.getThreadInfo(bean.getAllThreadIds())) {
-            if (info != null && !info.getThreadName().startsWith("bench-server")) {
-                long t = bean.getThreadCpuTime(info.getThreadId());
-                if (t >= 0) {
-                    cpu.put(info.getThreadId(), t);
+            if (info != null) {
+                long cpu = bean.getThreadCpuTime(info.getThreadId());
+                long allocated = sun.getThreadAllocatedBytes(info.getThreadId());
+                if (cpu >= 0) {
+                    costs.put(info.getThreadId(), new ThreadCost(info.getThreadName().replaceAll("[0-9]+", "N"), cpu,
+                            Math.max(0, allocated)));
                 }
             }
         }
-        return cpu;
+        return costs;
     }
 
-    private static long delta(Map<Long, Long> before, Map<Long, Long> after) {
-        long sum = 0;
+    /** CPU and allocation of each thread group (by folded name) between two looks: {cpu nanos, bytes}. */
+    private static Map<String, long[]> delta(Map<Long, ThreadCost> before, Map<Long, ThreadCost> after) {
+        Map<String, long[]> byName = new HashMap<>();
         for (var entry : after.entrySet()) {
-            sum += entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
+            ThreadCost now = entry.getValue();
+            ThreadCost then = before.get(entry.getKey());
+            long[] sum = byName.computeIfAbsent(now.name(), k -> new long[2]);
+            sum[0] += now.cpuNanos() - (then == null ? 0 : then.cpuNanos());
+            sum[1] += now.allocatedBytes() - (then == null ? 0 : then.allocatedBytes());
         }
-        return sum;
+        return byName;
     }
 
     static String format(Result r) {
         return String.format(Locale.ROOT,
                 "%-12s N=%-6d polls %7d/%-7d (%6.2f%%)  delay p50 %7.1f ms p99 %7.1f ms max %7.1f ms  threads %3d"
-                        + " (before %d)  heap %6.2f KiB/pipeline  cpu %6.1f us/poll (client %6.1f)  failures %d",
+                        + " (before %d)  heap %6.2f KiB/pipeline  cpu/poll: client process %6.1f us, its threads"
+                        + " %6.1f us, server process %6.1f us  alloc %6.0f B/poll  context switches %4.1f/poll"
+                        + "  failures %d%n    client threads,"
+                        + " us/poll: %s",
                 r.contender(), r.size(), r.polls(), r.expectedPolls(), 100 * r.pollShare(), r.p50Millis(),
                 r.p99Millis(), r.maxMillis(), r.threads(), r.threadsBefore(), r.heapKibPerPipeline(),
-                r.cpuMicrosPerPoll(), r.clientCpuMicrosPerPoll(), r.failures());
+                r.cpuMicrosPerPoll(), r.threadCpuMicrosPerPoll(), r.serverCpuMicrosPerPoll(),
+                r.allocatedBytesPerPoll(), r.contextSwitchesPerPoll(), r.failures(),
+                byName(r.threadCpuMicrosPerPollByName(), " ", "=", "%.1f"));
     }
 
-    private static String toJson(List<Result> results, int warmup, int measure) {
-        StringBuilder json = new StringBuilder("{\"warmupSeconds\":" + warmup + ",\"measureSeconds\":" + measure
-                + ",\"intervalMillis\":" + INTERVAL.toMillis() + ",\"results\":[\n");
+    private static String byName(Map<String, Double> values, String separator, String equals, String number) {
+        StringBuilder text = new StringBuilder();
+        for (var entry : values.entrySet()) {
+            text.append(text.length() == 0 ? "" : separator).append(equals.equals("=") ? entry.getKey()
+                    : "\"" + entry.getKey() + "\"").append(equals).append(String.format(Locale.ROOT, number,
+                    entry.getValue()));
+        }
+        return text.toString();
+    }
+
+    private static String toJson(List<Result> results, String server, int warmup, int measure) {
+        StringBuilder json = new StringBuilder("{\"server\":\"" + server + "\",\"warmupSeconds\":" + warmup
+                + ",\"measureSeconds\":" + measure + ",\"intervalMillis\":" + INTERVAL.toMillis()
+                + ",\"results\":[\n");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
             json.append(String.format(Locale.ROOT,
                     "{\"contender\":\"%s\",\"size\":%d,\"expectedPolls\":%d,\"polls\":%d,\"pollShare\":%.4f,"
                             + "\"p50Millis\":%.3f,\"p99Millis\":%.3f,\"maxMillis\":%.3f,\"threadsBefore\":%d,"
                             + "\"threads\":%d,\"heapKibPerPipeline\":%.3f,\"cpuMicrosPerPoll\":%.2f,"
-                            + "\"clientCpuMicrosPerPoll\":%.2f,\"failures\":%d}%s%n",
+                            + "\"threadCpuMicrosPerPoll\":%.2f,\"serverCpuMicrosPerPoll\":%.2f,"
+                            + "\"allocatedBytesPerPoll\":%.0f,\"contextSwitchesPerPoll\":%.2f,"
+                            + "\"threadCpuMicrosPerPollByName\":{%s},"
+                            + "\"failures\":%d}%s%n",
                     r.contender(), r.size(), r.expectedPolls(), r.polls(), r.pollShare(), r.p50Millis(),
                     r.p99Millis(), r.maxMillis(), r.threadsBefore(), r.threads(), r.heapKibPerPipeline(),
-                    r.cpuMicrosPerPoll(), r.clientCpuMicrosPerPoll(), r.failures(),
-                    i + 1 < results.size() ? "," : ""));
+                    r.cpuMicrosPerPoll(), r.threadCpuMicrosPerPoll(), r.serverCpuMicrosPerPoll(),
+                    r.allocatedBytesPerPoll(), r.contextSwitchesPerPoll(),
+                    byName(r.threadCpuMicrosPerPollByName(), ",", ":", "%.2f"),
+                    r.failures(), i + 1 < results.size() ? "," : ""));
         }
         return json.append("]}\n").toString();
     }

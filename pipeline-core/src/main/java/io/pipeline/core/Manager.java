@@ -1,5 +1,6 @@
 package io.pipeline.core;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -53,6 +54,7 @@ public abstract class Manager {
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     /** The sources, the first set by {@link #setSource}; guarded by {@code this} for writes. */
     private final List<Source> sources = new CopyOnWriteArrayList<>();
+    private final List<Source> sourcesView = Collections.unmodifiableList(sources);
     /** Every name {@link #processorName} handed out. */
     private final Set<String> processorNames = ConcurrentHashMap.newKeySet();
 
@@ -158,6 +160,14 @@ public abstract class Manager {
     /** Every source of this manager, the first being {@link #source()}; empty before one is set. */
     public final List<Source> sources() {
         return List.copyOf(sources);
+    }
+
+    /**
+     * The sources without a copy, for the flow's periodic walks over every manager (the stall watchdog): iterating
+     * it sees a snapshot, as {@link #sources()} does, without allocating one per manager and look.
+     */
+    final List<Source> sourcesView() {
+        return sourcesView;
     }
 
     /**

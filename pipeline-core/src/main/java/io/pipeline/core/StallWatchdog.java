@@ -49,7 +49,7 @@ final class StallWatchdog {
         for (Slot slot : slots) {
             Manager manager = slot.current();
             if (manager != null) {
-                for (Source source : manager.sources()) {
+                for (Source source : manager.sourcesView()) {
                     if (expectedInterval(source).isPresent()) {
                         return true;
                     }
@@ -61,20 +61,24 @@ final class StallWatchdog {
 
     /** One check at {@code now}: records new stalls and clears those whose source emitted again. */
     List<Finding> check(Instant now, List<Slot> slots) {
-        List<Finding> found = new ArrayList<>();
-        Set<String> watched = new HashSet<>();
+        List<Finding> found = List.of();
+        // Only stalls recorded before this check can belong to sources no longer watched: with none (the usual
+        // case) the check keeps no set of the names it saw, which would cost a hash insert per source and look.
+        Set<String> watched = stalled.isEmpty() ? null : new HashSet<>();
         for (Slot slot : slots) {
             Manager manager = slot.current();
             Optional<Instant> started = slot.startedAt();
             if (manager == null || slot.state() != ManagerState.RUNNING || started.isEmpty()) {
                 continue;
             }
-            for (Source source : manager.sources()) {
+            for (Source source : manager.sourcesView()) {
                 Optional<Duration> interval = expectedInterval(source);
                 if (interval.isEmpty() || source.isDone()) {
                     continue;
                 }
-                watched.add(source.name());
+                if (watched != null) {
+                    watched.add(source.name());
+                }
                 long lastEmit = source.topics.observeEmits(now.toEpochMilli());
                 Instant since = lastEmit > started.get().toEpochMilli() ? Instant.ofEpochMilli(lastEmit)
                         : started.get();
@@ -88,10 +92,15 @@ final class StallWatchdog {
                 }
                 SourceStall stall = new SourceStall(manager.name(), source.name(), interval.get(), silence, now);
                 stalled.put(source.name(), stall);
+                if (found.isEmpty()) {
+                    found = new ArrayList<>();
+                }
                 found.add(new Finding(source, stall, restartAll || restarts(source)));
             }
         }
-        stalled.keySet().retainAll(watched);
+        if (watched != null) {
+            stalled.keySet().retainAll(watched);
+        }
         return found;
     }
 

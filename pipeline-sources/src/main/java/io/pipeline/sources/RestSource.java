@@ -119,7 +119,6 @@ public class RestSource extends Source {
     /** Counter of polls answered {@code 304 Not Modified}. */
     public static final String NOT_MODIFIED = "not-modified";
 
-    private final HttpUrl url;
     private final String redactedUrl;
     private final Options options;
     private final OkHttpClient client;
@@ -137,6 +136,16 @@ public class RestSource extends Source {
     private ScheduledFuture<?> pending; // guarded by lock
     private volatile String etag;
     private volatile String lastModified;
+    // Per-poll work done once: a poll reuses these instead of allocating them (docs/BENCHMARKS.md "Many pipelines").
+    /** The default request without validators, built once. */
+    private final Request plainRequest;
+    /** The default request with the validators it was last built for, or null; rebuilt when they change. */
+    private volatile ConditionalRequest conditionalRequest;
+    /** The scheduled task of every poll. */
+    private final Runnable pollTask = this::pollSafely;
+    /** The callback of every call: calls never overlap, and all it needs is in the source. */
+    private final Callback callback = new PollCallback();
+    private final Optional<Duration> expectedInterval;
 
     /**
      * One response: when it arrived ({@link Options#clock()}), its status, its parsed body and its headers.
@@ -164,7 +173,6 @@ public class RestSource extends Source {
         if (parsed == null) {
             throw new IllegalArgumentException("not an http or https URL: " + Urls.redact(url));
         }
-        this.url = parsed;
         this.redactedUrl = Urls.redact(parsed);
         this.client = RestDefaults.withTimeouts(options.client(), options.connectTimeout(), options.readTimeout(),
                 options.callTimeout());
@@ -176,6 +184,24 @@ public class RestSource extends Source {
         this.successes = counter(SUCCESSES);
         this.failureCount = counter(FAILURES);
         this.notModified = counter(NOT_MODIFIED);
+        this.expectedInterval = Optional.of(options.requestInterval());
+        this.plainRequest = plainRequest(parsed, options.headers());
+    }
+
+    /** The default request without validators: the URL, {@code Accept: application/json}, the options' headers. */
+    private static Request plainRequest(HttpUrl url, Headers headers) {
+        Request.Builder builder = new Request.Builder().url(url).get().header("Accept", "application/json");
+        for (int i = 0; i < headers.size(); i++) {
+            builder.header(headers.name(i), headers.value(i));
+        }
+        return builder.build();
+    }
+
+    /** The default request for one pair of validators (either may be null, not both). */
+    private record ConditionalRequest(String etag, String lastModified, Request request) {
+        boolean isFor(String tag, String modified) {
+            return Objects.equals(etag, tag) && Objects.equals(lastModified, modified);
+        }
     }
 
     /** The polled URL with secret-looking query values and user info redacted: safe to log. */
@@ -196,20 +222,26 @@ public class RestSource extends Source {
      * counts as a failed poll.
      */
     protected Request buildRequest() {
-        Request.Builder builder = new Request.Builder().url(url).get().header("Accept", "application/json");
-        Headers headers = options.headers();
-        for (int i = 0; i < headers.size(); i++) {
-            builder.header(headers.name(i), headers.value(i));
-        }
+        // Requests are immutable: the default one is built once, and again only when the validators change.
         String tag = etag;
+        String modified = lastModified;
+        if (tag == null && modified == null) {
+            return plainRequest;
+        }
+        ConditionalRequest cached = conditionalRequest;
+        if (cached != null && cached.isFor(tag, modified)) {
+            return cached.request();
+        }
+        Request.Builder builder = plainRequest.newBuilder();
         if (tag != null) {
             builder.header("If-None-Match", tag);
         }
-        String modified = lastModified;
         if (modified != null) {
             builder.header("If-Modified-Since", modified);
         }
-        return builder.build();
+        Request request = builder.build();
+        conditionalRequest = new ConditionalRequest(tag, modified, request);
+        return request;
     }
 
     /**
@@ -259,7 +291,7 @@ public class RestSource extends Source {
      */
     @Override
     public Optional<Duration> expectedInterval() {
-        return Optional.of(options.requestInterval());
+        return expectedInterval;
     }
 
     /** Whether the flow restarts this source when it stalls ({@link Options#withRestartWhenStalled}). */
@@ -302,7 +334,7 @@ public class RestSource extends Source {
                 return;
             }
             try {
-                pending = scheduler.schedule(this::pollSafely, delayNanos, TimeUnit.NANOSECONDS);
+                pending = scheduler.schedule(pollTask, delayNanos, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 rejected = e;
             }
@@ -345,26 +377,29 @@ public class RestSource extends Source {
             pending = null;
             inFlight = call;
         }
-        call.enqueue(new Callback() {
-            @Override
-            public void onResponse(Call c, Response response) {
-                Outcome outcome;
-                try (response) {
-                    outcome = handle(response);
-                } catch (RuntimeException e) {
-                    outcome = new Outcome.Failed(new PollException(redactedUrl, response.code(),
-                            "response handling failed: " + e, e), null);
-                }
-                finish(outcome);
-            }
+        call.enqueue(callback);
+    }
 
-            @Override
-            public void onFailure(Call c, IOException e) {
-                String what = e instanceof InterruptedIOException ? "timed out (" + e.getMessage() + ")"
-                        : "request failed: " + e;
-                finish(new Outcome.Failed(new PollException(redactedUrl, 0, what, e), null));
+    /** The outcome of every call of this source; OkHttp runs it on a dispatcher thread, one call at a time. */
+    private final class PollCallback implements Callback {
+        @Override
+        public void onResponse(Call c, Response response) {
+            Outcome outcome;
+            try (response) {
+                outcome = handle(response);
+            } catch (RuntimeException e) {
+                outcome = new Outcome.Failed(new PollException(redactedUrl, response.code(),
+                        "response handling failed: " + e, e), null);
             }
-        });
+            finish(outcome);
+        }
+
+        @Override
+        public void onFailure(Call c, IOException e) {
+            String what = e instanceof InterruptedIOException ? "timed out (" + e.getMessage() + ")"
+                    : "request failed: " + e;
+            finish(new Outcome.Failed(new PollException(redactedUrl, 0, what, e), null));
+        }
     }
 
     private Outcome handle(Response response) {

@@ -395,6 +395,53 @@ class RestSourceTest {
     // ---- conditional requests -------------------------------------------------------------------------------
 
     @Test
+    void buildRequest_sameValidators_reusesOneRequest_newValidators_buildAnother() throws Exception {
+        server.enqueue(json("{\"n\":1}"));
+        server.enqueue(json("{\"n\":2}"));
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"").body("{\"n\":3}").build());
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"").body("{\"n\":4}").build());
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v2\"").body("{\"n\":5}").build());
+        server.enqueue(json("{\"n\":6}"));
+        List<Request> built = new CopyOnWriteArrayList<>();
+        RestSource source = new RestSource("rest", handler, server.url("/quote").toString(),
+                fast.withHeader("X-Api-Key", "k1")) {
+            @Override
+            protected Request buildRequest() {
+                Request request = super.buildRequest();
+                built.add(request);
+                return request;
+            }
+        };
+        source.on(RestSource.DATA, data::add);
+        sources.add(source);
+
+        source.start();
+        for (int n = 1; n <= 6; n++) {
+            assertThat(nextData().body().get("n").asInt()).isEqualTo(n);
+        }
+        source.stop();
+
+        // request i is built before response i arrives: 1-3 carry no validator, 4-5 "v1", 6 "v2"
+        assertThat(built.get(1)).isSameAs(built.get(0));
+        assertThat(built.get(2)).isSameAs(built.get(0));
+        assertThat(built.get(3)).isNotSameAs(built.get(0));
+        assertThat(built.get(4)).isSameAs(built.get(3));
+        assertThat(built.get(5)).isNotSameAs(built.get(3));
+        assertThat(built.get(0).header("If-None-Match")).isNull();
+        assertThat(built.get(3).header("If-None-Match")).isEqualTo("\"v1\"");
+        assertThat(built.get(5).header("If-None-Match")).isEqualTo("\"v2\"");
+        for (Request request : built.subList(0, 6)) {
+            assertThat(request.header("X-Api-Key")).isEqualTo("k1");
+            assertThat(request.header("Accept")).isEqualTo("application/json");
+        }
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sent.add(server.takeRequest(5, SECONDS).getHeaders().get("If-None-Match"));
+        }
+        assertThat(sent).containsExactly(null, null, null, "\"v1\"", "\"v1\"", "\"v2\"");
+    }
+
+    @Test
     void poll_etagAndLastModified_sentBack_304EmitsNothingAndResetsCount() throws Exception {
         String modified = "Sat, 21 Nov 2026 10:00:00 GMT";
         server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"")
