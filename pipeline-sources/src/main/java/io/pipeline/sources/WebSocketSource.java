@@ -222,6 +222,24 @@ public class WebSocketSource extends Source {
         return loop.consecutiveFailures();
     }
 
+    /** Whether this source's run has finished, normally or not. Final: see the package's rule for subclasses. */
+    @Override
+    public final boolean isDone() {
+        return super.isDone();
+    }
+
+    /** Removes every listener of every event of this source. Final: see the package's rule for subclasses. */
+    @Override
+    public final void removeAllListeners() {
+        super.removeAllListeners();
+    }
+
+    /** The source's name and kind, as for every processor. Final: see the package's rule for subclasses. */
+    @Override
+    public final String toString() {
+        return super.toString();
+    }
+
     /**
      * Connects, and keeps reconnecting until {@link #stop()} or too many failures. Returns at once.
      *
