@@ -19,14 +19,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The second process of {@link WebSocketHugeFrameTest}, run with a small heap: a WebSocket server on a bare
- * socket whose first connection sends one whole text frame of {@code args[0]} bytes and then {@code {"ok":true}},
- * and whose later connections send {@code {"ok":true}}; every connection then stays open. A {@link WebSocketSource} with a heartbeat timeout of
- * {@code args[1]} ms and a {@code maxFrameBytes} of {@code args[2]} connected to it. Prints one line per event
- * ({@code connected}, {@code error <message>}, {@code disconnected <reason>}, {@code message <json>}) and per
- * uncaught throwable ({@code uncaught <thread> <throwable>}), then {@code done} once the small message has arrived,
- * or {@code timeout} after {@code args[3]} ms. Also run by hand as a harness: {@code java -Xmx64m -cp … HugeFrameProbe
- * 67108864 2000 1048576 20000}.
+ * The second process of {@link WebSocketHugeFrameTest}, run with a small heap, and a harness to run by hand. A
+ * WebSocket server on a bare socket: its first connection sends one whole text frame of {@code args[0]} bytes,
+ * then {@code {"ok":true}}; later connections send {@code {"ok":true}}; every connection then stays open. A
+ * {@link WebSocketSource} with a heartbeat timeout of {@code args[1]} ms and a {@code maxFrameBytes} of
+ * {@code args[2]} connects to it. Prints one line per event ({@code connected}, {@code error <message>},
+ * {@code disconnected <reason>}, {@code message <json>}) and per uncaught throwable
+ * ({@code uncaught <thread> <throwable>}), then {@code done} once the small message has arrived, or
+ * {@code timeout} after {@code args[3]} ms. By hand:
+ * {@code java -Xmx64m -cp … io.pipeline.sources.HugeFrameProbe 67108864 2000 1048576 20000}.
  */
 public final class HugeFrameProbe {
     private HugeFrameProbe() {}
@@ -86,7 +87,7 @@ public final class HugeFrameProbe {
         acceptor.start();
     }
 
-    /** Answers the upgrade, then sends one text frame of {@code size} bytes of 'a' (when not negative), then the small message. */
+    /** Answers the upgrade, sends a text frame of {@code size} bytes of 'a' unless negative, then the small one. */
     private static void serve(Socket client, long size) {
         try (client) {
             InputStream in = client.getInputStream();
