@@ -3,7 +3,7 @@ package io.pipeline.core;
 import java.time.Duration;
 
 /**
- * Time spent in listeners, <em>sampled</em>: one delivery in 1024 per event is timed (on the thread that owns the
+ * Time spent in listeners, <em>sampled</em>: one delivery in 64 per event is timed (on the thread that owns the
  * event's counters, every 1024th delivery counting from the first; on other threads a random one in 1024), because
  * reading the clock twice would cost more than a delivery. For an {@link AsyncListener} only the call that returns
  * its stage is timed, not the stage. Instances are immutable and safe for concurrent use.
