@@ -305,6 +305,24 @@ public class RestSource extends Source {
         return failures.consecutive();
     }
 
+    /** Whether this source's run has finished, normally or not. Final: see the package's rule for subclasses. */
+    @Override
+    public final boolean isDone() {
+        return super.isDone();
+    }
+
+    /** Removes every listener of every event of this source. Final: see the package's rule for subclasses. */
+    @Override
+    public final void removeAllListeners() {
+        super.removeAllListeners();
+    }
+
+    /** The source's name and kind, as for every processor. Final: see the package's rule for subclasses. */
+    @Override
+    public final String toString() {
+        return super.toString();
+    }
+
     private long nowNanos() {
         Instant now = options.clock().instant();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();

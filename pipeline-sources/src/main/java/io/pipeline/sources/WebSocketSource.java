@@ -95,12 +95,26 @@ import okio.Utf8;
  *
  * <h2>Limits and memory</h2>
  * A message larger than {@link Options#maxFrameBytes()} (UTF-8 bytes for text) is refused with an {@code ERROR}
- * and not parsed. OkHttp has no frame size limit of its own and reads a whole message into memory before the
- * check runs, so the cap protects the parser and the pipeline, not the heap: a server that sends a message larger
- * than the heap can hold fails OkHttp's reader thread with an {@code OutOfMemoryError}, which OkHttp does not
- * report; the watchdog then reports the connection lost after {@link Options#heartbeatTimeout()}, and the source
- * reconnects rather than hangs. The inbox holds at most {@link Options#receiveBufferBytes()} plus one message.
- * The default {@link ObjectMapper} also bounds nesting depth, number length and string length.
+ * and not parsed; the connection stays up. The cap protects the parser and the pipeline, <em>not the heap</em>:
+ * OkHttp has no frame size limit of its own and reads a whole message (all its frames, inflated) into memory
+ * before the source sees it, so a message over the cap still costs, for a moment, about three times its size in
+ * heap (OkHttp's buffer, its bytes, the decoded string). Measured with a 64 MiB text frame against a 1 MiB cap
+ * ({@code WebSocketHugeFrameTest}, {@code HugeFrameProbe}):
+ * <ul>
+ *   <li>{@code -Xmx256m} (and {@code 192m}): refused with an {@code ERROR}, the next message on the same
+ *       connection delivered;</li>
+ *   <li>{@code -Xmx128m}: OkHttp's reader thread dies of an {@link OutOfMemoryError}, which OkHttp does not
+ *       report; the heartbeat watchdog reports the connection lost after {@link Options#heartbeatTimeout()} and the
+ *       source reconnects ({@link Options#withHeartbeatTimeout ZERO} disables that, and the source then waits
+ *       forever);</li>
+ *   <li>{@code -Xmx64m} (a message as large as the heap, or a server that never ends its frame): the partial
+ *       message stays reachable and fills the heap, so every thread of the JVM — the source's scheduler, OkHttp's,
+ *       the application's — fails to allocate. Nothing in the process recovers from that; run such a JVM with
+ *       {@code -XX:+ExitOnOutOfMemoryError} under a supervisor that restarts it.</li>
+ * </ul>
+ * So against a server you do not trust, leave the heap room for about three of its largest messages, or put a
+ * proxy that limits message sizes in front of it. The inbox holds at most {@link Options#receiveBufferBytes()}
+ * plus one message. The default {@link ObjectMapper} also bounds nesting depth, number length and string length.
  *
  * <h2>Metrics and logs</h2>
  * The source counts {@link #CONNECTS}, {@link #RECONNECTS}, {@link #MESSAGES} and {@link #BYTES}, reported in
@@ -206,6 +220,24 @@ public class WebSocketSource extends Source {
     /** The failures in a row since a connection last opened and delivered a message. */
     public final int consecutiveFailures() {
         return loop.consecutiveFailures();
+    }
+
+    /** Whether this source's run has finished, normally or not. Final: see the package's rule for subclasses. */
+    @Override
+    public final boolean isDone() {
+        return super.isDone();
+    }
+
+    /** Removes every listener of every event of this source. Final: see the package's rule for subclasses. */
+    @Override
+    public final void removeAllListeners() {
+        super.removeAllListeners();
+    }
+
+    /** The source's name and kind, as for every processor. Final: see the package's rule for subclasses. */
+    @Override
+    public final String toString() {
+        return super.toString();
     }
 
     /**
@@ -642,7 +674,11 @@ public class WebSocketSource extends Source {
             return with(common.withExceptionThreshold(threshold));
         }
 
-        /** The largest message accepted, in bytes (UTF-8 bytes for text messages). */
+        /**
+         * The largest message accepted, in bytes (UTF-8 bytes for text messages); a larger one is refused with an
+         * {@code ERROR}. OkHttp reads a message whole before this check, so the cap does not bound memory: see
+         * "Limits and memory" in {@link WebSocketSource}.
+         */
         public Options withMaxFrameBytes(long bytes) {
             return new Options(common, pingInterval, heartbeatTimeout, Checks.positive(bytes, "maxFrameBytes"),
                     objectMapper, closeTimeout, receiveBufferBytes);

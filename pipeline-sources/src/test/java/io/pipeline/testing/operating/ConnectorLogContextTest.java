@@ -2,6 +2,7 @@ package io.pipeline.testing.operating;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -13,9 +14,11 @@ import io.pipeline.core.Source;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.sources.RestSource;
 import io.pipeline.sources.SseSource;
+import io.pipeline.sources.WebSocketSource;
 import io.pipeline.testing.HttpReply;
 import io.pipeline.testing.ScriptedHttpEndpoint;
 import io.pipeline.testing.ScriptedSseServer;
+import io.pipeline.testing.ScriptedWebSocketPeer;
 import io.pipeline.testing.VirtualTime;
 import java.time.Duration;
 import java.util.List;
@@ -128,6 +131,32 @@ class ConnectorLogContextTest {
                 assertThat(event.getFormattedMessage()).contains("SseSource 'sensor.source'", "reconnecting");
                 assertThat(event.getMDCPropertyMap()).containsAllEntriesOf(CONTEXT);
             });
+            assertThat(seenByListener).singleElement()
+                    .satisfies(seen -> assertThat(seen).containsAllEntriesOf(CONTEXT));
+        }
+    }
+
+    @Test
+    void webSocketSource_lostConnection_logsOneWarnLineWithFlowManagerAndSourceInTheMdc() throws Exception {
+        capture(WebSocketSource.class);
+        try (ScriptedWebSocketPeer peer = ScriptedWebSocketPeer.start()) {
+            peer.connection().send("{}").close(1001, "going away");
+            start((name, handler) -> new WebSocketSource(name, handler, peer.url("/feed"),
+                    WebSocketSource.Options.defaults()
+                            .withReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                            .withScheduler(time)
+                            .withClock(time)
+                            .withRandom(new Random(1))));
+
+            time.awaitTaskDueWithin(Duration.ofSeconds(2), Duration.ofSeconds(10)); // the reconnect: loss handled
+
+            assertThat(appender.list).filteredOn(event -> event.getLevel() == Level.WARN).singleElement()
+                    .satisfies(event -> {
+                        assertThat(event.getFormattedMessage())
+                                .contains("WebSocketSource 'sensor.source'", "going away", "reconnecting");
+                        assertThat(event.getThrowableProxy()).as("the stack trace only at DEBUG").isNull();
+                        assertThat(event.getMDCPropertyMap()).containsAllEntriesOf(CONTEXT);
+                    });
             assertThat(seenByListener).singleElement()
                     .satisfies(seen -> assertThat(seen).containsAllEntriesOf(CONTEXT));
         }
