@@ -161,7 +161,7 @@ public final class SseSource extends Source {
                 .header("Accept", "text/event-stream").header("Cache-Control", "no-cache").build();
         String threadName = "pipeline-" + name + "-sse";
         StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
-                builder -> builder.readTimeout(options.readTimeout()));
+                builder -> builder.readTimeout(Durations.forOkHttp(options.readTimeout())));
         this.loop = new ReconnectLoop<>(this, newCounters(), SseSource.class, this::fail, Urls.redact(request.url()),
                 client,
                 options.exceptionThreshold(), options.common.scheduler(), threadName, StreamConnection::new,
