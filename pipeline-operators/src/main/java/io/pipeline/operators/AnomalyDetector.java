@@ -72,7 +72,7 @@ public final class AnomalyDetector<T> extends Processor {
                 : retainedState(KeptKeys.class, () -> new KeptKeys<>(config, options.maxKeys(), KeptKeys.idleNanos(options))),
                 config, options, handler, name);
         this.newWindow = key -> new RollingMoments(window, false);
-        this.scratch = method == Method.ROBUST ? new double[window] : null;
+        this.scratch = method == Method.ROBUST ? new double[Math.min(window, 16)] : null; // grows with the windows
     }
 
     /** Scores one value against its key's preceding window, emits it if anomalous, then adds it to the window. */
@@ -93,6 +93,9 @@ public final class AnomalyDetector<T> extends Processor {
                 spread = Math.sqrt(m.variance());
             } else {
                 int n = m.size();
+                if (scratch.length < n) {
+                    scratch = new double[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(n, 2L * scratch.length))];
+                }
                 m.copyValues(scratch);
                 expected = median(scratch, n);
                 for (int i = 0; i < n; i++) {

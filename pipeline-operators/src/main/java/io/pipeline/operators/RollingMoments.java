@@ -18,7 +18,8 @@ package io.pipeline.operators;
 final class RollingMoments {
     private static final int INITIAL_CAPACITY = 16;
 
-    private final boolean growable;
+    /** The most values held: the count of a count window, unbounded (growing as needed) for a time window. */
+    private final int limit;
     private final boolean withTimes;
     private double[] values;
     private long[] times;
@@ -39,11 +40,17 @@ final class RollingMoments {
     private int removals;
     private long newestTime = Long.MIN_VALUE;
 
-    /** A window of at most {@code count} values, or (count 0) a ring that grows as a time window needs. */
+    /**
+     * A window of at most {@code count} values, or (count 0) a ring that grows as a time window needs. Either way
+     * the ring starts small and doubles as values arrive, up to {@code count}: a key that has seen three values
+     * holds room for about three, however large the window (a count window of a million values over 10,000 keys
+     * must not reserve 160 GB up front).
+     */
     RollingMoments(int count, boolean withTimes) {
-        this.growable = count == 0;
+        boolean growable = count == 0;
+        this.limit = growable ? Integer.MAX_VALUE : count;
         this.withTimes = withTimes || growable;
-        this.capacity = growable ? INITIAL_CAPACITY : count;
+        this.capacity = Math.min(limit, INITIAL_CAPACITY);
         this.values = new double[capacity];
         this.times = this.withTimes ? new long[capacity] : null;
         this.minQ = new int[capacity];
@@ -55,13 +62,13 @@ final class RollingMoments {
     }
 
     boolean isFull() {
-        return size == capacity;
+        return size == limit;
     }
 
     /** Adds a value at the newest end; a full count window first drops its oldest. */
     void add(double x, long time) {
         if (size == capacity) {
-            if (growable) {
+            if (capacity < limit) {
                 grow();
             } else {
                 removeOldest();
@@ -265,14 +272,16 @@ final class RollingMoments {
         return index + 1 == capacity ? 0 : index + 1;
     }
 
-    /** Doubles the ring, keeping values in order; the deques are rebuilt for the new indexes. */
+    /** Doubles the ring (up to the limit), keeping values in order; the deques are rebuilt for the new indexes. */
     private void grow() {
-        int newCapacity = capacity * 2;
+        int newCapacity = (int) Math.min(limit, 2L * capacity);
         double[] newValues = new double[newCapacity];
-        long[] newTimes = new long[newCapacity];
+        long[] newTimes = withTimes ? new long[newCapacity] : null;
         for (int i = 0; i < size; i++) {
             newValues[i] = value(i);
-            newTimes[i] = time(i);
+            if (withTimes) {
+                newTimes[i] = time(i);
+            }
         }
         values = newValues;
         times = newTimes;

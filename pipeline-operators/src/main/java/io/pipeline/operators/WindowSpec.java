@@ -13,7 +13,8 @@ import java.util.Objects;
  *   <li>{@link #timeTumbling(Duration) timeTumbling(size)} — panes {@code [start, start + size)} of event time,
  *       aligned to multiples of {@code size} since the epoch: start inclusive, end exclusive.
  *   <li>{@link #timeSliding(Duration, Duration) timeSliding(size, hop)} — panes {@code [start, start + size)}
- *       starting at every multiple of {@code hop}; a value belongs to {@code size / hop} panes (rounded up).
+ *       starting at every multiple of {@code hop}; a value belongs to {@code size / hop} panes (rounded up), at
+ *       most {@value #MAX_PANES_PER_VALUE}.
  *   <li>{@link #session(Duration) session(gap)} — a pane of a key lasts while its values are less than
  *       {@code gap} apart; a value exactly {@code gap} after the previous one starts a new session. Its end is
  *       its last value's time plus {@code gap}. Out-of-order values can merge two sessions.
@@ -80,12 +81,27 @@ public final class WindowSpec {
         return time(Kind.TIME_TUMBLING, size, size);
     }
 
-    /** @throws IllegalArgumentException if {@code size} or {@code hop} is not positive, or {@code hop > size} */
+    /**
+     * The most panes one value of a sliding window may belong to ({@code size / hop}): each value is added to each
+     * of them, so a year hopping by the nanosecond would make every value a runaway loop and every key a memory
+     * bomb.
+     */
+    public static final int MAX_PANES_PER_VALUE = 100_000;
+
+    /**
+     * @throws IllegalArgumentException if {@code size} or {@code hop} is not positive, {@code hop > size}, or
+     *     {@code size / hop} exceeds {@link #MAX_PANES_PER_VALUE}
+     */
     public static WindowSpec timeSliding(Duration size, Duration hop) {
-        Checks.positive(size, "window size");
-        Checks.positive(hop, "window hop");
+        long sizeNanos = Checks.nanos(Checks.positive(size, "window size"), "window size");
+        long hopNanos = Checks.nanos(Checks.positive(hop, "window hop"), "window hop");
         if (hop.compareTo(size) > 0) {
             throw new IllegalArgumentException("window hop " + hop + " is larger than the window size " + size);
+        }
+        if ((sizeNanos - 1) / hopNanos + 1 > MAX_PANES_PER_VALUE) {
+            throw new IllegalArgumentException("window size " + size + " over hop " + hop + " puts every value in "
+                    + ((sizeNanos - 1) / hopNanos + 1) + " panes, more than " + MAX_PANES_PER_VALUE
+                    + ": use a larger hop");
         }
         return time(Kind.TIME_SLIDING, size, hop);
     }

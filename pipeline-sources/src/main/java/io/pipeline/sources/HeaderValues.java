@@ -18,7 +18,7 @@ final class HeaderValues {
      */
     static Headers set(Headers headers, String name, String value) {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(value, () -> "value of header '" + name.replaceAll("[^\\x21-\\x7e]", "?") + "'");
         try {
             return headers.newBuilder().set(name, value).build();
         } catch (IllegalArgumentException e) {

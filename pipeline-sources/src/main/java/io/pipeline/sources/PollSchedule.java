@@ -16,7 +16,7 @@ final class PollSchedule {
     private long planned; // the planned time of the current poll
 
     PollSchedule(Duration interval) {
-        this.intervalNanos = Checks.positive(interval, "requestInterval").toNanos();
+        this.intervalNanos = Durations.nanos(Checks.positive(interval, "requestInterval"));
     }
 
     /**
@@ -38,7 +38,7 @@ final class PollSchedule {
     long next(long now, Duration retryAfter) {
         long next = saturatedAdd(planned, intervalNanos);
         if (retryAfter != null) {
-            next = Math.max(next, saturatedAdd(now, retryAfter.toNanos()));
+            next = Math.max(next, saturatedAdd(now, Durations.nanos(retryAfter)));
         }
         if (next < now) {
             next = now; // the response was slower than the interval: poll now and plan from here

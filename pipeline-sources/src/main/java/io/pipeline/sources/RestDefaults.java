@@ -53,7 +53,11 @@ final class RestDefaults {
      * sources with the same settings share one client object), else a derived client sharing its pool and
      * dispatcher.
      */
-    static OkHttpClient withTimeouts(OkHttpClient base, Duration connect, Duration read, Duration call) {
+    static OkHttpClient withTimeouts(OkHttpClient base, Duration connectTimeout, Duration readTimeout,
+            Duration callTimeout) {
+        Duration connect = Durations.forOkHttp(connectTimeout);
+        Duration read = Durations.forOkHttp(readTimeout);
+        Duration call = Durations.forOkHttp(callTimeout);
         if (base.connectTimeoutMillis() == connect.toMillis() && base.readTimeoutMillis() == read.toMillis()
                 && base.callTimeoutMillis() == call.toMillis()) {
             return base;

@@ -272,7 +272,7 @@ public class RestSource extends Source {
             throw new IllegalStateException("RestSource '" + name() + "' already started");
         }
         completion().whenComplete((ignored, failure) -> cancelWork());
-        long spread = options.startSpread().toNanos();
+        long spread = Durations.nanos(options.startSpread());
         long offset = spread == 0 ? 0 : (long) (options.random().nextDouble() * spread);
         schedule(schedule.first(nowNanos(), offset));
         return completion();

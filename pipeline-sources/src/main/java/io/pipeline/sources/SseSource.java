@@ -161,7 +161,7 @@ public final class SseSource extends Source {
                 .header("Accept", "text/event-stream").header("Cache-Control", "no-cache").build();
         String threadName = "pipeline-" + name + "-sse";
         StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
-                builder -> builder.readTimeout(options.readTimeout()));
+                builder -> builder.readTimeout(Durations.forOkHttp(options.readTimeout())));
         this.loop = new ReconnectLoop<>(this, newCounters(), SseSource.class, this::fail, Urls.redact(request.url()),
                 client,
                 options.exceptionThreshold(), options.common.scheduler(), threadName, StreamConnection::new,
@@ -362,7 +362,15 @@ public final class SseSource extends Source {
             counters.messages().increment();
             counters.bytes().add(Utf8.size(data));
             loop.resetFailures(); // before the listeners run: they see the count of a working stream
+            boolean interruptedBefore = Thread.currentThread().isInterrupted();
             emit(MESSAGE, new Message(id.isEmpty() ? null : id, type, data));
+            if (!interruptedBefore) {
+                // A listener that threw InterruptedException on this reader thread (a SyncDispatcher reports it as
+                // an ERROR and sets the flag again, for the emitter's sake) must not drop a healthy stream: the
+                // emitter is the source's own reader, which nobody else interrupts, and left set the flag would
+                // only make its next read fail.
+                Thread.interrupted();
+            }
         }
 
         @Override

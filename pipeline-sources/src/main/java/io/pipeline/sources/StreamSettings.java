@@ -39,7 +39,16 @@ record StreamSettings(int exceptionThreshold, Backoff backoff, Headers headers, 
 
     /** @throws IllegalArgumentException if {@code initial} is not positive or {@code max} is less than it */
     StreamSettings withReconnectBackoff(Duration initial, Duration max) {
-        return new StreamSettings(exceptionThreshold, Backoff.exponential(initial, max), headers, client, clock,
+        Objects.requireNonNull(initial, "reconnectBackoff initial");
+        Objects.requireNonNull(max, "reconnectBackoff max");
+        Backoff backoff;
+        try {
+            backoff = Backoff.exponential(initial, max);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("reconnectBackoff(initial " + initial + ", max " + max + "): "
+                    + e.getMessage(), e);
+        }
+        return new StreamSettings(exceptionThreshold, backoff, headers, client, clock,
                 scheduler, random, expectedInterval, restartWhenStalled);
     }
 

@@ -43,7 +43,7 @@ final class StreamTimers {
      * @throws RejectedExecutionException if the scheduler has been shut down
      */
     ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return executor.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        return executor.schedule(task, Math.max(0, Durations.nanos(delay)), TimeUnit.NANOSECONDS);
     }
 
     /** Stops the source's own thread; an injected scheduler is left alone. */
@@ -60,6 +60,6 @@ final class StreamTimers {
 
     /** Waits for the source's own thread to end; true at once for an injected scheduler. */
     boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return !owned || executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return !owned || executor.awaitTermination(Durations.nanos(timeout), TimeUnit.NANOSECONDS);
     }
 }

@@ -183,7 +183,8 @@ public class WebSocketSource extends Source {
         this.inbox = new Inbox(options.receiveBufferBytes(), options.clock());
         String threadName = "pipeline-" + name + "-websocket";
         StreamClient client = StreamClient.derive(options.common.client(), threadName + "-reader",
-                builder -> builder.pingInterval(options.pingInterval()).webSocketCloseTimeout(options.closeTimeout()));
+                builder -> builder.pingInterval(Durations.forOkHttp(options.pingInterval()))
+                        .webSocketCloseTimeout(Durations.forOkHttp(options.closeTimeout())));
         this.loop = new ReconnectLoop<>(this, newCounters(), WebSocketSource.class, this::fail, redact(url, request),
                 client,
                 options.exceptionThreshold(), options.common.scheduler(), threadName, SocketConnection::new,
@@ -326,7 +327,7 @@ public class WebSocketSource extends Source {
 
     /** Waits until the source's own scheduler and delivery threads have ended. */
     final boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + Math.min(Durations.nanos(timeout), Long.MAX_VALUE / 4);
         if (!loop.timers().awaitTermination(timeout)) {
             return false;
         }
@@ -559,7 +560,7 @@ public class WebSocketSource extends Source {
             if (ended.get() || isDone()) {
                 return;
             }
-            long timeout = options.heartbeatTimeout().toMillis();
+            long timeout = Durations.millis(options.heartbeatTimeout());
             long now = options.clock().millis();
             // While delivery, not the server, holds the connection up, silence counts only from when it is idle.
             long silent = now - Math.max(lastMessageMillis, inbox.idleSince(now));

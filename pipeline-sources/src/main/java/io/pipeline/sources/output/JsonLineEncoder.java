@@ -42,7 +42,7 @@ final class JsonLineEncoder {
     void encode(Object value, Sink sink) {
         if (!busy.compareAndSet(false, true)) {
             byte[] json = writeValueAsBytes(value);
-            sink.accept(json, json.length);
+            sink.accept(json, oneLine(json, json.length));
             return;
         }
         try {
@@ -57,13 +57,30 @@ final class JsonLineEncoder {
                 sequence = null; // half a value may be in its generator
                 throw failure(value, e);
             }
-            sink.accept(bytes.array(), bytes.size());
+            sink.accept(bytes.array(), oneLine(bytes.array(), bytes.size()));
         } finally {
             if (bytes.array().length > 1024 * 1024) {
                 bytes.release(); // one huge value must not pin its buffer
             }
             busy.set(false);
         }
+    }
+
+    /**
+     * Turns every CR and LF byte of {@code json[0, length)} into a space, in place, and returns {@code length}.
+     * Jackson escapes line breaks inside strings, so a raw one can only come from a raw value
+     * ({@code @JsonRawValue}, {@code writeRaw}) or a pretty printer, where in valid JSON it is whitespace between
+     * tokens: a space means the same and keeps the value on its line. (UTF-8 continuation bytes are never
+     * {@code 0x0A} or {@code 0x0D}.)
+     */
+    static int oneLine(byte[] json, int length) {
+        for (int i = 0; i < length; i++) {
+            byte b = json[i];
+            if (b == '\n' || b == '\r') {
+                json[i] = ' ';
+            }
+        }
+        return length;
     }
 
     private byte[] writeValueAsBytes(Object value) {

@@ -23,7 +23,8 @@ import java.util.Objects;
  * processor.on(HandleRawData.PRICE, writer::write);
  * }</pre>
  *
- * <p>Output is never indented, whatever the mapper's settings, so a value always takes exactly one line. A
+ * <p>Output is never indented, whatever the mapper's settings, and a raw line break a serializer writes between
+ * tokens (a multi-line {@code @JsonRawValue}, say) becomes a space, so a value always takes exactly one line. A
  * {@code null} property is written as JSON {@code null} by the default mapper, so every line of a record type has
  * the same properties (the counterpart of CSV's empty cell); a caller who wants nulls omitted passes a mapper with
  * {@code setSerializationInclusion(JsonInclude.Include.NON_NULL)}.

@@ -29,14 +29,30 @@ final class SseFrames {
     /** One encoded event with its id, or a comment ({@code id} -1). */
     record Frame(long id, byte[] bytes) {}
 
-    /** Encodes an event: {@code id}, {@code event} unless it is the default type, one {@code data} line. */
+    /**
+     * Encodes an event: {@code id}, {@code event} unless it is the default type, one {@code data} line per line of
+     * {@code json} — one, unless the mapper indents or a raw value spans lines; a client joins them with
+     * {@code \n} again, so it receives the JSON exactly as written.
+     */
     static Frame event(long id, String type, String json) {
         StringBuilder text = new StringBuilder(json.length() + type.length() + 32);
         text.append("id: ").append(id).append('\n');
         if (!SseOutput.DEFAULT_TYPE.equals(type)) {
             text.append("event: ").append(type).append('\n');
         }
-        text.append("data: ").append(json).append("\n\n");
+        text.append("data: ");
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '\r' || c == '\n') {
+                if (c == '\r' && i + 1 < json.length() && json.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                text.append("\ndata: ");
+            } else {
+                text.append(c);
+            }
+        }
+        text.append("\n\n");
         return new Frame(id, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 

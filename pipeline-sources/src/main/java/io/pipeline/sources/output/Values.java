@@ -27,7 +27,8 @@ final class Values {
         if (value instanceof TemporalAccessor || value instanceof TemporalAmount) {
             return value.toString();
         }
-        return String.valueOf(value);
+        String text = value.toString();
+        return text != null ? text : ""; // a toString() returning null: an empty cell, like a null value
     }
 
     /**
