@@ -61,8 +61,12 @@ final class StallWatchdog {
 
     /** One check at {@code now}: records new stalls and clears those whose source emitted again. */
     List<Finding> check(Instant now, List<Slot> slots) {
-        List<Finding> found = new ArrayList<>();
-        Set<String> watched = new HashSet<>();
+        // A flow checks every second for as long as it runs (86,400 times a virtual day), and nearly every check
+        // finds nothing: allocate the findings only for a finding, and the watched names only when there are
+        // stalls to forget (with none recorded before the check, every stall recorded during it is watched).
+        List<Finding> found = List.of();
+        Set<String> watched = stalled.isEmpty() ? null : new HashSet<>();
+        long nowMillis = now.toEpochMilli();
         for (Slot slot : slots) {
             Manager manager = slot.current();
             Optional<Instant> started = slot.startedAt();
@@ -74,8 +78,10 @@ final class StallWatchdog {
                 if (interval.isEmpty() || source.isDone()) {
                     continue;
                 }
-                watched.add(source.name());
-                long lastEmit = source.topics.observeEmits(now.toEpochMilli());
+                if (watched != null) {
+                    watched.add(source.name());
+                }
+                long lastEmit = source.topics.observeEmits(nowMillis);
                 Instant since = lastEmit > started.get().toEpochMilli() ? Instant.ofEpochMilli(lastEmit)
                         : started.get();
                 Duration silence = Duration.between(since, now);
@@ -88,10 +94,15 @@ final class StallWatchdog {
                 }
                 SourceStall stall = new SourceStall(manager.name(), source.name(), interval.get(), silence, now);
                 stalled.put(source.name(), stall);
+                if (found.isEmpty()) {
+                    found = new ArrayList<>();
+                }
                 found.add(new Finding(source, stall, restartAll || restarts(source)));
             }
         }
-        stalled.keySet().retainAll(watched);
+        if (watched != null) {
+            stalled.keySet().retainAll(watched);
+        }
         return found;
     }
 
