@@ -13,8 +13,9 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.sources.output.CsvFiles;
 import io.pipeline.sources.output.CsvOutput;
+import io.pipeline.testing.HttpReply;
+import io.pipeline.testing.ScriptedHttpEndpoint;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,10 +24,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +51,7 @@ class RestSourceFlowTest {
         PriceManager(MessageHandler handler, boolean listenToErrors, int threshold) {
             super("prices", handler);
             managersBuilt.incrementAndGet();
-            var source = new RestSource(processorName("source"), handler, server.url("/price?token=t0k").toString(),
+            var source = new RestSource(processorName("source"), handler, server.url("/price?token=t0k"),
                     RestSource.Options.defaults().withRequestInterval(Duration.ofMillis(20))
                             .withExceptionThreshold(threshold));
             var extract = new ExtractPrice(processorName("extract"), handler);
@@ -69,7 +66,7 @@ class RestSourceFlowTest {
         }
     }
 
-    private final MockWebServer server = new MockWebServer();
+    private final ScriptedHttpEndpoint server = ScriptedHttpEndpoint.start();
     private final AtomicInteger goodServed = new AtomicInteger();
     private final AtomicInteger managersBuilt = new AtomicInteger();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -82,22 +79,11 @@ class RestSourceFlowTest {
     Path file;
 
     @BeforeEach
-    void start() throws IOException {
+    void start() {
         file = dir.resolve("prices.csv");
-        AtomicInteger requests = new AtomicInteger();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                int k = requests.incrementAndGet();
-                if (k % 2 == 1) {
-                    return new MockResponse.Builder().code(200).body("{\"n\":" + goodServed.incrementAndGet() + "}")
-                            .build();
-                }
-                return k % 4 == 2 ? new MockResponse.Builder().code(500).body("oops").build()
-                        : new MockResponse.Builder().code(200).body("{\"n\": 1,").build();
-            }
-        });
-        server.start(InetAddress.getLoopbackAddress(), 0);
+        // odd requests answer the next good value; the others alternate an HTTP 500 and malformed JSON
+        server.otherwise(k -> k % 2 == 1 ? HttpReply.json("{\"n\":" + goodServed.incrementAndGet() + "}")
+                : k % 4 == 2 ? HttpReply.status(500) : HttpReply.malformed());
     }
 
     @AfterEach
@@ -166,12 +152,7 @@ class RestSourceFlowTest {
 
     @Test
     void flow_thresholdCrossed_failsTheSource_andTheFlowRestartsTheManager() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().code(500).body("down").build();
-            }
-        });
+        server.otherwise(k -> HttpReply.status(500));
         CountDownLatch restarted = new CountDownLatch(2);
         try (Flow flow = Flow.builder()
                 .handler(new AsyncDispatcher())
