@@ -343,8 +343,7 @@ class SseConformanceTest {
     private SseSource source(SseSource.Options options) {
         SseSource source = new SseSource("feed", handler, server.url("/events"), options);
         sources.add(source);
-        log.record(source, SseSource.CONNECTED).record(source, SseSource.MESSAGE)
-                .record(source, SseSource.DISCONNECTED).recordErrors(source);
+        log.recordStream(source, SseSource.CONNECTED, SseSource.MESSAGE, SseSource.DISCONNECTED);
         return source;
     }
 }

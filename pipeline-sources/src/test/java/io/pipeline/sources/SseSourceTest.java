@@ -283,7 +283,6 @@ class SseSourceTest {
     }
 
     private void record(SseSource source) {
-        log.record(source, SseSource.CONNECTED).record(source, SseSource.MESSAGE)
-                .record(source, SseSource.DISCONNECTED).recordErrors(source);
+        log.recordStream(source, SseSource.CONNECTED, SseSource.MESSAGE, SseSource.DISCONNECTED);
     }
 }

@@ -138,7 +138,7 @@ class WebSocketFaultsTest {
         try {
             for (int i = 0; i < count; i++) {
                 server.connection();
-                WebSocketSource source = new WebSocketSource("feed" + i, handler, wsUrl("/feed"),
+                WebSocketSource source = new WebSocketSource("feed" + i, handler, server.url("/feed"),
                         WebSocketSource.Options.defaults().withClient(shared));
                 sources.add(source);
                 source.on(WebSocketSource.CONNECTED, url -> connected.countDown());
@@ -178,19 +178,14 @@ class WebSocketFaultsTest {
     }
 
     private WebSocketSource source(MessageHandler handler, WebSocketSource.Options options) {
-        WebSocketSource source = new WebSocketSource("feed", handler, wsUrl("/feed"), options);
+        WebSocketSource source = new WebSocketSource("feed", handler, server.url("/feed"), options);
         sources.add(source);
         record(source);
         return source;
     }
 
     private void record(WebSocketSource source) {
-        log.record(source, WebSocketSource.CONNECTED).record(source, WebSocketSource.MESSAGE)
-                .record(source, WebSocketSource.DISCONNECTED).recordErrors(source);
-    }
-
-    private String wsUrl(String path) {
-        return server.url(path);
+        log.recordStream(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
     }
 
     /**

@@ -69,7 +69,7 @@ class WebSocketSourceTest {
     @Test
     void onConnect_sendsSubscriptionTheServerReceives() throws Exception {
         server.connection();
-        WebSocketSource source = new WebSocketSource("subscriber", handler, wsUrl("/feed"), fastOptions()) {
+        WebSocketSource source = new WebSocketSource("subscriber", handler, server.url("/feed"), fastOptions()) {
             @Override
             protected void onConnect(WebSocket socket) {
                 socket.send("{\"subscribe\":\"AAPL\"}");
@@ -135,7 +135,7 @@ class WebSocketSourceTest {
     @Test
     void refusedUpgrades_reachThreshold_failFutureNamingRedactedUrl() throws Exception {
         server.reject(500).reject(500).reject(500); // a fourth connection would be refused with 404, and counted
-        WebSocketSource source = new WebSocketSource("feed", handler, wsUrl("/feed?token=s3cr3t"),
+        WebSocketSource source = new WebSocketSource("feed", handler, server.url("/feed?token=s3cr3t"),
                 fastOptions().withExceptionThreshold(3));
         sources.add(source);
         record(source);
@@ -234,7 +234,7 @@ class WebSocketSourceTest {
         server.connection().send("price=42");
         List<String> texts = new ArrayList<>();
         CountDownLatch got = new CountDownLatch(1);
-        WebSocketSource source = new WebSocketSource("text", handler, wsUrl("/feed"), fastOptions()) {
+        WebSocketSource source = new WebSocketSource("text", handler, server.url("/feed"), fastOptions()) {
             @Override
             protected void onText(String text) {
                 texts.add(text);
@@ -338,19 +338,14 @@ class WebSocketSourceTest {
     }
 
     private WebSocketSource source(WebSocketSource.Options options) {
-        WebSocketSource source = new WebSocketSource("feed", handler, wsUrl("/feed"), options);
+        WebSocketSource source = new WebSocketSource("feed", handler, server.url("/feed"), options);
         sources.add(source);
         record(source);
         return source;
     }
 
     private void record(WebSocketSource source) {
-        log.record(source, WebSocketSource.CONNECTED).record(source, WebSocketSource.MESSAGE)
-                .record(source, WebSocketSource.DISCONNECTED).recordErrors(source);
-    }
-
-    private String wsUrl(String path) {
-        return server.url(path);
+        log.recordStream(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
     }
 
     private static Thread threadNamed(String name) {

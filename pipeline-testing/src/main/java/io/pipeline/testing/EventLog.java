@@ -74,6 +74,16 @@ public final class EventLog {
         return this;
     }
 
+    /**
+     * Logs what a streaming source (an {@code SseSource}, a {@code WebSocketSource}) reports of its connection:
+     * its {@code connected}, {@code message} and {@code disconnected} events as {@code "<name> <payload>"} and its
+     * errors as {@link #recordErrors} does.
+     */
+    public <T> EventLog recordStream(Processor source, Event<String> connected, Event<T> message,
+            Event<String> disconnected) {
+        return record(source, connected).record(source, message).record(source, disconnected).recordErrors(source);
+    }
+
     /** Logs a note of the test's own, to mark a point among the events. */
     public void add(String entry) {
         recording.add(Objects.requireNonNull(entry, "entry"));

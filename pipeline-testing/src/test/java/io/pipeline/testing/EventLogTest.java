@@ -82,6 +82,24 @@ class EventLogTest {
     }
 
     @Test
+    void recordStream_logsConnectMessageDisconnectAndErrors_inOrder() throws Exception {
+        Event<String> connected = Event.of("connected", String.class);
+        Event<String> disconnected = Event.of("disconnected", String.class);
+        try (SyncDispatcher handler = new SyncDispatcher()) {
+            Processor source = new Processor("stream", handler) { };
+            EventLog log = new EventLog().recordStream(source, connected, NUMBER, disconnected);
+
+            source.emit(connected, "ws://feed");
+            source.emit(NUMBER, 7);
+            source.emit(Processor.ERROR, new RecoveredFailure("lost", new java.io.IOException("reset")));
+            source.emit(disconnected, "connection lost");
+
+            assertThat(log.rest()).containsExactly("connected ws://feed", "number 7", "error reset",
+                    "disconnected connection lost");
+        }
+    }
+
+    @Test
     void awaitStartingWith_timesOut_namingWhatWasLogged() {
         EventLog log = new EventLog();
         log.add("connected");
