@@ -8,12 +8,12 @@ import io.pipeline.core.Event;
 import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
 import io.pipeline.core.MessageHandler;
-import io.pipeline.core.PipelineError;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.sources.output.CsvFiles;
 import io.pipeline.sources.output.CsvOutput;
 import io.pipeline.testing.HttpReply;
+import io.pipeline.testing.RecordingErrorReporter;
 import io.pipeline.testing.ScriptedHttpEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +70,7 @@ class RestSourceFlowTest {
     private final AtomicInteger goodServed = new AtomicInteger();
     private final AtomicInteger managersBuilt = new AtomicInteger();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    private final List<PipelineError> reports = new CopyOnWriteArrayList<>();
+    private final RecordingErrorReporter reports = new RecordingErrorReporter();
     private final CountDownLatch written = new CountDownLatch(GOOD_ROWS);
 
     @TempDir
@@ -100,7 +100,7 @@ class RestSourceFlowTest {
                 .handler(new AsyncDispatcher())
                 .manager(handler -> new PriceManager(handler, listenToErrors, threshold))
                 .restartPolicy(RestartPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(20)))
-                .errorReporter(reports::add)
+                .errorReporter(reports)
                 .build();
     }
 
@@ -130,7 +130,7 @@ class RestSourceFlowTest {
         assertThat(errors.stream().map(Throwable::getMessage).filter(m -> m.contains("not valid JSON")))
                 .isNotEmpty();
         assertThat(managersBuilt).hasValue(1);
-        assertThat(reports).isEmpty();
+        assertThat(reports.errors()).isEmpty();
     }
 
     @Test
@@ -141,7 +141,7 @@ class RestSourceFlowTest {
             assertThat(written.await(10, SECONDS)).isTrue();
         }
         assertThat(managersBuilt).hasValue(1);
-        assertThat(reports).isEmpty();
+        assertThat(reports.errors()).isEmpty();
         List<List<String>> rows = rows();
         List<List<String>> data = rows.subList(1, rows.size());
         assertThat(data.size()).isGreaterThanOrEqualTo(GOOD_ROWS);
@@ -153,20 +153,16 @@ class RestSourceFlowTest {
     @Test
     void flow_thresholdCrossed_failsTheSource_andTheFlowRestartsTheManager() throws Exception {
         server.otherwise(k -> HttpReply.status(500));
-        CountDownLatch restarted = new CountDownLatch(2);
         try (Flow flow = Flow.builder()
                 .handler(new AsyncDispatcher())
                 .manager(handler -> new PriceManager(handler, false, 3))
                 .restartPolicy(RestartPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(20)))
-                .errorReporter(report -> {
-                    reports.add(report);
-                    restarted.countDown();
-                })
+                .errorReporter(reports)
                 .build()) {
             flow.start();
-            assertThat(restarted.await(10, SECONDS)).isTrue();
+            reports.await(2, Duration.ofSeconds(10));
         }
-        assertThat(reports).hasSizeGreaterThanOrEqualTo(2).allSatisfy(report -> {
+        assertThat(reports.errors()).hasSizeGreaterThanOrEqualTo(2).allSatisfy(report -> {
             assertThat(report.willRestart()).isTrue();
             assertThat(report.cause()).hasRootCauseInstanceOf(IOException.class)
                     .satisfies(cause -> assertThat(causes(cause))
