@@ -119,6 +119,8 @@ public final class Flow implements AutoCloseable {
     private final long stallCheckNanos;
     /** Whether a watchdog check is scheduled; set and cleared on the supervisor (or by start). */
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
+    /** The watchdog's step, guarded once: it is scheduled every {@code stallCheckInterval} for the flow's life. */
+    private final Runnable watchdogCheck = guarded(this::checkStalls);
     private final FlowJmx jmx;
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
@@ -623,7 +625,7 @@ public final class Flow implements AutoCloseable {
             return;
         }
         try {
-            supervisor.schedule(guarded(this::checkStalls), stallCheckNanos, TimeUnit.NANOSECONDS);
+            supervisor.schedule(watchdogCheck, stallCheckNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException shutDown) {
             watchdogArmed.set(false);
         }

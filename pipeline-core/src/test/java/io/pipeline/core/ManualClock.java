@@ -6,19 +6,22 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when told to. Thread-safe. */
-final class ManualClock extends Clock {
+/**
+ * A clock that moves only when told to; the one copy for every package of pipeline-core's tests (pipeline-core
+ * cannot use pipeline-testing's {@code VirtualTime}: the kit depends on core). Thread-safe.
+ */
+public final class ManualClock extends Clock {
     private volatile Instant now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    synchronized void advance(Duration duration) {
+    public synchronized void advance(Duration duration) {
         now = now.plus(duration);
     }
 
-    synchronized void set(Instant instant) {
+    public synchronized void set(Instant instant) {
         now = instant;
     }
 

@@ -15,24 +15,26 @@ import java.util.concurrent.FutureTask;
 
 /**
  * A scheduler in virtual time: tasks run only inside {@link #runReady()} and {@link #advance(Duration)}, on the
- * calling thread, in due order. Tasks may be submitted from any thread.
+ * calling thread, in due order. Tasks may be submitted from any thread. What a task throws is kept in
+ * {@link #thrown()}. The one copy for every package of pipeline-core's tests.
  */
-final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
     private final ManualClock clock;
     private final PriorityQueue<Task<?>> tasks = new PriorityQueue<>();
     private long sequence;
     private boolean shutdown;
+    private final List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    ManualScheduler(ManualClock clock) {
+    public ManualScheduler(ManualClock clock) {
         this.clock = clock;
     }
 
-    ManualClock clock() {
+    public ManualClock clock() {
         return clock;
     }
 
     /** Runs every task due now, including those they schedule for now. Returns how many ran. */
-    int runReady() {
+    public int runReady() {
         int ran = 0;
         Task<?> task;
         while ((task = nextDue(clock.instant())) != null) {
@@ -43,7 +45,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     }
 
     /** Moves time forward by {@code duration}, running each task when its due time is reached. */
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         Instant target = clock.instant().plus(duration);
         Task<?> task;
         while ((task = nextDue(target)) != null) {
@@ -56,13 +58,18 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     }
 
     /** The delay until the next pending task, if any. */
-    synchronized Duration nextDelay() {
+    public synchronized Duration nextDelay() {
         Task<?> next = tasks.peek();
         return next == null ? null : Duration.between(clock.instant(), next.due);
     }
 
-    synchronized int pending() {
+    public synchronized int pending() {
         return tasks.size();
+    }
+
+    /** What tasks threw, in order: a scheduler's future would otherwise keep it to itself. */
+    public List<Throwable> thrown() {
+        return List.copyOf(thrown);
     }
 
     private synchronized Task<?> nextDue(Instant limit) {
@@ -155,6 +162,12 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
             Task<?> that = (Task<?>) other;
             int byDue = due.compareTo(that.due);
             return byDue != 0 ? byDue : Long.compare(seq, that.seq);
+        }
+
+        @Override
+        protected void setException(Throwable failure) {
+            thrown.add(failure);
+            super.setException(failure);
         }
 
         @Override

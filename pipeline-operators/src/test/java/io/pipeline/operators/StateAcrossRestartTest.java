@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
 import io.pipeline.core.MessageHandler;
-import io.pipeline.core.PipelineError;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.RetainedState;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.operators.Readings.Reading;
+import io.pipeline.testing.RecordingErrorReporter;
 import io.pipeline.testing.ScriptedSource;
 import io.pipeline.testing.VirtualTime;
 import java.io.IOException;
@@ -26,11 +26,11 @@ class StateAcrossRestartTest {
     final VirtualTime time = VirtualTime.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
     final List<SensorManager> built = new CopyOnWriteArrayList<>();
     final List<Anomaly> anomalies = new CopyOnWriteArrayList<>();
-    final List<PipelineError> reports = new CopyOnWriteArrayList<>();
     /** The operators' clock and scheduler in the staleness cases, apart from the flow's {@link #time}. */
     final VirtualTime operatorTime = VirtualTime.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
     final List<SilenceManager> silences = new CopyOnWriteArrayList<>();
     final List<Alert> alerts = new CopyOnWriteArrayList<>();
+    final RecordingErrorReporter reports = new RecordingErrorReporter();
     Flow flow;
 
     @AfterEach
@@ -85,7 +85,7 @@ class StateAcrossRestartTest {
                 .clock(time)
                 .scheduler(time)
                 .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
-                .errorReporter(reports::add)
+                .errorReporter(reports)
                 .manager(handler -> {
                     SilenceManager manager = new SilenceManager(handler,
                             silences.isEmpty() ? List.of(Reading.at("s1", 0, 20)) : List.of());
@@ -148,7 +148,7 @@ class StateAcrossRestartTest {
                 .clock(time)
                 .scheduler(time)
                 .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
-                .errorReporter(reports::add)
+                .errorReporter(reports)
                 .manager(handler -> {
                     MinutesManager manager = new MinutesManager(handler,
                             builds.isEmpty() ? List.of(Reading.at("s1", 10, 20)) : List.of(), panes);
@@ -178,7 +178,7 @@ class StateAcrossRestartTest {
                 .clock(time)
                 .scheduler(time)
                 .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withRandomFactor(0))
-                .errorReporter(reports::add)
+                .errorReporter(reports)
                 .manager(handler -> {
                     SensorManager manager =
                             new SensorManager(handler, options.withClock(time), SCRIPTS.get(built.size()));
@@ -198,7 +198,7 @@ class StateAcrossRestartTest {
         time.runUntilIdle();
         time.advance(Duration.ofSeconds(1));
         assertThat(built).hasSize(2);
-        assertThat(reports).singleElement().satisfies(e -> assertThat(e.willRestart()).isTrue());
+        assertThat(reports.errors()).singleElement().satisfies(e -> assertThat(e.willRestart()).isTrue());
     }
 
     @Test

@@ -8,13 +8,14 @@ import io.pipeline.core.Event;
 import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
 import io.pipeline.core.MessageHandler;
-import io.pipeline.core.PipelineError;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.sources.output.CsvFiles;
 import io.pipeline.sources.output.CsvOutput;
+import io.pipeline.testing.HttpReply;
+import io.pipeline.testing.RecordingErrorReporter;
+import io.pipeline.testing.ScriptedHttpEndpoint;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,10 +24,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +51,7 @@ class RestSourceFlowTest {
         PriceManager(MessageHandler handler, boolean listenToErrors, int threshold) {
             super("prices", handler);
             managersBuilt.incrementAndGet();
-            var source = new RestSource(processorName("source"), handler, server.url("/price?token=t0k").toString(),
+            var source = new RestSource(processorName("source"), handler, server.url("/price?token=t0k"),
                     RestSource.Options.defaults().withRequestInterval(Duration.ofMillis(20))
                             .withExceptionThreshold(threshold));
             var extract = new ExtractPrice(processorName("extract"), handler);
@@ -69,11 +66,11 @@ class RestSourceFlowTest {
         }
     }
 
-    private final MockWebServer server = new MockWebServer();
+    private final ScriptedHttpEndpoint server = ScriptedHttpEndpoint.start();
     private final AtomicInteger goodServed = new AtomicInteger();
     private final AtomicInteger managersBuilt = new AtomicInteger();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    private final List<PipelineError> reports = new CopyOnWriteArrayList<>();
+    private final RecordingErrorReporter reports = new RecordingErrorReporter();
     private final CountDownLatch written = new CountDownLatch(GOOD_ROWS);
 
     @TempDir
@@ -82,22 +79,11 @@ class RestSourceFlowTest {
     Path file;
 
     @BeforeEach
-    void start() throws IOException {
+    void start() {
         file = dir.resolve("prices.csv");
-        AtomicInteger requests = new AtomicInteger();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                int k = requests.incrementAndGet();
-                if (k % 2 == 1) {
-                    return new MockResponse.Builder().code(200).body("{\"n\":" + goodServed.incrementAndGet() + "}")
-                            .build();
-                }
-                return k % 4 == 2 ? new MockResponse.Builder().code(500).body("oops").build()
-                        : new MockResponse.Builder().code(200).body("{\"n\": 1,").build();
-            }
-        });
-        server.start(InetAddress.getLoopbackAddress(), 0);
+        // odd requests answer the next good value; the others alternate an HTTP 500 and malformed JSON
+        server.otherwise(k -> k % 2 == 1 ? HttpReply.json("{\"n\":" + goodServed.incrementAndGet() + "}")
+                : k % 4 == 2 ? HttpReply.status(500) : HttpReply.malformed());
     }
 
     @AfterEach
@@ -114,7 +100,7 @@ class RestSourceFlowTest {
                 .handler(new AsyncDispatcher())
                 .manager(handler -> new PriceManager(handler, listenToErrors, threshold))
                 .restartPolicy(RestartPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(20)))
-                .errorReporter(reports::add)
+                .errorReporter(reports)
                 .build();
     }
 
@@ -144,7 +130,7 @@ class RestSourceFlowTest {
         assertThat(errors.stream().map(Throwable::getMessage).filter(m -> m.contains("not valid JSON")))
                 .isNotEmpty();
         assertThat(managersBuilt).hasValue(1);
-        assertThat(reports).isEmpty();
+        assertThat(reports.errors()).isEmpty();
     }
 
     @Test
@@ -155,7 +141,7 @@ class RestSourceFlowTest {
             assertThat(written.await(10, SECONDS)).isTrue();
         }
         assertThat(managersBuilt).hasValue(1);
-        assertThat(reports).isEmpty();
+        assertThat(reports.errors()).isEmpty();
         List<List<String>> rows = rows();
         List<List<String>> data = rows.subList(1, rows.size());
         assertThat(data.size()).isGreaterThanOrEqualTo(GOOD_ROWS);
@@ -166,26 +152,17 @@ class RestSourceFlowTest {
 
     @Test
     void flow_thresholdCrossed_failsTheSource_andTheFlowRestartsTheManager() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().code(500).body("down").build();
-            }
-        });
-        CountDownLatch restarted = new CountDownLatch(2);
+        server.otherwise(k -> HttpReply.status(500));
         try (Flow flow = Flow.builder()
                 .handler(new AsyncDispatcher())
                 .manager(handler -> new PriceManager(handler, false, 3))
                 .restartPolicy(RestartPolicy.backoff(Duration.ofMillis(5), Duration.ofMillis(20)))
-                .errorReporter(report -> {
-                    reports.add(report);
-                    restarted.countDown();
-                })
+                .errorReporter(reports)
                 .build()) {
             flow.start();
-            assertThat(restarted.await(10, SECONDS)).isTrue();
+            reports.await(2, Duration.ofSeconds(10));
         }
-        assertThat(reports).hasSizeGreaterThanOrEqualTo(2).allSatisfy(report -> {
+        assertThat(reports.errors()).hasSizeGreaterThanOrEqualTo(2).allSatisfy(report -> {
             assertThat(report.willRestart()).isTrue();
             assertThat(report.cause()).hasRootCauseInstanceOf(IOException.class)
                     .satisfies(cause -> assertThat(causes(cause))

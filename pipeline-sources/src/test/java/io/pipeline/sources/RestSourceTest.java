@@ -11,9 +11,10 @@ import io.pipeline.sources.RestSource.FailureThresholdException;
 import io.pipeline.sources.RestSource.Options;
 import io.pipeline.sources.RestSource.Poll;
 import io.pipeline.sources.RestSource.PollException;
+import io.pipeline.testing.HttpReply;
+import io.pipeline.testing.ScriptedHttpEndpoint;
+import io.pipeline.testing.VirtualTime;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +32,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 import okhttp3.Call;
@@ -41,16 +40,16 @@ import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RestSourceTest {
     private static final Instant NOW = Instant.parse("2026-11-21T10:15:30Z");
 
-    private final MockWebServer server = new MockWebServer();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ScriptedHttpEndpoint server = ScriptedHttpEndpoint.start();
     private final SyncDispatcher handler = new SyncDispatcher();
     private final List<RestSource> sources = new ArrayList<>();
-    private final List<ScheduledThreadPoolExecutor> schedulers = new ArrayList<>();
     private final BlockingQueue<Poll> data = new LinkedBlockingQueue<>();
     private final BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
 
@@ -60,20 +59,11 @@ class RestSourceTest {
             .withReadTimeout(Duration.ofSeconds(2))
             .withCallTimeout(Duration.ofSeconds(4));
 
-    @BeforeEach
-    void startServer() throws IOException {
-        server.start(InetAddress.getLoopbackAddress(), 0);
-    }
-
     @AfterEach
-    void tearDown() throws InterruptedException {
+    void tearDown() {
         sources.forEach(RestSource::stop);
         server.close();
         handler.close();
-        for (ScheduledThreadPoolExecutor scheduler : schedulers) {
-            scheduler.shutdownNow();
-            assertThat(scheduler.awaitTermination(5, SECONDS)).isTrue();
-        }
     }
 
     private RestSource source(String url, Options options) {
@@ -91,15 +81,7 @@ class RestSourceTest {
     }
 
     private RestSource source(Options options) {
-        return source(server.url("/quote?symbol=AAPL").toString(), options);
-    }
-
-    private static MockResponse json(String body) {
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build();
-    }
-
-    private static MockResponse status(int code) {
-        return new MockResponse.Builder().code(code).body("{\"error\":\"nope\"}").build();
+        return source(server.url("/quote?symbol=AAPL"), options);
     }
 
     private Poll nextData() throws InterruptedException {
@@ -114,31 +96,40 @@ class RestSourceTest {
         return error;
     }
 
-    private RecordingScheduler scheduler(boolean fastForward) {
-        RecordingScheduler scheduler = new RecordingScheduler(fastForward);
-        schedulers.add(scheduler);
-        return scheduler;
+    /** The delay of the next poll on {@code time}, once the thread that handled the last one has planned it. */
+    private static Duration nextPlanned(VirtualTime time) throws InterruptedException {
+        time.awaitPending(1, WAIT);
+        return time.nextDelay().orElseThrow();
     }
 
-    /** Records every delay asked for; with fastForward, runs the task at once instead of waiting. */
-    static final class RecordingScheduler extends ScheduledThreadPoolExecutor {
+    /**
+     * A real scheduler that records every delay asked of it: for the one test that needs polls to start in real
+     * time (the others plan theirs on a {@link VirtualTime}).
+     */
+    private static final class DelayRecordingScheduler extends ScheduledThreadPoolExecutor {
         final List<Duration> delays = new CopyOnWriteArrayList<>();
-        private final boolean fastForward;
 
-        RecordingScheduler(boolean fastForward) {
+        DelayRecordingScheduler() {
             super(1, task -> {
                 Thread thread = new Thread(task, "test-rest-scheduler");
                 thread.setDaemon(true);
                 return thread;
             });
-            this.fastForward = fastForward;
-            setRemoveOnCancelPolicy(true);
         }
 
         @Override
         public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
             delays.add(Duration.ofNanos(unit.toNanos(delay)));
-            return super.schedule(command, fastForward ? 0 : delay, unit);
+            return super.schedule(command, delay, unit);
+        }
+    }
+
+    private static boolean awaitQuietly(CountDownLatch latch) {
+        try {
+            return latch.await(5, SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -146,8 +137,8 @@ class RestSourceTest {
 
     @Test
     void poll_on200_emitsDataWithParsedBodyStatusHeadersAndClockTime() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(200).addHeader("X-Trace", "t1")
-                .body("{\"symbol\":\"AAPL\",\"price\":187.5,\"levels\":[1,2]}").build());
+        server.reply(HttpReply.of(new MockResponse.Builder().code(200).addHeader("X-Trace", "t1")
+                .body("{\"symbol\":\"AAPL\",\"price\":187.5,\"levels\":[1,2]}").build()));
         RestSource source = source(fast.withClock(Clock.fixed(NOW, ZoneOffset.UTC)).withHeader("X-Client", "test"));
 
         CompletableFuture<Void> future = source.start();
@@ -158,7 +149,7 @@ class RestSourceTest {
         assertThat(poll.body().get("price").asDouble()).isEqualTo(187.5);
         assertThat(poll.body().get("levels").get(1).asInt()).isEqualTo(2);
         assertThat(poll.headers().get("X-Trace")).isEqualTo("t1");
-        RecordedRequest request = server.takeRequest(5, SECONDS);
+        RecordedRequest request = server.awaitRequest(1, WAIT);
         assertThat(request.getMethod()).isEqualTo("GET");
         assertThat(request.getUrl().queryParameter("symbol")).isEqualTo("AAPL");
         assertThat(request.getHeaders().get("Accept")).isEqualTo("application/json");
@@ -171,7 +162,7 @@ class RestSourceTest {
     @Test
     void poll_everyInterval_emitsEachResponseInOrder() throws Exception {
         for (int i = 1; i <= 3; i++) {
-            server.enqueue(json("{\"n\":" + i + "}"));
+            server.reply(HttpReply.json("{\"n\":" + i + "}"));
         }
         source(fast).start();
 
@@ -182,8 +173,8 @@ class RestSourceTest {
 
     @Test
     void buildRequest_overridden_isUsed() throws Exception {
-        server.enqueue(json("{}"));
-        RestSource source = new RestSource("custom", handler, server.url("/a").toString(), fast) {
+        server.reply(HttpReply.json("{}"));
+        RestSource source = new RestSource("custom", handler, server.url("/a"), fast) {
             @Override
             protected Request buildRequest() {
                 Request base = super.buildRequest();
@@ -195,7 +186,7 @@ class RestSourceTest {
         source.start();
 
         nextData();
-        RecordedRequest request = server.takeRequest(5, SECONDS);
+        RecordedRequest request = server.awaitRequest(1, WAIT);
         assertThat(request.getUrl().queryParameter("page")).isEqualTo("2");
         assertThat(request.getHeaders().get("Accept")).isEqualTo("application/json");
     }
@@ -204,9 +195,9 @@ class RestSourceTest {
 
     @Test
     void poll_on500_emitsErrorAndCounts_successResets() throws Exception {
-        server.enqueue(status(500));
-        server.enqueue(status(404));
-        server.enqueue(json("{\"ok\":true}"));
+        server.reply(HttpReply.status(500));
+        server.reply(HttpReply.status(404));
+        server.reply(HttpReply.json("{\"ok\":true}"));
         RestSource source = source(fast.withExceptionThreshold(5));
         CompletableFuture<Integer> failuresSeenWithData = new CompletableFuture<>();
         source.on(RestSource.DATA, poll -> failuresSeenWithData.complete(source.consecutiveFailures()));
@@ -216,7 +207,7 @@ class RestSourceTest {
         PollException first = (PollException) nextError();
         assertThat(first.status()).isEqualTo(500);
         assertThat(first.url()).isEqualTo(source.redactedUrl());
-        assertThat(first.getMessage()).contains(server.url("/quote").toString(), "HTTP 500");
+        assertThat(first.getMessage()).contains(server.url("/quote"), "HTTP 500");
         PollException second = (PollException) nextError();
         assertThat(second.getMessage()).contains("HTTP 404");
         assertThat(failuresSeenWithData.get(5, SECONDS)).isZero();
@@ -226,9 +217,9 @@ class RestSourceTest {
 
     @Test
     void poll_thresholdConsecutiveFailures_failsFutureWithLastFailureAsCause() throws Exception {
-        server.enqueue(status(404));
-        server.enqueue(json("{\"price\": 1.5"));
-        server.enqueue(status(500));
+        server.reply(HttpReply.status(404));
+        server.reply(HttpReply.json("{\"price\": 1.5"));
+        server.reply(HttpReply.status(500));
         RestSource source = source(fast.withExceptionThreshold(3));
 
         CompletableFuture<Void> future = source.start();
@@ -238,37 +229,37 @@ class RestSourceTest {
                 .hasMessageContaining(source.redactedUrl()).hasMessageContaining("3 times in a row")
                 .cause().isInstanceOf(PollException.class).hasMessageContaining("HTTP 500");
         assertThat(errors).hasSize(3);
-        assertThat(server.getRequestCount()).isEqualTo(3);
+        assertThat(server.requestCount()).isEqualTo(3);
     }
 
     @Test
     void poll_successBetweenFailures_resetsCount() throws Exception {
         // threshold 2: only the last two failures in a row fail the source
-        server.enqueue(status(500));
-        server.enqueue(json("{\"n\":1}"));
-        server.enqueue(status(503));
-        server.enqueue(json("{\"n\":2}"));
-        server.enqueue(status(500));
-        server.enqueue(json("not json"));
+        server.reply(HttpReply.status(500));
+        server.reply(HttpReply.json("{\"n\":1}"));
+        server.reply(HttpReply.status(503));
+        server.reply(HttpReply.json("{\"n\":2}"));
+        server.reply(HttpReply.status(500));
+        server.reply(HttpReply.json("not json"));
         RestSource source = source(fast.withExceptionThreshold(2));
 
         CompletableFuture<Void> future = source.start();
 
         assertThatThrownBy(() -> future.get(5, SECONDS)).cause().isInstanceOf(FailureThresholdException.class)
                 .hasMessageContaining("2 times in a row");
-        assertThat(server.getRequestCount()).isEqualTo(6);
+        assertThat(server.requestCount()).isEqualTo(6);
         assertThat(data).extracting(p -> p.body().get("n").asInt()).containsExactly(1, 2);
         assertThat(errors).hasSize(4);
     }
 
     @Test
     void poll_malformedJson_emitsError() throws Exception {
-        server.enqueue(json("{\"price\": 1.5,"));
-        server.enqueue(json("{\"price\": 1.5} trailing"));
+        server.reply(HttpReply.json("{\"price\": 1.5,"));
+        server.reply(HttpReply.json("{\"price\": 1.5} trailing"));
         source(fast).start();
 
         assertThat(nextError()).isInstanceOf(PollException.class).hasMessageContaining("not valid JSON")
-                .hasMessageContaining(server.url("/quote").toString());
+                .hasMessageContaining(server.url("/quote"));
         assertThat(nextError()).hasMessageContaining("not valid JSON");
         assertThat(data).isEmpty();
     }
@@ -276,7 +267,7 @@ class RestSourceTest {
     @Test
     void poll_nestingDeeperThanReadConstraints_emitsError() throws Exception {
         int depth = Options.DEFAULT_READ_CONSTRAINTS.getMaxNestingDepth() + 1;
-        server.enqueue(json("[".repeat(depth) + "]".repeat(depth)));
+        server.reply(HttpReply.json("[".repeat(depth) + "]".repeat(depth)));
         source(fast).start();
 
         assertThat(nextError()).hasMessageContaining("not valid JSON").hasMessageContaining("nesting depth");
@@ -284,8 +275,7 @@ class RestSourceTest {
 
     @Test
     void poll_truncatedBody_emitsError() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(200).body("{\"values\":[" + "1,".repeat(5000) + "1]}")
-                .onResponseBody(new SocketEffect.CloseSocket()).build());
+        server.reply(HttpReply.truncated());
         RestSource source = source(fast);
         source.start();
 
@@ -297,7 +287,7 @@ class RestSourceTest {
 
     @Test
     void poll_contentLengthOverCap_emitsError() throws Exception {
-        server.enqueue(json("[" + "1,".repeat(100) + "1]"));
+        server.reply(HttpReply.json("[" + "1,".repeat(100) + "1]"));
         source(fast.withMaxBodyBytes(100)).start();
 
         assertThat(nextError()).hasMessageContaining("(Content-Length) exceeds maxBodyBytes 100");
@@ -305,8 +295,9 @@ class RestSourceTest {
 
     @Test
     void poll_chunkedBodyOverCap_emitsErrorWhileReading() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(200).chunkedBody("[" + "1,".repeat(5000) + "1]", 64).build());
-        server.enqueue(new MockResponse.Builder().code(200).chunkedBody("[" + "1,".repeat(40) + "1]", 16).build());
+        server.reply(HttpReply.of(new MockResponse.Builder().code(200).chunkedBody("[" + "1,".repeat(5000) + "1]", 64)
+                .build()), HttpReply.of(new MockResponse.Builder().code(200).chunkedBody("[" + "1,".repeat(40) + "1]", 16)
+                .build()));
         source(fast.withMaxBodyBytes(100)).start();
 
         assertThat(nextError()).hasMessageContaining("body exceeds maxBodyBytes 100");
@@ -315,22 +306,17 @@ class RestSourceTest {
 
     @Test
     void poll_stalledServer_timesOut() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(200).body("{}").onResponseStart(SocketEffect.Stall.INSTANCE)
-                .build());
+        server.reply(HttpReply.stall());
         source(fast.withReadTimeout(Duration.ofMillis(200))).start();
 
         PollException error = (PollException) nextError();
         assertThat(error.status()).isZero();
-        assertThat(error).hasMessageContaining("timed out").hasMessageContaining(server.url("/quote").toString());
+        assertThat(error).hasMessageContaining("timed out").hasMessageContaining(server.url("/quote"));
     }
 
     @Test
     void poll_connectionRefused_emitsErrorAndFailsAtThreshold() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        String url = "http://127.0.0.1:" + port + "/prices";
+        String url = ScriptedHttpEndpoint.refusedUrl("/prices");
         RestSource source = source(url, fast.withExceptionThreshold(2));
 
         CompletableFuture<Void> future = source.start();
@@ -347,43 +333,44 @@ class RestSourceTest {
 
     @Test
     void poll_429And503WithRetryAfter_delayNextPoll_cappedAtMax() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "7").build());
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(90).atOffset(ZoneOffset.UTC));
-        server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", date).build());
-        server.enqueue(new MockResponse.Builder().code(500).addHeader("Retry-After", "30").build());
-        server.enqueue(json("{}"));
-        RecordingScheduler scheduler = scheduler(true);
-        RestSource source = source(fast.withScheduler(scheduler).withClock(Clock.fixed(NOW, ZoneOffset.UTC))
+        server.reply(HttpReply.retryAfter(429, "7"), HttpReply.retryAfter(503, date), HttpReply.retryAfter(500, "30"),
+                HttpReply.json("{}"));
+        VirtualTime time = VirtualTime.startingAt(NOW);
+        RestSource source = source(fast.withScheduler(time).withClock(time)
                 .withMaxRetryAfter(Duration.ofSeconds(60)));
 
         source.start();
 
+        // start, then after 429 (7 s), after 503 (90 s capped to 60 s), after 500 (the interval: Retry-After ignored)
+        List<Duration> delays = new ArrayList<>();
+        delays.add(time.nextDelay().orElseThrow());
+        time.runUntilIdle();
         assertThat(nextError()).hasMessageContaining("HTTP 429").hasMessageContaining("Retry-After PT7S");
+        delays.add(nextPlanned(time));
+        time.advance(delays.get(1));
         assertThat(nextError()).hasMessageContaining("HTTP 503").hasMessageContaining("Retry-After PT1M");
+        delays.add(nextPlanned(time));
+        time.advance(delays.get(2));
         assertThat(nextError()).hasMessageContaining("HTTP 500").hasMessageNotContaining("Retry-After");
+        delays.add(nextPlanned(time));
+        time.advance(delays.get(3));
         nextData();
         source.stop();
-        // start, then after 429 (7 s), after 503 (90 s capped to 60 s), after 500 (the interval: Retry-After ignored)
-        assertThat(scheduler.delays).hasSizeGreaterThanOrEqualTo(4);
-        assertThat(scheduler.delays.get(0)).isZero();
-        assertThat(scheduler.delays.get(1)).isEqualTo(Duration.ofSeconds(7));
-        assertThat(scheduler.delays.get(2)).isEqualTo(Duration.ofSeconds(60));
-        assertThat(scheduler.delays.get(3)).isLessThanOrEqualTo(Duration.ofSeconds(60).plusMillis(20));
-        assertThat(scheduler.delays.get(3)).isLessThan(Duration.ofSeconds(61));
+        assertThat(delays.get(0)).isZero();
+        assertThat(delays.get(1)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(delays.get(2)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(delays.get(3)).isLessThanOrEqualTo(Duration.ofSeconds(60).plusMillis(20));
+        assertThat(delays.get(3)).isLessThan(Duration.ofSeconds(61));
     }
 
     @Test
     void poll_retryAfter_isWaitedForOnTheWire() throws Exception {
         List<Long> arrivals = new CopyOnWriteArrayList<>();
         AtomicInteger count = new AtomicInteger();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                arrivals.add(System.nanoTime());
-                return count.incrementAndGet() == 1
-                        ? new MockResponse.Builder().code(429).addHeader("Retry-After", "120").build()
-                        : json("{}");
-            }
+        server.otherwise(n -> {
+            arrivals.add(System.nanoTime());
+            return count.incrementAndGet() == 1 ? HttpReply.retryAfter(429, "120") : HttpReply.json("{}");
         });
         source(fast.withMaxRetryAfter(Duration.ofMillis(300))).start();
 
@@ -396,12 +383,11 @@ class RestSourceTest {
 
     @Test
     void buildRequest_sameValidators_reusesOneRequest_newValidators_buildAnother() throws Exception {
-        server.enqueue(json("{\"n\":1}"));
-        server.enqueue(json("{\"n\":2}"));
-        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"").body("{\"n\":3}").build());
-        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"").body("{\"n\":4}").build());
-        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v2\"").body("{\"n\":5}").build());
-        server.enqueue(json("{\"n\":6}"));
+        server.reply(HttpReply.json("{\"n\":1}"), HttpReply.json("{\"n\":2}"),
+                HttpReply.of(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"").body("{\"n\":3}").build()),
+                HttpReply.of(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"").body("{\"n\":4}").build()),
+                HttpReply.of(new MockResponse.Builder().code(200).addHeader("ETag", "\"v2\"").body("{\"n\":5}").build()),
+                HttpReply.json("{\"n\":6}"));
         List<Request> built = new CopyOnWriteArrayList<>();
         RestSource source = new RestSource("rest", handler, server.url("/quote").toString(),
                 fast.withHeader("X-Api-Key", "k1")) {
@@ -436,7 +422,7 @@ class RestSourceTest {
         }
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            sent.add(server.takeRequest(5, SECONDS).getHeaders().get("If-None-Match"));
+            sent.add(server.awaitRequest(i + 1, WAIT).getHeaders().get("If-None-Match"));
         }
         assertThat(sent).containsExactly(null, null, null, "\"v1\"", "\"v1\"", "\"v2\"");
     }
@@ -444,13 +430,10 @@ class RestSourceTest {
     @Test
     void poll_etagAndLastModified_sentBack_304EmitsNothingAndResetsCount() throws Exception {
         String modified = "Sat, 21 Nov 2026 10:00:00 GMT";
-        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"")
-                .addHeader("Last-Modified", modified).body("{\"n\":1}").build());
-        server.enqueue(status(500));
-        server.enqueue(new MockResponse.Builder().code(304).build());
-        server.enqueue(status(500));
-        server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"v2\"").body("{\"n\":2}").build());
-        server.enqueue(new MockResponse.Builder().code(304).build());
+        server.reply(HttpReply.of(new MockResponse.Builder().code(200).addHeader("ETag", "\"v1\"")
+                .addHeader("Last-Modified", modified).body("{\"n\":1}").build()));
+        server.reply(HttpReply.status(500), HttpReply.notModified(), HttpReply.status(500),
+                HttpReply.jsonWithEtag("{\"n\":2}", "\"v2\""), HttpReply.notModified());
         // threshold 2: the 304 between the two 500s must reset the count
         RestSource source = source(fast.withExceptionThreshold(2));
 
@@ -459,8 +442,8 @@ class RestSourceTest {
         assertThat(nextData().body().get("n").asInt()).isEqualTo(1);
         assertThat(nextData().body().get("n").asInt()).isEqualTo(2);
         List<RecordedRequest> requests = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            requests.add(server.takeRequest(5, SECONDS));
+        for (int i = 1; i <= 6; i++) {
+            requests.add(server.awaitRequest(i, WAIT));
         }
         source.stop();
         assertThat(requests.get(0).getHeaders().get("If-None-Match")).isNull();
@@ -485,22 +468,19 @@ class RestSourceTest {
         CountDownLatch releaseFirst = new CountDownLatch(1);
         CountDownLatch secondArrived = new CountDownLatch(1);
         AtomicInteger count = new AtomicInteger();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
-                try {
-                    int n = count.incrementAndGet();
-                    if (n == 1) {
-                        firstArrived.countDown();
-                        releaseFirst.await(5, SECONDS);
-                    } else if (n == 2) {
-                        secondArrived.countDown();
-                    }
-                    return json("{\"n\":" + n + "}");
-                } finally {
-                    active.decrementAndGet();
+        server.otherwise(request -> {
+            maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+            try {
+                int n = count.incrementAndGet();
+                if (n == 1) {
+                    firstArrived.countDown();
+                    awaitQuietly(releaseFirst);
+                } else if (n == 2) {
+                    secondArrived.countDown();
                 }
+                return HttpReply.json("{\"n\":" + n + "}");
+            } finally {
+                active.decrementAndGet();
             }
         });
         RestSource source = source(fast.withRequestInterval(Duration.ofMillis(20)));
@@ -521,20 +501,24 @@ class RestSourceTest {
 
     @Test
     void poll_fixedRate_responseTimeIsSubtractedFromTheWait() throws Exception {
-        for (int i = 0; i < 4; i++) {
-            server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(40, MILLISECONDS).build());
-        }
-        RecordingScheduler scheduler = scheduler(false);
+        server.replyTimes(4, HttpReply.delayed(Duration.ofMillis(40), "{}"));
+        // Real time, clock and scheduler both: the responses' 40 ms must count, and each poll must start when planned.
+        DelayRecordingScheduler scheduler = new DelayRecordingScheduler();
         RestSource source = source(fast.withScheduler(scheduler).withRequestInterval(Duration.ofMillis(100)));
-
-        source.start();
-        for (int i = 0; i < 4; i++) {
-            nextData();
+        List<Duration> waits;
+        try {
+            source.start();
+            for (int i = 0; i < 4; i++) {
+                nextData();
+            }
+            source.stop();
+            waits = scheduler.delays.subList(1, 4);
+        } finally {
+            scheduler.shutdownNow();
+            assertThat(scheduler.awaitTermination(5, SECONDS)).isTrue();
         }
-        source.stop();
 
         // each response took at least 40 ms, so each wait is at most 60 ms: the plan is start + k * interval
-        List<Duration> waits = scheduler.delays.subList(1, 4);
         assertThat(waits).allSatisfy(wait -> assertThat(wait).isBetween(Duration.ZERO, Duration.ofMillis(60)));
     }
 
@@ -544,13 +528,10 @@ class RestSourceTest {
     void stop_midRequest_cancelsCall_completesNormally_andEmitsNothing() throws Exception {
         CountDownLatch arrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                arrived.countDown();
-                release.await(5, SECONDS);
-                return json("{}");
-            }
+        server.otherwise(request -> {
+            arrived.countDown();
+            awaitQuietly(release);
+            return HttpReply.json("{}");
         });
         CountDownLatch canceled = new CountDownLatch(1);
         OkHttpClient client = new OkHttpClient.Builder().eventListener(new EventListener() {
@@ -559,29 +540,30 @@ class RestSourceTest {
                 canceled.countDown();
             }
         }).build();
-        RecordingScheduler scheduler = scheduler(false);
+        VirtualTime scheduler = VirtualTime.create();
         RestSource source = source(fast.withClient(client).withScheduler(scheduler));
 
         CompletableFuture<Void> future = source.start();
+        assertThat(scheduler.runUntilIdle()).isOne();
         assertThat(arrived.await(5, SECONDS)).isTrue();
         source.stop();
 
         assertThat(future).isCompleted().isNotCompletedExceptionally();
         assertThat(canceled.await(5, SECONDS)).isTrue();
         release.countDown();
-        assertThat(scheduler.getQueue()).isEmpty();
+        assertThat(scheduler.pending()).isZero();
         // the canceled call's failure and any late response are not emitted, and no further poll is made
         assertThat(errors.poll(200, MILLISECONDS)).isNull();
         assertThat(data).isEmpty();
-        assertThat(server.getRequestCount()).isEqualTo(1);
-        assertThat(scheduler.getQueue()).isEmpty();
+        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(scheduler.pending()).isZero();
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
     }
 
     @Test
     void start_twice_throws() {
-        server.enqueue(json("{}"));
+        server.reply(HttpReply.json("{}"));
         RestSource source = source(fast);
         source.start();
         assertThatThrownBy(source::start).isInstanceOf(IllegalStateException.class)
@@ -594,20 +576,20 @@ class RestSourceTest {
     void errors_neverContainApiKeyHeaderOrQuerySecret() throws Exception {
         String headerSecret = "hdr-5ecret-value";
         String querySecret = "qry-5ecret-value";
-        server.enqueue(status(401));
-        server.enqueue(json("{\"broken\": "));
-        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "0").build());
-        server.enqueue(json("[" + "1,".repeat(300) + "1]"));
-        server.enqueue(new MockResponse.Builder().code(200).body("{\"values\":[" + "1,".repeat(5000) + "1]}")
-                .onResponseBody(new SocketEffect.CloseSocket()).build());
+        server.reply(HttpReply.status(401));
+        server.reply(HttpReply.json("{\"broken\": "));
+        server.reply(HttpReply.retryAfter(429, "0"));
+        server.reply(HttpReply.json("[" + "1,".repeat(300) + "1]"));
+        server.reply(HttpReply.of(new MockResponse.Builder().code(200).body("{\"values\":[" + "1,".repeat(5000) + "1]}")
+                .onResponseBody(new SocketEffect.CloseSocket()).build()));
         Options options = fast.withHeader("X-Api-Key", headerSecret).withHeader("Authorization", "Bearer " + headerSecret)
                 .withMaxBodyBytes(500).withExceptionThreshold(5);
-        RestSource source = source(server.url("/q?symbol=AAPL&apikey=" + querySecret).toString(), options);
+        RestSource source = source(server.url("/q?symbol=AAPL&apikey=" + querySecret), options);
 
         CompletableFuture<Void> future = source.start();
 
         assertThatThrownBy(() -> future.get(5, SECONDS)).cause().isInstanceOf(FailureThresholdException.class);
-        assertThat(server.takeRequest(5, SECONDS).getHeaders().get("X-Api-Key")).isEqualTo(headerSecret);
+        assertThat(server.awaitRequest(1, WAIT).getHeaders().get("X-Api-Key")).isEqualTo(headerSecret);
         List<Throwable> all = new ArrayList<>(errors);
         all.add(future.handle((v, t) -> t).get());
         assertThat(all).hasSize(6);

@@ -7,6 +7,9 @@ import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Overflow;
 import io.pipeline.core.SyncDispatcher;
+import io.pipeline.testing.EventLog;
+import io.pipeline.testing.ScriptedWebSocketPeer;
+import io.pipeline.testing.WebSocketScript;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,33 +26,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** WebSocketSource against slow consumers, silent close handshakes, shared clients and an impossible frame. */
 class WebSocketFaultsTest {
-    private final MockWebServer server = new MockWebServer();
-    private final StreamRecorder recorder = new StreamRecorder();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ScriptedWebSocketPeer server = ScriptedWebSocketPeer.start();
+    private final EventLog log = new EventLog();
     private final List<WebSocketSource> sources = new ArrayList<>();
     private final List<MessageHandler> handlers = new ArrayList<>();
-    private final CountDownLatch release = new CountDownLatch(1);
-
-    @BeforeEach
-    void startServer() throws IOException {
-        server.start();
-    }
 
     @AfterEach
     void tearDown() throws Exception {
-        release.countDown();
         for (WebSocketSource source : sources) {
             source.stop();
             assertThat(source.awaitTermination(Duration.ofSeconds(5))).isTrue();
@@ -65,12 +56,11 @@ class WebSocketFaultsTest {
         int count = 500;
         AsyncDispatcher handler = AsyncDispatcher.builder().capacity(16).overflow(Overflow.BLOCK).build();
         handlers.add(handler);
-        enqueueSocket(socket -> {
-            for (int i = 0; i < count; i++) {
-                socket.send("{\"n\":" + i + "}");
-            }
-        });
-        enqueueSocket(socket -> {}); // a reconnect would be accepted, and would show
+        WebSocketScript socket = server.connection();
+        for (int i = 0; i < count; i++) {
+            socket.send("{\"n\":" + i + "}");
+        }
+        server.connection(); // a reconnect would be accepted, and would show
         // Pings every second: a reader blocked behind the slow listener for 10 s would miss the pongs.
         WebSocketSource source = source(handler, WebSocketSource.Options.defaults()
                 .withPingInterval(Duration.ofSeconds(1)).withHeartbeatTimeout(Duration.ofSeconds(3)));
@@ -86,11 +76,11 @@ class WebSocketFaultsTest {
 
         assertThat(all.await(60, TimeUnit.SECONDS)).as("all %d messages within 60 s", count).isTrue();
         assertThat(received).hasSize(count).isSorted();
-        List<String> events = recorder.remaining();
+        List<String> events = log.rest();
         assertThat(events).noneMatch(e -> e.startsWith("disconnected") || e.startsWith("error")
                 || e.startsWith("uncaught"));
         assertThat(events).filteredOn(e -> e.startsWith("connected")).hasSize(1);
-        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(server.connectionCount()).isEqualTo(1);
         assertThat(source.consecutiveFailures()).isZero();
     }
 
@@ -98,11 +88,7 @@ class WebSocketFaultsTest {
     void slowListener_longerThanTheHeartbeatTimeout_underSyncDispatcher_isNotADisconnect() throws Exception {
         SyncDispatcher handler = new SyncDispatcher();
         handlers.add(handler);
-        enqueueSocket(socket -> {
-            socket.send("{\"n\":1}");
-            socket.send("{\"n\":2}");
-            socket.send("{\"n\":3}");
-        });
+        server.connection().send("{\"n\":1}").send("{\"n\":2}").send("{\"n\":3}");
         WebSocketSource source = source(handler, WebSocketSource.Options.defaults()
                 .withHeartbeatTimeout(Duration.ofSeconds(1)).withReconnectBackoff(Duration.ofMillis(1),
                         Duration.ofMillis(5)));
@@ -114,36 +100,23 @@ class WebSocketFaultsTest {
 
         source.start();
 
-        assertThat(recorder.next(4)).containsExactly("connected " + source.url(), "message {\"n\":1}",
+        assertThat(log.next(4, WAIT)).containsExactly("connected " + source.url(), "message {\"n\":1}",
                 "message {\"n\":2}", "message {\"n\":3}");
     }
 
     @Test
     void stop_serverNeverAnswersTheCloseFrame_everyThreadOfTheSourceEndsWithinTheCloseTimeout() throws Exception {
-        CountDownLatch closing = new CountDownLatch(1);
-        List<WebSocket> serverSide = new CopyOnWriteArrayList<>();
-        server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
-            @Override
-            public void onOpen(WebSocket webSocket, Response response) {
-                serverSide.add(webSocket);
-                webSocket.send("{}");
-            }
-
-            @Override
-            public void onClosing(WebSocket webSocket, int code, String reason) {
-                closing.countDown(); // and never answers
-            }
-        }).build());
+        WebSocketScript silent = server.connection().neverAnswerClose().send("{}");
         SyncDispatcher handler = new SyncDispatcher();
         handlers.add(handler);
         WebSocketSource source = source(handler, WebSocketSource.Options.defaults()
                 .withCloseTimeout(Duration.ofMillis(500)));
         source.start();
-        assertThat(recorder.next(2)).last().isEqualTo("message {}");
+        assertThat(log.next(2, WAIT)).last().isEqualTo("message {}");
 
         source.stop();
 
-        assertThat(closing.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(silent.awaitClientClose(WAIT)).isEqualTo(1000); // and the server never answers
         // OkHttp's own close timeout is 60 s: without the source's, the reader thread would still be waiting.
         assertThat(source.client().dispatcher().executorService().awaitTermination(3, TimeUnit.SECONDS)).isTrue();
         assertThat(source.awaitTermination(Duration.ofSeconds(3))).isTrue();
@@ -153,7 +126,6 @@ class WebSocketFaultsTest {
                 assertThat(thread.isAlive()).as(thread.getName() + " ended").isFalse();
             }
         }
-        serverSide.forEach(socket -> socket.close(1000, null)); // answers at last: the mock server can shut down
     }
 
     @Test
@@ -165,8 +137,8 @@ class WebSocketFaultsTest {
         CountDownLatch connected = new CountDownLatch(count);
         try {
             for (int i = 0; i < count; i++) {
-                enqueueSocket(socket -> {});
-                WebSocketSource source = new WebSocketSource("feed" + i, handler, wsUrl("/feed"),
+                server.connection();
+                WebSocketSource source = new WebSocketSource("feed" + i, handler, server.url("/feed"),
                         WebSocketSource.Options.defaults().withClient(shared));
                 sources.add(source);
                 source.on(WebSocketSource.CONNECTED, url -> connected.countDown());
@@ -193,12 +165,11 @@ class WebSocketFaultsTest {
                     .defaults().withHeartbeatTimeout(Duration.ofSeconds(1))
                     .withReconnectBackoff(Duration.ofMillis(1), Duration.ofMillis(5)));
             sources.add(source);
-            recorder.listenTo(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE,
-                    WebSocketSource.DISCONNECTED);
+            record(source);
 
             source.start();
 
-            List<String> events = recorder.next(5);
+            List<String> events = log.next(5, WAIT);
             assertThat(events.get(0)).isEqualTo("connected " + source.url());
             assertThat(events.get(1)).startsWith("error no message for ");
             assertThat(events.get(2)).startsWith("disconnected no message for ");
@@ -207,32 +178,19 @@ class WebSocketFaultsTest {
     }
 
     private WebSocketSource source(MessageHandler handler, WebSocketSource.Options options) {
-        WebSocketSource source = new WebSocketSource("feed", handler, wsUrl("/feed"), options);
+        WebSocketSource source = new WebSocketSource("feed", handler, server.url("/feed"), options);
         sources.add(source);
-        recorder.listenTo(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
+        record(source);
         return source;
     }
 
-    private String wsUrl(String path) {
-        return server.url(path).toString().replaceFirst("^http", "ws");
-    }
-
-    private void enqueueSocket(Consumer<WebSocket> onOpen) {
-        server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
-            @Override
-            public void onOpen(WebSocket webSocket, Response response) {
-                onOpen.accept(webSocket);
-            }
-
-            @Override
-            public void onClosing(WebSocket webSocket, int code, String reason) {
-                webSocket.close(code, null);
-            }
-        }).build());
+    private void record(WebSocketSource source) {
+        log.recordStream(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
     }
 
     /**
-     * A WebSocket server written on a bare socket: its first connection announces a text frame of 2^40 bytes,
+     * A WebSocket server written on a bare socket, for a fault neither the kit's peer nor mockwebserver3 can
+     * script: its first connection announces a text frame of 2^40 bytes,
      * sends 64 KiB of it and stalls; later connections send one small message and stay open.
      */
     static final class RawWebSocketServer implements AutoCloseable {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Overflow;
+import io.pipeline.testing.EventLog;
 import java.io.IOException;
 import java.time.Duration;
 import mockwebserver3.MockResponse;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketSlowDeliveryTest {
     private final MockWebServer server = new MockWebServer();
-    private final StreamRecorder recorder = new StreamRecorder();
+    private final EventLog log = new EventLog();
     private final AsyncDispatcher handler = AsyncDispatcher.builder().capacity(1).overflow(Overflow.BLOCK).build();
     private WebSocketSource source;
 
@@ -64,11 +65,11 @@ class WebSocketSlowDeliveryTest {
                 Thread.sleep(3_000); // the slow consumer under test: three heartbeat timeouts on one message
             }
         });
-        recorder.listenTo(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
+        log.recordStream(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
 
         source.start();
 
-        assertThat(recorder.next(5)).containsExactly("connected " + source.url(), "message {\"n\":1}",
+        assertThat(log.next(5, Duration.ofSeconds(30))).containsExactly("connected " + source.url(), "message {\"n\":1}",
                 "message {\"n\":2}", "message {\"n\":3}", "message {\"n\":4}");
         assertThat(source.consecutiveFailures()).isZero();
         assertThat(server.getRequestCount()).as("no reconnect").isEqualTo(1);

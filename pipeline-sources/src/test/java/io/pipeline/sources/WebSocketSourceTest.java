@@ -4,43 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pipeline.core.SyncDispatcher;
+import io.pipeline.testing.EventLog;
+import io.pipeline.testing.ScriptedWebSocketPeer;
+import io.pipeline.testing.WebSocketScript;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.Response;
 import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
-import okio.ByteString;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class WebSocketSourceTest {
     private static final Duration FAST = Duration.ofMillis(1);
 
-    private final MockWebServer server = new MockWebServer();
-    private final SyncDispatcher handler = new SyncDispatcher();
-    private final StreamRecorder recorder = new StreamRecorder();
-    private final List<WebSocketSource> sources = new ArrayList<>();
-    private final BlockingQueue<String> serverReceived = new LinkedBlockingQueue<>();
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
-    @BeforeEach
-    void startServer() throws IOException {
-        server.start();
-    }
+    private final ScriptedWebSocketPeer server = ScriptedWebSocketPeer.start();
+    private final SyncDispatcher handler = new SyncDispatcher();
+    private final EventLog log = new EventLog();
+    private final List<WebSocketSource> sources = new ArrayList<>();
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -55,11 +44,10 @@ class WebSocketSourceTest {
     @Test
     void messages_arriveInOrderReceived() throws Exception {
         int count = 200;
-        enqueueSocket(socket -> {
-            for (int i = 0; i < count; i++) {
-                socket.send("{\"n\":" + i + "}");
-            }
-        });
+        WebSocketScript socket = server.connection();
+        for (int i = 0; i < count; i++) {
+            socket.send("{\"n\":" + i + "}");
+        }
         List<Integer> seen = new ArrayList<>();
         CountDownLatch all = new CountDownLatch(count);
         WebSocketSource source = source(fastOptions());
@@ -80,8 +68,8 @@ class WebSocketSourceTest {
 
     @Test
     void onConnect_sendsSubscriptionTheServerReceives() throws Exception {
-        enqueueSocket(socket -> {});
-        WebSocketSource source = new WebSocketSource("subscriber", handler, wsUrl("/feed"), fastOptions()) {
+        server.connection();
+        WebSocketSource source = new WebSocketSource("subscriber", handler, server.url("/feed"), fastOptions()) {
             @Override
             protected void onConnect(WebSocket socket) {
                 socket.send("{\"subscribe\":\"AAPL\"}");
@@ -92,67 +80,62 @@ class WebSocketSourceTest {
 
         source.start();
 
-        assertThat(serverReceived.poll(5, TimeUnit.SECONDS)).isEqualTo("{\"subscribe\":\"AAPL\"}");
-        assertThat(recorder.next()).isEqualTo("connected " + source.url());
+        assertThat(server.awaitReceived(1, WAIT)).containsExactly("{\"subscribe\":\"AAPL\"}");
+        assertThat(log.next(WAIT)).isEqualTo("connected " + source.url());
     }
 
     @Test
     void send_whileConnected_reachesServer_andReturnsFalseAfterStop() throws Exception {
-        enqueueSocket(socket -> {});
+        server.connection();
         WebSocketSource source = source(fastOptions());
 
         source.start();
-        assertThat(recorder.next()).startsWith("connected");
+        assertThat(log.next(WAIT)).startsWith("connected");
 
         assertThat(source.send("hello")).isTrue();
-        assertThat(serverReceived.poll(5, TimeUnit.SECONDS)).isEqualTo("hello");
+        assertThat(server.awaitReceived(1, WAIT)).containsExactly("hello");
         source.stop();
         assertThat(source.send("late")).isFalse();
     }
 
     @Test
     void serverClose_emitsDisconnected_thenReconnects() throws Exception {
-        enqueueSocket(socket -> socket.close(1001, "going away"));
-        enqueueSocket(socket -> socket.send("{\"second\":true}"));
+        server.connection().close(1001, "going away");
+        server.connection().send("{\"second\":true}");
         WebSocketSource source = source(fastOptions());
 
         source.start();
 
         String url = source.url();
-        assertThat(recorder.next(5)).containsExactly(
+        assertThat(log.next(5, WAIT)).containsExactly(
                 "connected " + url,
                 "error closed by server: code 1001, reason 'going away' (" + url + ")",
                 "disconnected closed by server: code 1001, reason 'going away'",
                 "connected " + url,
                 "message {\"second\":true}");
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(server.connectionCount()).isEqualTo(2);
     }
 
     @Test
     void heartbeatTimeout_silentServer_disconnectsAndReconnects() throws Exception {
-        enqueueSocket(socket -> {}); // never sends anything
-        enqueueSocket(socket -> socket.send("{\"alive\":true}"));
+        server.connection(); // never sends anything
+        server.connection().send("{\"alive\":true}");
         WebSocketSource source = source(fastOptions().withHeartbeatTimeout(Duration.ofMillis(300)));
 
         source.start();
 
-        List<String> events = recorder.next(5);
+        List<String> events = log.next(5, WAIT);
         assertThat(events.get(0)).isEqualTo("connected " + source.url());
         assertThat(events.get(1)).startsWith("error no message for ").contains("heartbeatTimeout 300 ms");
         assertThat(events.get(2)).startsWith("disconnected no message for ").contains("heartbeatTimeout 300 ms");
         assertThat(events.subList(3, 5)).containsExactly("connected " + source.url(), "message {\"alive\":true}");
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(server.connectionCount()).isEqualTo(2);
     }
 
     @Test
     void refusedUpgrades_reachThreshold_failFutureNamingRedactedUrl() throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().code(500).body("nope").build();
-            }
-        });
-        WebSocketSource source = new WebSocketSource("feed", handler, wsUrl("/feed?token=s3cr3t"),
+        server.reject(500).reject(500).reject(500); // a fourth connection would be refused with 404, and counted
+        WebSocketSource source = new WebSocketSource("feed", handler, server.url("/feed?token=s3cr3t"),
                 fastOptions().withExceptionThreshold(3));
         sources.add(source);
         record(source);
@@ -167,104 +150,91 @@ class WebSocketSourceTest {
                 .hasMessageContaining("/feed?token=REDACTED")
                 .hasMessageNotContaining("s3cr3t")
                 .hasCauseInstanceOf(ProtocolException.class);
-        List<String> events = recorder.next(6);
+        List<String> events = log.next(6, WAIT);
         assertThat(events).filteredOn(event -> event.startsWith("disconnected")).hasSize(3)
                 .allSatisfy(event -> assertThat(event).startsWith("disconnected connect failed: ").contains("500"));
         assertThat(events).filteredOn(event -> event.startsWith("error")).hasSize(3)
                 .allSatisfy(event -> assertThat(event).contains("500"));
-        assertThat(recorder.remaining()).isEmpty();
-        assertThat(server.getRequestCount()).isEqualTo(3);
+        assertThat(log.rest()).isEmpty();
+        assertThat(server.connectionCount()).isEqualTo(3);
     }
 
     @Test
     void handledMessage_resetsFailureCount() throws Exception {
         for (int i = 0; i < 3; i++) {
-            int n = i;
-            enqueueSocket(socket -> {
-                socket.send("{\"n\":" + n + "}");
-                socket.close(1000, "bye");
-            });
+            server.connection().send("{\"n\":" + i + "}").close(1000, "bye");
         }
-        server.enqueue(new MockResponse.Builder().code(500).build());
+        server.reject(500);
         WebSocketSource source = source(fastOptions().withExceptionThreshold(2));
 
         CompletableFuture<Void> done = source.start();
 
         assertThatThrownBy(() -> done.get(5, TimeUnit.SECONDS)).hasMessageContaining("disconnected too many times");
-        List<String> events = recorder.remaining();
+        List<String> events = log.rest();
         assertThat(events).filteredOn(e -> e.startsWith("message")).hasSize(3);
         // Without the reset, the second close would have been the second failure in a row.
         assertThat(events).filteredOn(e -> e.startsWith("disconnected")).hasSize(4);
-        assertThat(server.getRequestCount()).isEqualTo(4);
+        assertThat(server.connectionCount()).isEqualTo(4);
     }
 
     @Test
     void oversizedFrame_emitsErrorWithSizeAndCap_connectionKept() throws Exception {
         String big = "{\"pad\":\"" + "x".repeat(100) + "\"}";
-        enqueueSocket(socket -> {
-            socket.send(big);
-            socket.send(ByteString.encodeUtf8(big));
-            socket.send("{\"ok\":1}");
-        });
+        server.connection().send(big).sendBinary(big).send("{\"ok\":1}");
         WebSocketSource source = source(fastOptions().withMaxFrameBytes(64));
 
         source.start();
 
-        List<String> events = recorder.next(4);
+        List<String> events = log.next(4, WAIT);
         assertThat(events.get(0)).startsWith("connected");
         assertThat(events.get(1)).startsWith("error").contains(big.length() + " bytes").contains("maxFrameBytes 64");
         assertThat(events.get(2)).startsWith("error").contains(big.length() + " bytes");
         assertThat(events.get(3)).isEqualTo("message {\"ok\":1}");
-        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(server.connectionCount()).isEqualTo(1);
     }
 
     @Test
     void oversizedFrame_countsUtf8Bytes_notChars() throws Exception {
         String wide = "{\"s\":\"" + "é".repeat(30) + "\"}"; // 38 chars, 68 UTF-8 bytes
-        enqueueSocket(socket -> socket.send(wide));
+        server.connection().send(wide);
         WebSocketSource source = source(fastOptions().withMaxFrameBytes(64));
 
         source.start();
 
-        assertThat(recorder.next()).startsWith("connected");
-        assertThat(recorder.next()).startsWith("error").contains("68 bytes");
+        assertThat(log.next(WAIT)).startsWith("connected");
+        assertThat(log.next(WAIT)).startsWith("error").contains("68 bytes");
     }
 
     @Test
     void malformedJson_emitsError_connectionKept() throws Exception {
-        enqueueSocket(socket -> {
-            socket.send("{not json");
-            socket.send("{} trailing");
-            socket.send("");
-            socket.send("{\"n\":1}");
-        });
+        server.connection().send("{not json").send("{} trailing").send("").send("{\"n\":1}");
         WebSocketSource source = source(fastOptions());
 
         source.start();
 
-        List<String> events = recorder.next(5);
+        List<String> events = log.next(5, WAIT);
         assertThat(events.get(0)).startsWith("connected");
         assertThat(events.subList(1, 4)).allSatisfy(e -> assertThat(e).startsWith("error malformed JSON message"));
         assertThat(events.get(4)).isEqualTo("message {\"n\":1}");
-        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(server.connectionCount()).isEqualTo(1);
     }
 
     @Test
     void binaryMessage_isDecodedAsUtf8AndParsed() throws Exception {
-        enqueueSocket(socket -> socket.send(ByteString.encodeUtf8("{\"bin\":\"é\"}")));
+        server.connection().sendBinary("{\"bin\":\"é\"}");
         WebSocketSource source = source(fastOptions());
 
         source.start();
 
-        assertThat(recorder.next(2)).containsExactly("connected " + source.url(), "message {\"bin\":\"é\"}");
+        assertThat(log.next(2, WAIT)).containsExactly("connected " + source.url(), "message {\"bin\":\"é\"}");
     }
 
     @Test
     void onText_override_handlesNonJsonFormats() throws Exception {
-        enqueueSocket(socket -> socket.send("price=42"));
+        server.connection().send("price=42");
         List<String> texts = new ArrayList<>();
         CountDownLatch got = new CountDownLatch(1);
-        WebSocketSource source = new WebSocketSource("text", handler, wsUrl("/feed"), fastOptions()) {
+        WebSocketSource source = new WebSocketSource("text", handler, server.url("/feed"), fastOptions()) {
             @Override
             protected void onText(String text) {
                 texts.add(text);
@@ -281,36 +251,29 @@ class WebSocketSourceTest {
 
     @Test
     void stop_closesWith1000_completesNormally_andDoesNotReconnect() throws Exception {
-        CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-        server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
-            @Override
-            public void onClosing(WebSocket webSocket, int code, String reason) {
-                closeCode.complete(code);
-                webSocket.close(code, null);
-            }
-        }).build());
-        enqueueSocket(socket -> {}); // a reconnect would be accepted
+        WebSocketScript first = server.connection();
+        server.connection(); // a reconnect would be accepted
         WebSocketSource source = source(fastOptions());
         CompletableFuture<Void> done = source.start();
-        assertThat(recorder.next()).startsWith("connected");
+        assertThat(log.next(WAIT)).startsWith("connected");
 
         source.stop();
         source.stop(); // idempotent
 
         assertThat(done.get(5, TimeUnit.SECONDS)).isNull();
-        assertThat(closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
+        assertThat(first.awaitClientClose(WAIT)).isEqualTo(1000);
         assertThat(source.awaitTermination(Duration.ofSeconds(5))).isTrue();
         assertThat(source.client().dispatcher().executorService().awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(server.getRequestCount()).isEqualTo(1);
-        assertThat(recorder.remaining()).isEmpty();
+        assertThat(server.connectionCount()).isEqualTo(1);
+        assertThat(log.rest()).isEmpty();
     }
 
     @Test
     void stop_leavesNoThreadOfTheSourceRunning() throws Exception {
-        enqueueSocket(socket -> socket.send("{}"));
+        server.connection().send("{}");
         WebSocketSource source = source(fastOptions());
         source.start();
-        assertThat(recorder.next(2)).last().isEqualTo("message {}");
+        assertThat(log.next(2, WAIT)).last().isEqualTo("message {}");
         Thread scheduler = threadNamed("pipeline-" + source.name() + "-websocket");
         assertThat(source.ownsClient()).isTrue();
 
@@ -324,7 +287,7 @@ class WebSocketSourceTest {
 
     @Test
     void start_twice_throws() {
-        enqueueSocket(socket -> {});
+        server.connection();
         WebSocketSource source = source(fastOptions());
         source.start();
 
@@ -360,12 +323,12 @@ class WebSocketSourceTest {
 
     @Test
     void headers_areSentWithTheUpgradeRequest() throws Exception {
-        enqueueSocket(socket -> {});
+        server.connection();
         WebSocketSource source = source(fastOptions().withHeader("Authorization", "Bearer t"));
 
         source.start();
 
-        RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+        RecordedRequest request = server.awaitConnection(1, WAIT);
         assertThat(request).isNotNull();
         assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer t");
     }
@@ -375,38 +338,14 @@ class WebSocketSourceTest {
     }
 
     private WebSocketSource source(WebSocketSource.Options options) {
-        WebSocketSource source = new WebSocketSource("feed", handler, wsUrl("/feed"), options);
+        WebSocketSource source = new WebSocketSource("feed", handler, server.url("/feed"), options);
         sources.add(source);
         record(source);
         return source;
     }
 
     private void record(WebSocketSource source) {
-        recorder.listenTo(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
-    }
-
-    private String wsUrl(String path) {
-        return server.url(path).toString().replaceFirst("^http", "ws");
-    }
-
-    /** Upgrades the next request; {@code onOpen} runs when the server side opens. */
-    private void enqueueSocket(Consumer<WebSocket> onOpen) {
-        server.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
-            @Override
-            public void onOpen(WebSocket webSocket, Response response) {
-                onOpen.accept(webSocket);
-            }
-
-            @Override
-            public void onMessage(WebSocket webSocket, String text) {
-                serverReceived.add(text);
-            }
-
-            @Override
-            public void onClosing(WebSocket webSocket, int code, String reason) {
-                webSocket.close(code, null);
-            }
-        }).build());
+        log.recordStream(source, WebSocketSource.CONNECTED, WebSocketSource.MESSAGE, WebSocketSource.DISCONNECTED);
     }
 
     private static Thread threadNamed(String name) {

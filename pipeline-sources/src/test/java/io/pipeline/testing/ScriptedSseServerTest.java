@@ -115,4 +115,19 @@ class ScriptedSseServerTest {
                 .hasMessageContaining("42");
         assertThatThrownBy(() -> server.stream().retry(Duration.ofSeconds(-1))).hasMessageContaining("PT-1S");
     }
+
+    @Test
+    void streamWithAContentType_andAReplyOfAnyKind_answerTheirConnections() throws Exception {
+        server.reply(HttpReply.of(new mockwebserver3.MockResponse.Builder().code(202)
+                .setHeader("Content-Type", "text/event-stream").body("data: must not be seen\n\n").build()));
+        server.stream("Text/Event-Stream; charset=utf-8").raw("").raw("data: ok\n\n");
+        start(SseSource.Options.defaults().withReconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1)));
+
+        assertThat(log.await(2, WAIT).get(0)).startsWith("error ").contains("HTTP 202");
+        time.awaitPending(1, WAIT);
+        time.advance(Duration.ofSeconds(2));
+
+        assertThat(log.await(4, WAIT).subList(2, 4)).containsExactly("connected ", "message null/message/ok");
+        assertThat(server.connectionCount()).isEqualTo(2);
+    }
 }

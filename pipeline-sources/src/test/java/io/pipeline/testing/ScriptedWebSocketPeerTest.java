@@ -148,4 +148,25 @@ class ScriptedWebSocketPeerTest {
         assertThatThrownBy(() -> peer.reject(101)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("101");
     }
+
+    @Test
+    void awaitClientClose_givesTheClientsCode_answeredOrNot() throws Exception {
+        WebSocketScript answered = peer.connection().send("{}");
+        WebSocketSource first = new WebSocketSource("first", handler, peer.url("/feed"), options());
+        start(first);
+        assertThat(log.await(2, WAIT)).containsExactly("connected ", "message {}");
+        first.stop();
+        assertThat(answered.awaitClientClose(WAIT)).isEqualTo(1000);
+        answered.awaitClosed(WAIT);
+
+        WebSocketScript silent = peer.connection().neverAnswerClose().send("{}");
+        WebSocketSource second = new WebSocketSource("second", handler, peer.url("/feed"), options()
+                .withCloseTimeout(Duration.ofMillis(200)));
+        second.on(WebSocketSource.MESSAGE, message -> log.add("second got " + message));
+        second.start();
+        assertThat(log.awaitStartingWith("second got", WAIT)).isEqualTo("second got {}");
+        second.stop();
+
+        assertThat(silent.awaitClientClose(WAIT)).isEqualTo(1000);
+    }
 }

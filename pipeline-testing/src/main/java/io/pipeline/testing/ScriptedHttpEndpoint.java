@@ -5,12 +5,15 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import mockwebserver3.RecordedRequest;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 
 /**
@@ -43,7 +46,7 @@ import okhttp3.OkHttpClient;
 public final class ScriptedHttpEndpoint implements AutoCloseable {
     private final LoopbackServer server = new LoopbackServer("scripted HTTP endpoint", n -> HttpReply.json(404,
             "{\"error\":\"no scripted reply for request " + n + "\"}").response());
-    private final List<OkHttpClient> clients = new CopyOnWriteArrayList<>();
+    private final Map<VirtualTime, OkHttpClient> clients = Collections.synchronizedMap(new IdentityHashMap<>());
 
     private ScriptedHttpEndpoint() {
     }
@@ -154,13 +157,16 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
     /**
      * An OkHttp client whose calls run on {@code time}'s executor, so they run on the thread that advances time
      * (see the class comment). Give it to {@code RestSource.Options.withClient}; the source derives its own client
-     * from it, sharing this executor.
+     * from it, sharing this executor. Every call with the same {@code time} returns the same client, so sources
+     * rebuilt by a flow's restarts share its connection pool. It speaks cleartext HTTP only, as the endpoint does.
      */
     public OkHttpClient client(VirtualTime time) {
         Objects.requireNonNull(time, "time");
-        OkHttpClient client = new OkHttpClient.Builder().dispatcher(new okhttp3.Dispatcher(time)).build();
-        clients.add(client);
-        return client;
+        // One client per virtual time, so a source rebuilt by its flow reuses the pooled connection. Cleartext
+        // only: the endpoint speaks plain HTTP, and a client without TLS specs skips loading the platform's trust
+        // store and SSL context on every build.
+        return clients.computeIfAbsent(time, t -> new OkHttpClient.Builder().dispatcher(new okhttp3.Dispatcher(t))
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build());
     }
 
     /** Shuts the server down and closes the pooled connections of the clients made by {@link #client}. */
@@ -169,7 +175,11 @@ public final class ScriptedHttpEndpoint implements AutoCloseable {
         try {
             server.close();
         } finally {
-            for (OkHttpClient client : clients) {
+            List<OkHttpClient> made;
+            synchronized (clients) {
+                made = List.copyOf(clients.values());
+            }
+            for (OkHttpClient client : made) {
                 client.connectionPool().evictAll();
             }
         }

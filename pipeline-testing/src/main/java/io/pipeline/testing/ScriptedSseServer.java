@@ -3,6 +3,7 @@ package io.pipeline.testing;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -57,10 +58,28 @@ public final class ScriptedSseServer implements AutoCloseable {
      * is connected.
      */
     public SseStream stream() {
-        SseStream stream = new SseStream(streams.size() + 1);
+        return stream("text/event-stream");
+    }
+
+    /**
+     * Scripts the next connection as an event stream served with {@code Content-Type: contentType} (one with
+     * parameters, or a wrong one) and returns it.
+     */
+    public SseStream stream(String contentType) {
+        Objects.requireNonNull(contentType, "contentType");
+        SseStream stream = new SseStream(streams.size() + 1, contentType);
         streams.add(stream);
         server.enqueue(stream.response());
         return stream;
+    }
+
+    /**
+     * Scripts the next connection to be answered with {@code reply}, whatever it is: a status other than 200 with
+     * an event-stream body, a body that never ends, a wrong content type.
+     */
+    public ScriptedSseServer reply(HttpReply reply) {
+        server.enqueue(Objects.requireNonNull(reply, "reply").response());
+        return this;
     }
 
     /** Scripts the next connection to be answered with {@code status} and a plain-text body instead of a stream. */

@@ -26,12 +26,14 @@ public final class SseStream {
     private static final Object DROP = new Object();
 
     private final int number;
+    private final String contentType;
     private final BlockingQueue<Object> actions = new LinkedBlockingQueue<>();
     private final CountDownLatch opened = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    SseStream(int number) {
+    SseStream(int number, String contentType) {
         this.number = number;
+        this.contentType = contentType;
     }
 
     /** An event with an id and a type; {@code data} may span lines. A null {@code id} or {@code type} is left out. */
@@ -70,9 +72,15 @@ public final class SseStream {
         return raw(": " + text + "\n\n");
     }
 
-    /** Text written as it is, for frames the other methods cannot make (malformed ones, say). */
+    /**
+     * Text written as it is, for frames the other methods cannot make (malformed ones, a byte order mark, lines
+     * ended by {@code \r}, say). Empty text writes nothing.
+     */
     public SseStream raw(String text) {
-        actions.add(Objects.requireNonNull(text, "text"));
+        Objects.requireNonNull(text, "text");
+        if (!text.isEmpty()) { // an empty chunk would be the chunked body's end
+            actions.add(text);
+        }
         return this;
     }
 
@@ -122,7 +130,7 @@ public final class SseStream {
         // The body is written as it is scripted, so it is framed here, chunk by chunk; mockwebserver3 adds the
         // (empty) trailers after it. The connection is closed after every stream, as SSE servers do.
         return new MockResponse.Builder()
-                .setHeader("Content-Type", "text/event-stream")
+                .setHeader("Content-Type", contentType)
                 .setHeader("Cache-Control", "no-cache")
                 .setHeader("Transfer-Encoding", "chunked")
                 .body(new MockResponseBody() {

@@ -6,8 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import okhttp3.Response;
 import okhttp3.WebSocket;
@@ -28,6 +31,8 @@ public final class WebSocketScript {
     private final Recording<String> received;
     private final CountDownLatch opened = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final CompletableFuture<Integer> clientClose = new CompletableFuture<>();
+    private volatile boolean answerClose = true;
     private final Object lock = new Object();
     private final List<Consumer<WebSocket>> steps = new ArrayList<>(); // guarded by lock, until the socket opens
     private WebSocket socket; // guarded by lock
@@ -62,6 +67,31 @@ public final class WebSocketScript {
     public void drop() {
         step(socket -> cut());
         end();
+    }
+
+    /**
+     * The server never answers the client's close frame on this connection: a client that closes waits for a
+     * reply that does not come (until the peer is closed). For testing a client's close timeout.
+     */
+    public WebSocketScript neverAnswerClose() {
+        answerClose = false;
+        return this;
+    }
+
+    /**
+     * Waits until the client sends a close frame on this connection (starting the handshake or answering the
+     * server's), and returns its code.
+     *
+     * @throws AssertionError if it has not within {@code timeout}
+     */
+    public int awaitClientClose(Duration timeout) throws InterruptedException {
+        try {
+            return clientClose.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("the client did not close WebSocket connection " + number + " within " + timeout);
+        } catch (ExecutionException e) {
+            throw new AssertionError("cannot happen: the close code is never a failure", e);
+        }
     }
 
     /** Records the TCP connection this script runs on, before its upgrade response is sent. */
@@ -142,10 +172,19 @@ public final class WebSocketScript {
         return received.await(count, timeout);
     }
 
-    /** Cuts the connection, if open, so the peer can shut down. */
+    /**
+     * Cuts the connection, if open, so the peer can shut down; a close the client started and the script left
+     * unanswered is answered first (a server that has read a close frame reads no more, so only its own close
+     * ends the connection on its side).
+     */
     void release() {
+        WebSocket open;
         synchronized (lock) {
             ended = true;
+            open = socket;
+        }
+        if (open != null && clientClose.isDone() && !answerClose) {
+            open.close(clientClose.join(), null);
         }
         cut();
     }
@@ -172,7 +211,10 @@ public final class WebSocketScript {
 
             @Override
             public void onClosing(WebSocket webSocket, int code, String reason) {
-                webSocket.close(code, null);
+                clientClose.complete(code);
+                if (answerClose) {
+                    webSocket.close(code, null);
+                }
             }
 
             @Override

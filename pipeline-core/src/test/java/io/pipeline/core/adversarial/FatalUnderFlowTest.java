@@ -8,6 +8,9 @@ import io.pipeline.core.Flow;
 import io.pipeline.core.HealthStatus;
 import io.pipeline.core.Manager;
 import io.pipeline.core.ManagerState;
+import io.pipeline.core.ManualClock;
+import io.pipeline.core.ManualScheduler;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
 import java.time.Duration;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** Fatal errors in listeners, seen from the flow. */
 class FatalUnderFlowTest {
-    private final Recorder reporter = new Recorder();
+    private final RecordingErrorReporter reporter = new RecordingErrorReporter();
 
     @Test
     void syncListenerOutOfMemory_reachesTheEmitter_andTheFlowGoesDown() throws Exception {

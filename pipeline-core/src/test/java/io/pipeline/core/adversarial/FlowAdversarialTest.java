@@ -3,17 +3,20 @@ package io.pipeline.core.adversarial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pipeline.core.AsyncDispatcher;
+import io.pipeline.core.Event;
 import io.pipeline.core.Flow;
 import io.pipeline.core.HealthStatus;
 import io.pipeline.core.Manager;
 import io.pipeline.core.ManagerState;
+import io.pipeline.core.ManualClock;
+import io.pipeline.core.ManualScheduler;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Overflow;
 import io.pipeline.core.PipelineError;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.Source;
 import io.pipeline.core.SyncDispatcher;
-import io.pipeline.core.Event;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /** Flows on real threads attacked through the public API. */
 class FlowAdversarialTest {
     private static final Event<Long> SEQ = Event.of("seq", Long.class);
-    private final Recorder reporter = new Recorder();
+    private final RecordingErrorReporter reporter = new RecordingErrorReporter();
 
     /** Emits 0, 1, 2, … from a thread of its own as fast as the handler takes them, until stopped or refused. */
     static final class Firehose extends Source {

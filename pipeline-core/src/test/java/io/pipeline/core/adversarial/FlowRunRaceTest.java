@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
 import java.util.List;
@@ -20,7 +21,7 @@ class FlowRunRaceTest {
         for (int round = 0; round < 200; round++) {
             AtomicReference<ManualSource> source = new AtomicReference<>();
             Flow flow = Flow.builder().handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
-                    .errorReporter(new Recorder())
+                    .errorReporter(new RecordingErrorReporter())
                     .manager(handler -> new Manager("m", handler) {
                         {
                             ManualSource s = new ManualSource(processorName("s"), handler);

@@ -8,7 +8,10 @@ import io.pipeline.core.Flow;
 import io.pipeline.core.HealthStatus;
 import io.pipeline.core.Manager;
 import io.pipeline.core.ManagerState;
+import io.pipeline.core.ManualClock;
+import io.pipeline.core.ManualScheduler;
 import io.pipeline.core.MessageHandler;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
 import java.time.Duration;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class HostileInputTest {
     private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler(clock);
-    private final Recorder reporter = new Recorder();
+    private final RecordingErrorReporter reporter = new RecordingErrorReporter();
 
     /** A generator that always draws {@code value} from nextDouble(). */
     private static RandomGenerator drawing(double value) {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
+import io.pipeline.core.ManualClock;
+import io.pipeline.core.ManualScheduler;
 import io.pipeline.core.PipelineError;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
 import java.time.Duration;
@@ -18,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class RestartBookkeepingTest {
     private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler(clock);
-    private final Recorder reporter = new Recorder();
+    private final RecordingErrorReporter reporter = new RecordingErrorReporter();
     private final List<ManualSource> built = new CopyOnWriteArrayList<>();
     private final AtomicBoolean factoryBroken = new AtomicBoolean();
 

@@ -7,9 +7,12 @@ import io.pipeline.core.Flow;
 import io.pipeline.core.HealthStatus;
 import io.pipeline.core.Manager;
 import io.pipeline.core.ManagerState;
+import io.pipeline.core.ManualClock;
+import io.pipeline.core.ManualScheduler;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.PipelineError;
 import io.pipeline.core.Processor;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
 import java.time.Duration;
@@ -26,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class SupervisionFaultsTest {
     private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler(clock);
-    private final Recorder reporter = new Recorder();
+    private final RecordingErrorReporter reporter = new RecordingErrorReporter();
     private static final RestartPolicy ONE_SECOND = RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofSeconds(8))
             .withRandomFactor(0);
 
@@ -130,7 +133,7 @@ class SupervisionFaultsTest {
         built.get(0).source.failWith(new IllegalStateException("boom"));
         scheduler.runReady();
 
-        assertThat(scheduler.thrown).isEmpty();
+        assertThat(scheduler.thrown()).isEmpty();
         assertThat(reporter.errors).hasSize(1);
         assertThat(reporter.errors.get(0).isFinal()).isTrue();
         assertThat(flow.status("m").orElseThrow().state()).isEqualTo(ManagerState.FAILED);
@@ -261,7 +264,7 @@ class SupervisionFaultsTest {
                 scheduler.advance(next);
             }
         }
-        assertThat(scheduler.thrown).isEmpty();
+        assertThat(scheduler.thrown()).isEmpty();
         assertThat(flow.awaitTermination(Duration.ofNanos(-1))).isFalse();
         assertThat(flow.awaitTermination(Duration.ZERO)).isFalse();
         flow.close();

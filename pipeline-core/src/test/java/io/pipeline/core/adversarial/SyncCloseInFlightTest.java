@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
 import io.pipeline.core.MessageHandler;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.Source;
 import io.pipeline.core.SyncDispatcher;
@@ -52,7 +53,7 @@ class SyncCloseInFlightTest {
         List<String> events = new CopyOnWriteArrayList<>();
         AtomicReference<CallbackSource> source = new AtomicReference<>();
         Flow flow = Flow.builder().handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
-                .errorReporter(new Recorder())
+                .errorReporter(new RecordingErrorReporter())
                 .manager(handler -> new Manager("cb", handler) {
                     {
                         CallbackSource s = new CallbackSource(processorName("source"), handler);

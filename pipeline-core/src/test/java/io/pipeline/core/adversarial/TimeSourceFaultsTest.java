@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pipeline.core.CronSource;
 import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
+import io.pipeline.core.ManualClock;
+import io.pipeline.core.ManualScheduler;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
 import java.time.Clock;
@@ -153,7 +156,7 @@ class TimeSourceFaultsTest {
         List<Instant> ticks = new CopyOnWriteArrayList<>();
         Flow flow = Flow.builder().handler(new SyncDispatcher())
                 .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
-                .clock(wall).scheduler(scheduler).errorReporter(new Recorder())
+                .clock(wall).scheduler(scheduler).errorReporter(new RecordingErrorReporter())
                 .manager(handler -> new Manager("minute", handler) {
                     {
                         io.pipeline.core.TimeSource source = new io.pipeline.core.TimeSource(processorName("tick"),

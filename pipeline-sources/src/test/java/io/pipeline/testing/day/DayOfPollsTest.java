@@ -13,6 +13,7 @@ import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
 import io.pipeline.sources.RestSource;
 import io.pipeline.sources.output.CsvOutput;
+import io.pipeline.sources.output.OutputOptions;
 import io.pipeline.testing.HttpReply;
 import io.pipeline.testing.RecordingErrorReporter;
 import io.pipeline.testing.ScriptedHttpEndpoint;
@@ -74,7 +75,9 @@ class DayOfPollsTest {
                     .withClock(time)
                     .withScheduler(time));
             var parse = new Parse(processorName("parse"), handler);
-            var rows = closeOnStop(new CsvOutput<>(processorName("rows"), handler, out, Reading.class));
+            // the output's group commit runs on virtual time too: no hand-off to a writer thread per row
+            var rows = closeOnStop(new CsvOutput<>(processorName("rows"), handler, out, Reading.class,
+                    OutputOptions.defaults().withScheduler(time)));
             source.on(RestSource.DATA, parse::handle);
             parse.on(Parse.READING, rows::write);
             setSource(source);
