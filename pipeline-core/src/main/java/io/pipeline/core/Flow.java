@@ -117,6 +117,8 @@ public final class Flow implements AutoCloseable {
     private final StallWatchdog watchdog;
     private final boolean watchdogOn;
     private final long stallCheckNanos;
+    /** {@link Builder#sourceStopTimeout}, saturated; {@code Long.MAX_VALUE} waits without limit. */
+    private final long sourceStopNanos;
     /** Whether a watchdog check is scheduled; set and cleared on the supervisor (or by start). */
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
     private final FlowJmx jmx;
@@ -156,6 +158,7 @@ public final class Flow implements AutoCloseable {
         this.watchdog = new StallWatchdog(builder.stallMultiple, builder.restartStalledSources);
         this.watchdogOn = builder.stallWatchdog && builder.metrics; // it reads the sources' emit counts
         this.stallCheckNanos = builder.stallCheckInterval.toNanos();
+        this.sourceStopNanos = saturatedNanos(builder.sourceStopTimeout);
         this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health) : null;
         if (builder.scheduler != null) {
             this.supervisor = builder.scheduler;
@@ -458,7 +461,7 @@ public final class Flow implements AutoCloseable {
     private boolean closeWaitsOnThisThread() {
         Thread current = Thread.currentThread();
         return supervising.isHeldByCurrentThread() || current == supervisorThread || onLoopThread()
-                || current == closingThread || TimerSource.isTicking();
+                || current == closingThread || Source.emittingOnAnySource();
     }
 
     private boolean onLoopThread() {
@@ -477,6 +480,7 @@ public final class Flow implements AutoCloseable {
                 }
             }
             running.forEach(this::stopSourcesQuietly);
+            awaitSourcesStopped(running);
             running.forEach(this::awaitSourcesIdleQuietly);
         } finally {
             try {
@@ -496,6 +500,53 @@ public final class Flow implements AutoCloseable {
                 closingThread = null;
                 closed.complete(null);
             }
+        }
+    }
+
+    /**
+     * Step 2 of the close: waits, up to {@link Builder#sourceStopTimeout} in all, for every stopped source's future,
+     * which completes once the source has no emit in progress (the stop contract in {@link Source}). A source whose
+     * emitting work this thread is in (a listener closing the flow) is not waited for: it goes on when close
+     * returns. Not interruptible; the flag is kept.
+     */
+    private void awaitSourcesStopped(List<Manager> managers) {
+        long deadline = sourceStopNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + sourceStopNanos;
+        boolean interrupted = false;
+        for (Manager manager : managers) {
+            for (Source source : manager.sources()) {
+                if (source.emittingOnThisThread()) {
+                    continue;
+                }
+                CompletableFuture<Void> future = source.running();
+                while (!future.isDone()) {
+                    long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                    if (left <= 0) {
+                        LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), source.name())
+                                + "Source '" + source.name() + "' is still running " + Duration.ofNanos(sourceStopNanos)
+                                + " after stop(); closing the resources of manager '" + manager.name()
+                                + "' anyway (a delivery of it may still be in a listener)");
+                        break;
+                    }
+                    try {
+                        future.get(left, TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
+                        // done, or the deadline: looked at above
+                    }
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException beyondLong) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -937,6 +988,7 @@ public final class Flow implements AutoCloseable {
         private double stallMultiple = 3;
         private Duration stallCheckInterval = Duration.ofSeconds(1);
         private boolean restartStalledSources;
+        private Duration sourceStopTimeout = Duration.ofSeconds(DEFAULT_SOURCE_STOP_TIMEOUT_SECONDS);
 
         private Builder() {}
 
@@ -1068,6 +1120,28 @@ public final class Flow implements AutoCloseable {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
+
+        /**
+         * How long {@link Flow#close()} waits, in all, for the stopped sources' futures — each completes once its
+         * source has no emit in progress (see the stop contract in {@link Source}) — before it closes the
+         * managers' resources anyway, logging a warning that names each source still running. Default
+         * {@value #DEFAULT_SOURCE_STOP_TIMEOUT_SECONDS} s; any positive duration up to
+         * {@link java.time.temporal.ChronoUnit#FOREVER} (waits without limit). Real (monotonic) time, not the
+         * flow's clock.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder sourceStopTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("sourceStopTimeout must be positive: " + timeout);
+            }
+            this.sourceStopTimeout = timeout;
+            return this;
+        }
+
+        /** The default of {@link #sourceStopTimeout(Duration)}, in seconds. */
+        public static final int DEFAULT_SOURCE_STOP_TIMEOUT_SECONDS = 10;
 
         /**
          * Creates the flow.
