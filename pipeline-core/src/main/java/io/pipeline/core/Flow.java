@@ -79,8 +79,11 @@ import java.util.random.RandomGenerator;
  * {@link #close()} loses nothing that was accepted: it
  * <ol>
  *   <li>waits for the supervisor's running task (a factory, a report) to finish and cancels pending restarts;</li>
- *   <li>stops every manager's sources, so nothing new comes in, and waits for a time source's tick still in its
- *       listeners;</li>
+ *   <li>stops every manager's sources, so nothing new comes in, and waits — up to
+ *       {@link Builder#sourceStopTimeout(Duration)} in all — for each one's future: a source's future completes
+ *       once it has no emit in progress on a thread of its own (the stop contract in {@link Source}), so a
+ *       delivery still in a listener there — a time source's tick, a connector's response under a
+ *       {@link SyncDispatcher} — finishes before anything is closed;</li>
  *   <li>closes the handler, which delivers everything it accepted (an {@link AsyncDispatcher} drains its queue
  *       and waits for in-flight async listeners) while every listener is still registered;</li>
  *   <li>closes the resources registered with {@link Manager#closeOnStop}, and removes every listener;</li>
@@ -89,10 +92,15 @@ import java.util.random.RandomGenerator;
  * A manager built while the flow closes is stopped and its resources closed. Called from a listener on the
  * handler's loop thread, {@code close()} hands steps 1–5 to a short-lived thread {@code pipeline-flow-N-closer}
  * and returns at once (it cannot wait for the loop it runs on); called while another thread closes the flow, it
- * returns when that close has finished — at once on the loop thread, the supervisor thread, in a time source's
- * tick (under a {@link SyncDispatcher}), or inside the close itself (a resource's {@code close()}), which the first
- * close is waiting on. Before closing the resources, {@code close()} waits for a time source's tick that is still
- * in its listeners, so that it writes to no closed resource.
+ * returns when that close has finished — at once on the loop thread, the supervisor thread, in a source's own
+ * emitting work (a time source's tick or a connector's callback, under a {@link SyncDispatcher}), or inside the
+ * close itself (a resource's {@code close()}), which the first close is waiting on. A close started in a source's
+ * emitting work does not wait for that very delivery either: it goes on once the listener returns.
+ *
+ * <p>What the wait in step 2 cannot see: a source that breaks the stop contract — its {@code stop()} only raises a
+ * flag, its future completes while its own thread is still in a listener — gets its resources closed under that
+ * delivery (under a {@code SyncDispatcher}), and so does a source still running when the timeout ran out (a
+ * warning names it). The bundled sources keep the contract.
  *
  * <p>This class is thread-safe. Supervision — reports, factories for restarts, stopping failed managers — runs
  * on one supervisor thread, {@code pipeline-flow-N-supervisor}, unless a scheduler is given to the builder; at
@@ -411,8 +419,9 @@ public final class Flow implements AutoCloseable {
     }
 
     /**
-     * Closes the flow gracefully, in the order the class comment gives: sources first, then the handler's
-     * delivery of everything it accepted, then the managers' resources and listeners, then the supervisor.
+     * Closes the flow gracefully, in the order the class comment gives: sources first (waiting, up to
+     * {@link Builder#sourceStopTimeout(Duration)}, until each has no emit in progress — see {@link Source}), then the
+     * handler's delivery of everything it accepted, then the managers' resources and listeners, then the supervisor.
      * Idempotent; a concurrent caller waits for the first to finish (except where that would deadlock, see the
      * class comment).
      */

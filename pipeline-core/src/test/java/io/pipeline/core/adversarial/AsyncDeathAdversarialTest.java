@@ -61,14 +61,17 @@ class AsyncDeathAdversarialTest {
             throws Exception {
         OutOfMemoryError fatal = new OutOfMemoryError("loop dies");
         CompletableFuture<Void> stage = new CompletableFuture<>(); // never completes
+        CountDownLatch die = new CountDownLatch(1);
         p.onAsync(N, n -> stage);
         p.on(S, s -> {
+            die.await(10, TimeUnit.SECONDS);
             throw fatal;
         });
         CompletableFuture<Boolean> inFlight = p.emitAsync(N, 1);
         CompletableFuture<Boolean> backlogged = p.emitAsync(N, 2);
         CompletableFuture<Boolean> dying = p.emitAsync(S, "die");
         CompletableFuture<Boolean> queuedBehind = p.emitAsync(N, 3);
+        die.countDown();
 
         for (CompletableFuture<Boolean> future : List.of(dying, inFlight, backlogged, queuedBehind)) {
             assertFailsWithin10s(future, fatal);
