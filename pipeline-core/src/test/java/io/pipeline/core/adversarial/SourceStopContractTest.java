@@ -156,6 +156,116 @@ class SourceStopContractTest {
         assertThat(source.isDone()).isTrue();
     }
 
+    /** A source whose test drives its emitting work from any thread. */
+    static final class WorkSource extends Source {
+        WorkSource(String name, MessageHandler handler) {
+            super(name, handler);
+        }
+
+        @Override
+        public CompletableFuture<Void> start() {
+            return completion();
+        }
+
+        boolean begin() {
+            return beginEmitting();
+        }
+
+        void end() {
+            endEmitting();
+        }
+    }
+
+    @Test
+    void beginEmitting_racingStopOnFourThreads_neverStartsWorkAfterTheFutureCompleted() throws Exception {
+        WorkSource source = new WorkSource("race", new SyncDispatcher());
+        CompletableFuture<Void> future = source.start();
+        java.util.concurrent.atomic.AtomicInteger violations = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger inWork = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch warm = new CountDownLatch(4_000);
+        source.on(ManualSource.DATA, data -> {
+            delivered.incrementAndGet();
+            warm.countDown();
+        });
+        future.whenComplete((ignored, failure) -> {
+            if (inWork.get() != 0) {
+                violations.incrementAndGet(); // completed while work was in progress
+            }
+        });
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread worker = new Thread(() -> {
+                while (source.begin()) {
+                    inWork.incrementAndGet();
+                    try {
+                        if (future.isDone()) {
+                            violations.incrementAndGet(); // work began after the future completed
+                        }
+                        source.emit(ManualSource.DATA, "x");
+                    } finally {
+                        inWork.decrementAndGet();
+                        source.end();
+                    }
+                }
+            }, "adv-race-" + i);
+            workers.add(worker);
+            worker.start();
+        }
+        assertThat(warm.await(10, TimeUnit.SECONDS)).isTrue();
+
+        source.stop();
+        future.get(10, TimeUnit.SECONDS);
+        for (Thread worker : workers) {
+            Threads.awaitEnd(worker);
+        }
+
+        assertThat(violations).hasValue(0);
+        assertThat(source.begin()).as("refused after stop").isFalse();
+    }
+
+    @Test
+    void flowClose_interruptedWhileWaitingForASourcesDelivery_stillWaits_andKeepsTheInterruptFlag() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean resourceClosed = new AtomicBoolean();
+        List<String> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Boolean> flagAfterClose = new CompletableFuture<>();
+        Flow flow = Flow.builder().handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
+                .errorReporter(new Recorder())
+                .manager(handler -> new Manager("interrupted", handler) {
+                    {
+                        SyncCloseInFlightTest.BracketingSource s =
+                                new SyncCloseInFlightTest.BracketingSource(processorName("source"), handler);
+                        closeOnStop(() -> {
+                            resourceClosed.set(true);
+                            events.add("closed");
+                        });
+                        s.on(ManualSource.DATA, data -> {
+                            entered.countDown();
+                            release.await(10, TimeUnit.SECONDS);
+                            events.add(resourceClosed.get() ? "write after close" : "write");
+                        });
+                        setSource(s);
+                    }
+                }).build();
+        flow.start();
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread closer = new Thread(() -> {
+            flow.close();
+            flagAfterClose.complete(Thread.currentThread().isInterrupted());
+        }, "adv-interrupted-closer");
+        closer.start();
+        Threads.awaitBlockedOrDone(closer);
+        closer.interrupt();
+        Threads.awaitBlockedOrDone(closer); // waiting again, not closing
+        assertThat(events).isEmpty();
+        release.countDown();
+
+        assertThat(flagAfterClose.get(10, TimeUnit.SECONDS)).as("interrupt flag kept").isTrue();
+        assertThat(events).containsExactly("write", "closed");
+    }
+
     /**
      * A time source on its own thread under a {@link SyncDispatcher}: the flow is closed while its first tick is in a
      * listener; the resource must close only after the listener returned, and the source's thread must be gone.
