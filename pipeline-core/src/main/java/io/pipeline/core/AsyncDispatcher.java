@@ -45,8 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link InterruptedException} thrown by a listener or an async stage is reported the same way and does not leave
  * the loop thread interrupted. Any other {@link VirtualMachineError} kills the loop: the dispatcher records it
  * (a {@link Flow} reports it and goes DOWN), stops accepting — later emits throw {@link IllegalStateException} with
- * the error as cause, blocked emitters are released with that exception, {@code emitAsync} futures of messages it
- * will not deliver fail — and the loop thread ends. It never keeps accepting messages it will not deliver.
+ * the error as cause, blocked emitters are released with that exception — and the loop thread ends. Every
+ * {@code emitAsync} future of a message it will not finish delivering then fails with an
+ * {@link IllegalStateException} whose cause is the error: queued, on the loop's lanes, the message being delivered,
+ * and those an {@link AsyncListener} holds (the one whose stage is in flight, whatever that stage does later, and
+ * its backlog). It never keeps accepting messages it will not deliver, and no future is left hanging.
  *
  * <h2>CPU</h2>
  * When there is nothing to deliver, the loop thread spins for about a microsecond, then parks until a message
@@ -217,10 +220,29 @@ public final class AsyncDispatcher extends Dispatcher {
     void resume(Runnable continuation) {
         if (Thread.currentThread() == loop) {
             deliveryLoop.defer(new LaneEntry.Continuation(continuation));
-        } else {
-            // Accepted while closing: the loop does not end while an async listener is busy.
-            deliveryLoop.handOver(new LaneEntry.Continuation(continuation));
+            return;
         }
+        // Accepted while closing: the loop does not end while an async listener is busy. Once the loop died, the
+        // continuation is never run: the futures it would complete already failed (DeliveryLoop.abandon).
+        if (state == State.TERMINATED) {
+            return;
+        }
+        deliveryLoop.handOver(new LaneEntry.Continuation(continuation));
+        if (state == State.TERMINATED) {
+            deliveryLoop.discardHandedOver(fatalError()); // the loop ended meanwhile: nobody will take it
+        }
+    }
+
+    @Override
+    void asyncStarted(Subscriber.Async listener) {
+        super.asyncStarted(listener);
+        deliveryLoop.asyncStarted(listener); // on the loop thread: async listeners are delivered to only there
+    }
+
+    @Override
+    void asyncFinished(Subscriber.Async listener) {
+        super.asyncFinished(listener);
+        deliveryLoop.asyncFinished(listener);
     }
 
     @Override

@@ -23,6 +23,15 @@ final class Completion {
         }
     }
 
+    /**
+     * The handler will never finish delivering this message (its loop died of {@code cause}): the future fails
+     * with an {@link IllegalStateException} whose cause is {@code cause}. A later {@link #arrive()} changes nothing.
+     */
+    void abandon(Throwable cause) {
+        future.completeExceptionally(
+                new IllegalStateException("AsyncDispatcher died before this message reached every listener: " + cause, cause));
+    }
+
     /** The failure a {@link CompletionException} wraps, else {@code failure} itself. */
     static Throwable unwrap(Throwable failure) {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;

@@ -1,6 +1,8 @@
 package io.pipeline.core;
 
 import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
@@ -46,6 +48,8 @@ final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
     private Admission admission;
     private final ConcurrentLinkedQueue<LaneEntry> urgent = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<LaneEntry> lane = new ArrayDeque<>();
+    /** Async listeners with a stage in flight, in the order they became busy; loop thread only. */
+    private final Set<Subscriber.Async> busyAsync = new LinkedHashSet<>();
     private volatile Thread thread;
     private volatile boolean parked;
     /** The deepest backlog a step found (see {@link DispatcherMetrics#highWaterMark()}); loop-written, opaque. */
@@ -116,7 +120,7 @@ final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
         boolean worked = false;
         LaneEntry entry;
         while ((entry = urgent.poll()) != null) {
-            entry.run(delivery);
+            run(entry);
             drainLane();
             worked = true;
         }
@@ -150,16 +154,41 @@ final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
         if (admission.hasWaiters()) {
             admission.roomFreed(); // a slot was just freed: parked producers need not wait for the step to end
         }
-        delivery.deliver(target.topic(), payload, target.completion());
+        try {
+            delivery.deliver(target.topic(), payload, target.completion());
+        } catch (Throwable fatal) { // only a fatal error escapes a delivery: the loop dies of it
+            fail(target.completion(), fatal);
+            throw fatal;
+        }
         drainLane();
     }
 
     private void drainLane() {
         LaneEntry entry;
         while ((entry = lane.poll()) != null) {
-            entry.run(delivery);
+            run(entry);
         }
         Thread.interrupted(); // a listener may have set it; it must not outlive the message
+    }
+
+    /** Runs one lane entry; should it die of a fatal error, its message's future fails before the loop ends. */
+    private void run(LaneEntry entry) {
+        try {
+            entry.run(delivery);
+        } catch (Throwable fatal) {
+            abandon(entry, fatal);
+            throw fatal;
+        }
+    }
+
+    /** An async listener got a stage in flight; loop thread. */
+    void asyncStarted(Subscriber.Async listener) {
+        busyAsync.add(listener);
+    }
+
+    /** An async listener is idle again; loop thread (its continuations run here). */
+    void asyncFinished(Subscriber.Async listener) {
+        busyAsync.remove(listener);
     }
 
     /** The loop: steps while there is work, spins a moment, then parks; ends when closing has finished. */
@@ -216,17 +245,39 @@ final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
         return ring.isDrained() && urgent.isEmpty() && lane.isEmpty();
     }
 
-    /** After the loop died: fails the futures of every message it will never deliver. */
+    /**
+     * After the loop died, on the loop thread as it ends (the ring is closed): fails the futures of every message
+     * it will never deliver — in the ring (also one whose producer claimed its slot before the ring closed and is
+     * still publishing it), on the lanes, and held by async listeners (the one whose stage is in flight, whose
+     * continuation will never run here, and their backlogs). Continuations handed over later are dropped
+     * ({@link AsyncDispatcher#resume}).
+     */
     void abandon(Throwable cause) {
-        Target target;
-        while ((target = ring.pollOldest()) != null) {
-            fail(target.completion(), cause);
+        while (!ring.isDrained()) {
+            Target target = ring.pollOldest();
+            if (target == null) {
+                Thread.onSpinWait(); // claimed before the ring closed, not yet published: a moment away
+            } else {
+                fail(target.completion(), cause);
+            }
         }
         LaneEntry entry;
         while ((entry = urgent.poll()) != null) {
             abandon(entry, cause);
         }
         while ((entry = lane.poll()) != null) {
+            abandon(entry, cause);
+        }
+        for (Subscriber.Async listener : busyAsync) {
+            listener.abandon(cause);
+        }
+        busyAsync.clear();
+    }
+
+    /** Drops what was handed over after the loop ended; any thread. */
+    void discardHandedOver(Throwable cause) {
+        LaneEntry entry;
+        while ((entry = urgent.poll()) != null) {
             abandon(entry, cause);
         }
     }
@@ -239,8 +290,7 @@ final class DeliveryLoop implements Runnable, BoundedRing.Sink<Target> {
 
     private static void fail(Completion completion, Throwable cause) {
         if (completion != null) {
-            completion.future.completeExceptionally(
-                    new IllegalStateException("AsyncDispatcher died before delivering this message", cause));
+            completion.abandon(cause);
         }
     }
 }

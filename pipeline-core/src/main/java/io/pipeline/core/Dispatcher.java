@@ -339,11 +339,13 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     // ---- async listener accounting -------------------------------------------------------------------------
 
-    final void asyncStarted() {
+    /** {@code listener} got a stage in flight (it was idle); on the thread that delivers to it. */
+    void asyncStarted(Subscriber.Async listener) {
         busyAsyncListeners.incrementAndGet();
     }
 
-    void asyncFinished() {
+    /** {@code listener}'s last stage completed and its backlog is empty; where its continuation runs. */
+    void asyncFinished(Subscriber.Async listener) {
         busyAsyncListeners.decrementAndGet();
     }
 

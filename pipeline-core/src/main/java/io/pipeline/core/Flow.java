@@ -79,8 +79,11 @@ import java.util.random.RandomGenerator;
  * {@link #close()} loses nothing that was accepted: it
  * <ol>
  *   <li>waits for the supervisor's running task (a factory, a report) to finish and cancels pending restarts;</li>
- *   <li>stops every manager's sources, so nothing new comes in, and waits for a time source's tick still in its
- *       listeners;</li>
+ *   <li>stops every manager's sources, so nothing new comes in, and waits — up to
+ *       {@link Builder#sourceStopTimeout(Duration)} in all — for each one's future: a source's future completes
+ *       once it has no emit in progress on a thread of its own (the stop contract in {@link Source}), so a
+ *       delivery still in a listener there — a time source's tick, a connector's response under a
+ *       {@link SyncDispatcher} — finishes before anything is closed;</li>
  *   <li>closes the handler, which delivers everything it accepted (an {@link AsyncDispatcher} drains its queue
  *       and waits for in-flight async listeners) while every listener is still registered;</li>
  *   <li>closes the resources registered with {@link Manager#closeOnStop}, and removes every listener;</li>
@@ -89,10 +92,15 @@ import java.util.random.RandomGenerator;
  * A manager built while the flow closes is stopped and its resources closed. Called from a listener on the
  * handler's loop thread, {@code close()} hands steps 1–5 to a short-lived thread {@code pipeline-flow-N-closer}
  * and returns at once (it cannot wait for the loop it runs on); called while another thread closes the flow, it
- * returns when that close has finished — at once on the loop thread, the supervisor thread, in a time source's
- * tick (under a {@link SyncDispatcher}), or inside the close itself (a resource's {@code close()}), which the first
- * close is waiting on. Before closing the resources, {@code close()} waits for a time source's tick that is still
- * in its listeners, so that it writes to no closed resource.
+ * returns when that close has finished — at once on the loop thread, the supervisor thread, in a source's own
+ * emitting work (a time source's tick or a connector's callback, under a {@link SyncDispatcher}), or inside the
+ * close itself (a resource's {@code close()}), which the first close is waiting on. A close started in a source's
+ * emitting work does not wait for that very delivery either: it goes on once the listener returns.
+ *
+ * <p>What the wait in step 2 cannot see: a source that breaks the stop contract — its {@code stop()} only raises a
+ * flag, its future completes while its own thread is still in a listener — gets its resources closed under that
+ * delivery (under a {@code SyncDispatcher}), and so does a source still running when the timeout ran out (a
+ * warning names it). The bundled sources keep the contract.
  *
  * <p>This class is thread-safe. Supervision — reports, factories for restarts, stopping failed managers — runs
  * on one supervisor thread, {@code pipeline-flow-N-supervisor}, unless a scheduler is given to the builder; at
@@ -117,6 +125,8 @@ public final class Flow implements AutoCloseable {
     private final StallWatchdog watchdog;
     private final boolean watchdogOn;
     private final long stallCheckNanos;
+    /** {@link Builder#sourceStopTimeout}, saturated; {@code Long.MAX_VALUE} waits without limit. */
+    private final long sourceStopNanos;
     /** Whether a watchdog check is scheduled; set and cleared on the supervisor (or by start). */
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
     /** The watchdog's step, guarded once: it is scheduled every {@code stallCheckInterval} for the flow's life. */
@@ -159,6 +169,7 @@ public final class Flow implements AutoCloseable {
         this.watchdog = new StallWatchdog(builder.stallMultiple, builder.restartStalledSources);
         this.watchdogOn = builder.stallWatchdog && builder.metrics; // it reads the sources' emit counts
         this.stallCheckNanos = builder.stallCheckInterval.toNanos();
+        this.sourceStopNanos = saturatedNanos(builder.sourceStopTimeout);
         this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health) : null;
         if (builder.scheduler != null) {
             this.supervisor = builder.scheduler;
@@ -411,8 +422,9 @@ public final class Flow implements AutoCloseable {
     }
 
     /**
-     * Closes the flow gracefully, in the order the class comment gives: sources first, then the handler's
-     * delivery of everything it accepted, then the managers' resources and listeners, then the supervisor.
+     * Closes the flow gracefully, in the order the class comment gives: sources first (waiting, up to
+     * {@link Builder#sourceStopTimeout(Duration)}, until each has no emit in progress — see {@link Source}), then the
+     * handler's delivery of everything it accepted, then the managers' resources and listeners, then the supervisor.
      * Idempotent; a concurrent caller waits for the first to finish (except where that would deadlock, see the
      * class comment).
      */
@@ -461,7 +473,7 @@ public final class Flow implements AutoCloseable {
     private boolean closeWaitsOnThisThread() {
         Thread current = Thread.currentThread();
         return supervising.isHeldByCurrentThread() || current == supervisorThread || onLoopThread()
-                || current == closingThread || TimerSource.isTicking();
+                || current == closingThread || Source.emittingOnAnySource();
     }
 
     private boolean onLoopThread() {
@@ -480,6 +492,7 @@ public final class Flow implements AutoCloseable {
                 }
             }
             running.forEach(this::stopSourcesQuietly);
+            awaitSourcesStopped(running);
             running.forEach(this::awaitSourcesIdleQuietly);
         } finally {
             try {
@@ -499,6 +512,53 @@ public final class Flow implements AutoCloseable {
                 closingThread = null;
                 closed.complete(null);
             }
+        }
+    }
+
+    /**
+     * Step 2 of the close: waits, up to {@link Builder#sourceStopTimeout} in all, for every stopped source's future,
+     * which completes once the source has no emit in progress (the stop contract in {@link Source}). A source whose
+     * emitting work this thread is in (a listener closing the flow) is not waited for: it goes on when close
+     * returns. Not interruptible; the flag is kept.
+     */
+    private void awaitSourcesStopped(List<Manager> managers) {
+        long deadline = sourceStopNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + sourceStopNanos;
+        boolean interrupted = false;
+        for (Manager manager : managers) {
+            for (Source source : manager.sources()) {
+                if (source.emittingOnThisThread()) {
+                    continue;
+                }
+                CompletableFuture<Void> future = source.running();
+                while (!future.isDone()) {
+                    long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                    if (left <= 0) {
+                        LOG.log(System.Logger.Level.WARNING, LogContext.of(name, manager.name(), source.name())
+                                + "Source '" + source.name() + "' is still running " + Duration.ofNanos(sourceStopNanos)
+                                + " after stop(); closing the resources of manager '" + manager.name()
+                                + "' anyway (a delivery of it may still be in a listener)");
+                        break;
+                    }
+                    try {
+                        future.get(left, TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
+                        // done, or the deadline: looked at above
+                    }
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException beyondLong) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -941,6 +1001,7 @@ public final class Flow implements AutoCloseable {
         private double stallMultiple = 3;
         private Duration stallCheckInterval = Duration.ofSeconds(1);
         private boolean restartStalledSources;
+        private Duration sourceStopTimeout = Duration.ofSeconds(DEFAULT_SOURCE_STOP_TIMEOUT_SECONDS);
 
         private Builder() {}
 
@@ -1085,6 +1146,28 @@ public final class Flow implements AutoCloseable {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
+
+        /**
+         * How long {@link Flow#close()} waits, in all, for the stopped sources' futures — each completes once its
+         * source has no emit in progress (see the stop contract in {@link Source}) — before it closes the
+         * managers' resources anyway, logging a warning that names each source still running. Default
+         * {@value #DEFAULT_SOURCE_STOP_TIMEOUT_SECONDS} s; any positive duration up to
+         * {@link java.time.temporal.ChronoUnit#FOREVER} (waits without limit). Real (monotonic) time, not the
+         * flow's clock.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder sourceStopTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("sourceStopTimeout must be positive: " + timeout);
+            }
+            this.sourceStopTimeout = timeout;
+            return this;
+        }
+
+        /** The default of {@link #sourceStopTimeout(Duration)}, in seconds. */
+        public static final int DEFAULT_SOURCE_STOP_TIMEOUT_SECONDS = 10;
 
         /**
          * Creates the flow.

@@ -270,9 +270,9 @@ public abstract class Manager {
     }
 
     /**
-     * Between the two steps: waits until no source's work is still running (see {@link Source#awaitIdle()}), so
-     * that nothing writes to a resource closed by the second step. The flow calls it; {@link #stop()} does not
-     * (a listener may call {@code stop()} on the thread such work waits for).
+     * Between the two steps, after the flow waited for the sources' futures: waits until the sources' own threads
+     * have ended (see {@link Source#awaitIdle()}). The flow calls it; {@link #stop()} does not (a listener may call
+     * {@code stop()} on the thread such work waits for).
      */
     final void awaitSourcesIdle() {
         for (Source current : sources) {

@@ -11,7 +11,31 @@ import java.util.concurrent.CompletableFuture;
  * {@link #completion()}, which they complete with {@link #complete()} or {@link #fail(Throwable)}; and override
  * {@link #stop()} to cancel that work, calling {@code super.stop()}.
  *
- * <p>Lifecycle: NEW → RUNNING (after {@code start()}) → DONE (its future completed). Thread-safe.
+ * <h2>The stop contract</h2>
+ * Once {@link #stop()} has been called, the future {@code start()} returned completes normally only when the source
+ * will emit no more <em>and has no emit in progress on a thread it owns</em> (a timer's thread, an HTTP client's
+ * callback thread, a consumer's poll thread): a message emitted there may still be in its listeners — under a
+ * {@link SyncDispatcher} they run on that very thread — and the listeners may write to resources that are about to
+ * be closed. {@link Flow#close()} relies on it: it stops every source, waits (up to
+ * {@link Flow.Builder#sourceStopTimeout(java.time.Duration)}) for each one's future, and only then lets the
+ * handler deliver the rest and closes the managers' {@code closeOnStop} resources.
+ *
+ * <p>A source keeps the contract in one of two ways:
+ * <ul>
+ *   <li>{@code stop()} returns only once its thread has stopped emitting (it cancels the work and joins the
+ *       thread — unless it is called on that thread, by a listener);</li>
+ *   <li>or, when stopping is asynchronous (a call that is cancelled, a consumer that is woken), the source wraps
+ *       each piece of emitting work in {@link #beginEmitting()} / {@link #endEmitting()}: {@code beginEmitting()}
+ *       refuses once the source is stopped or done, and while work is in progress {@code stop()} leaves the future
+ *       to be completed by the last {@code endEmitting()}. The bundled connectors and time sources do this.</li>
+ * </ul>
+ * A source that does neither — its {@code stop()} only raises a flag while its thread is still in a listener —
+ * breaks the contract: its future completes at once, so {@code Flow.close()} cannot tell that a delivery is still
+ * running, and closes the resources under it (under a {@code SyncDispatcher}; an {@link AsyncDispatcher} delivers on
+ * its own loop, which the flow does wait for, so there only the emit itself may be refused).
+ *
+ * <p>Lifecycle: NEW → RUNNING (after {@code start()}) → STOPPING ({@code stop()} called while emitting work is in
+ * progress) → DONE (its future completed). Thread-safe.
  */
 public abstract class Source extends Processor {
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
@@ -19,6 +43,24 @@ public abstract class Source extends Processor {
     private volatile boolean stopped;
     private volatile String managerName;
     private volatile String flowName;
+    /**
+     * Emitting work in progress ({@link #beginEmitting()}), in the low bits, and {@link #STOPPING} once
+     * {@link #stop()} was called: the future completes when both say "stopped and idle".
+     */
+    private volatile long work;
+    private static final long STOPPING = 1L << 62;
+    private static final java.lang.invoke.VarHandle WORK;
+    /** The sources whose emitting work the current thread is in, innermost last. */
+    private static final ThreadLocal<java.util.List<Source>> EMITTING =
+            ThreadLocal.withInitial(() -> new java.util.ArrayList<>(2));
+
+    static {
+        try {
+            WORK = java.lang.invoke.MethodHandles.lookup().findVarHandle(Source.class, "work", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Creates a source named {@code name} on {@code handler}. */
     protected Source(String name, MessageHandler handler) {
@@ -98,18 +140,74 @@ public abstract class Source extends Processor {
     public abstract CompletableFuture<Void> start();
 
     /**
-     * Asks the source to stop; its future then completes normally. Idempotent. The default marks the source
-     * stopped and completes {@link #completion()}; subclasses cancel their work and call {@code super.stop()}.
+     * Asks the source to stop; its future then completes normally — at once, or, while emitting work begun with
+     * {@link #beginEmitting()} is in progress, when the last of it ends (see the stop contract in the class
+     * comment). Idempotent. The default marks the source stopped and completes {@link #completion()} that way;
+     * subclasses cancel their work and call {@code super.stop()}. Must not block on work running on the calling
+     * thread (a listener may call {@code stop()}).
      */
     public void stop() {
         stopped = true;
-        completion.complete(null);
+        long before = (long) WORK.getAndBitwiseOr(this, STOPPING);
+        if ((before & ~STOPPING) == 0) {
+            completion.complete(null);
+        }
     }
 
     /**
-     * After {@link #stop()}: waits until no work of this source is still running (a tick in its listeners), where
-     * that is safe to wait for. The flow calls it before closing a stopped manager's resources. The default
-     * returns at once.
+     * Marks the start of emitting work on a thread this source owns (handling a response, a frame, a batch of
+     * records): returns {@code false} — and the caller must then not emit — once {@link #stop()} was called or the
+     * source is done. Every {@code true} must be paired with {@link #endEmitting()} in a {@code finally} block, on
+     * the same thread. May nest. While work is in progress, {@code stop()} does not complete the future; the last
+     * {@code endEmitting()} does. Cheap: one compare-and-set and a thread-local update; meant for each piece of
+     * work, not each message of a batch.
+     */
+    protected final boolean beginEmitting() {
+        while (true) {
+            long current = work;
+            if ((current & STOPPING) != 0 || completion.isDone()) {
+                return false;
+            }
+            if (WORK.compareAndSet(this, current, current + 1)) {
+                EMITTING.get().add(this);
+                return true;
+            }
+        }
+    }
+
+    /** Ends work begun with {@link #beginEmitting()}; the last one to end after {@link #stop()} completes the future. */
+    protected final void endEmitting() {
+        java.util.List<Source> mine = EMITTING.get();
+        int at = mine.lastIndexOf(this);
+        if (at < 0) {
+            throw new IllegalStateException("endEmitting() without beginEmitting() on this thread: " + name());
+        }
+        mine.remove(at);
+        if ((long) WORK.getAndAdd(this, -1L) == (STOPPING | 1)) {
+            completion.complete(null);
+        }
+    }
+
+    /** Whether the calling thread is inside {@link #beginEmitting()} / {@link #endEmitting()} of this source. */
+    final boolean emittingOnThisThread() {
+        return EMITTING.get().contains(this);
+    }
+
+    /** Whether the calling thread is inside the emitting work of any source (a flow closed from it must not wait). */
+    static boolean emittingOnAnySource() {
+        return !EMITTING.get().isEmpty();
+    }
+
+    /** The future {@code start()} returned (or {@link #completion()} before that). */
+    final CompletableFuture<Void> running() {
+        CompletableFuture<Void> future = running;
+        return future != null ? future : completion;
+    }
+
+    /**
+     * After {@link #stop()} and once the future completed: waits until the source's own threads have ended, where
+     * that is safe to wait for, so that none outlives a flow's close. The flow calls it before closing a stopped
+     * manager's resources. The default returns at once.
      */
     void awaitIdle() {}
 

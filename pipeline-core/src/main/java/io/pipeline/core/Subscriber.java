@@ -93,6 +93,8 @@ abstract class Subscriber implements Subscription {
         private final AsyncListener<Object> listener;
         private final ArrayDeque<Pending> backlog = new ArrayDeque<>();
         private boolean busy;
+        /** The message whose stage is in flight while {@link #busy}; guarded by {@code this}. */
+        private Pending current;
 
         private record Pending(Object payload, Completion completion) {}
 
@@ -126,8 +128,9 @@ abstract class Subscriber implements Subscription {
                     return;
                 }
                 busy = true;
+                current = pending;
             }
-            dispatcher.asyncStarted();
+            dispatcher.asyncStarted(this);
             start(pending);
         }
 
@@ -173,12 +176,13 @@ abstract class Subscriber implements Subscription {
             Pending next;
             synchronized (this) {
                 next = backlog.poll();
+                current = next;
                 if (next == null) {
                     busy = false;
                 }
             }
             if (next == null) {
-                dispatcher.asyncFinished();
+                dispatcher.asyncFinished(this);
                 return;
             }
             synchronized (run) {
@@ -188,6 +192,29 @@ abstract class Subscriber implements Subscription {
                 }
             }
             start(next);
+        }
+
+        /**
+         * The dispatcher's delivery died (an {@link AsyncDispatcher}'s loop thread ended of a fatal error): the
+         * continuation of the stage in flight will never run, nor will the backlog be worked through. Fails the
+         * {@code emitAsync} futures of the message in flight and of every backlogged one with {@code cause}.
+         */
+        void abandon(Throwable cause) {
+            java.util.List<Pending> lost = new java.util.ArrayList<>();
+            synchronized (this) {
+                if (current != null) {
+                    lost.add(current);
+                }
+                lost.addAll(backlog);
+                backlog.clear();
+                current = null;
+                busy = false;
+            }
+            for (Pending pending : lost) {
+                if (pending.completion != null) {
+                    pending.completion.abandon(cause);
+                }
+            }
         }
     }
 }

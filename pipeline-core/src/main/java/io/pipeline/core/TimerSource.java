@@ -11,7 +11,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What the time sources share: a clock, a scheduler (injected, or a thread of the source's own that ends with
@@ -34,14 +33,6 @@ abstract class TimerSource extends Source {
     private volatile ScheduledFuture<?> pending;
     /** Ticks emitted, over every restart: {@link SourceMetrics#counter(String) counter("ticks")}. */
     private final SourceCounter ticks;
-    /**
-     * Held while a tick runs, so that {@link #awaitIdle()} can wait for it: a tick that is still in its listeners when
-     * the flow goes on to close the managers' resources would write to a closed resource. Reentrant: a listener
-     * may stop its own source (or close the flow) on the tick's thread.
-     */
-    private final ReentrantLock ticking = new ReentrantLock();
-    /** Set on a thread while it runs a tick, of any time source. */
-    private static final ThreadLocal<Boolean> TICKING = new ThreadLocal<>();
     /** The thread of the source's own scheduler, if it made one. */
     private volatile Thread ownThread;
 
@@ -156,17 +147,17 @@ abstract class TimerSource extends Source {
     }
 
     /**
-     * Runs a tick; a failure to emit (closed handler, full queue under FAIL, a listener's fatal error under a
-     * {@link SyncDispatcher}) fails the source. A {@link VirtualMachineError} is rethrown once the source failed.
+     * Runs a tick as the source's emitting work ({@link #beginEmitting()}): a tick that is still in its listeners
+     * keeps the future from completing after {@link #stop()}, so that a flow's close waits for it before closing
+     * resources, and a tick that fires after {@code stop()} never runs. A failure to emit (closed handler, full
+     * queue under FAIL, a listener's fatal error under a {@link SyncDispatcher}) fails the source. A
+     * {@link VirtualMachineError} is rethrown once the source failed.
      */
     final void runGuarded(Runnable task) {
-        ticking.lock();
-        Boolean outer = TICKING.get();
-        TICKING.set(Boolean.TRUE);
+        if (!beginEmitting()) {
+            return;
+        }
         try {
-            if (isDone()) {
-                return; // checked under the lock: after stop(), a tick awaitIdle() let pass never runs
-            }
             task.run();
         } catch (Throwable failure) {
             fail(failure);
@@ -174,16 +165,8 @@ abstract class TimerSource extends Source {
                 throw fatal;
             }
         } finally {
-            if (outer == null) {
-                TICKING.remove();
-            }
-            ticking.unlock();
+            endEmitting();
         }
-    }
-
-    /** Whether this thread is running a tick of some time source (a flow closed from it must not wait for it). */
-    static boolean isTicking() {
-        return TICKING.get() != null;
     }
 
     /** The first instant {@code k * period + offset} (counted from the epoch) strictly after {@code after}. */
@@ -195,26 +178,26 @@ abstract class TimerSource extends Source {
         return Instant.ofEpochSecond(Math.floorDiv(next, NANOS_PER_SECOND), Math.floorMod(next, NANOS_PER_SECOND));
     }
 
-    /** Cancels the schedule; the future completes normally. Returns at once: see {@link #awaitIdle()}. */
+    /**
+     * Cancels the schedule. Returns at once; the future completes normally when no tick is in progress — at once,
+     * or when the running tick's listeners have returned. Not waited for here: a listener on an
+     * {@link AsyncDispatcher}'s loop stopping its source while the tick waits for room in the queue would wait for
+     * itself.
+     */
     @Override
     public void stop() {
         super.stop();
     }
 
     /**
-     * Waits until a tick that is running has finished (unless this thread runs it) and the source's own thread,
-     * if it has one, has ended; after {@link #stop()}, no tick starts after that. A flow calls it between stopping
-     * the sources and closing the resources, so that no tick writes to a closed resource. Not done by
-     * {@code stop()} itself: a listener on an {@link AsyncDispatcher}'s loop stopping its source while the tick
-     * waits for room in the queue would wait for itself.
+     * After the future completed: waits until the source's own thread, if it has one, has ended (unless this thread
+     * is it), so that no thread of the source outlives a flow's close.
      */
     @Override
     void awaitIdle() {
-        if (ticking.isHeldByCurrentThread()) {
-            return; // a listener of this tick closing the flow: the tick ends when it returns
+        if (emittingOnThisThread() || !running().isDone()) {
+            return; // a listener of this tick closing the flow, or a tick the flow gave up waiting for
         }
-        ticking.lock();
-        ticking.unlock();
         Thread own = ownThread;
         ScheduledExecutorService current = scheduler;
         if (injected == null && current != null && own != null && own != Thread.currentThread()) {

@@ -278,7 +278,11 @@ public class RestSource extends Source {
         return completion();
     }
 
-    /** Cancels the scheduled poll and the call in flight; the future completes normally. Idempotent. */
+    /**
+     * Cancels the scheduled poll and the call in flight; nothing is emitted after it returns. The future completes
+     * normally — at once, or, when a poll's message is still in its listeners on an OkHttp thread, as soon as they
+     * return (the stop contract of {@link io.pipeline.core.Source}). Idempotent.
+     */
     @Override
     public final void stop() {
         super.stop();
@@ -348,7 +352,7 @@ public class RestSource extends Source {
     private void schedule(long delayNanos) {
         RejectedExecutionException rejected = null;
         synchronized (lock) {
-            if (completion().isDone()) {
+            if (completion().isDone() || isStopped()) {
                 return;
             }
             try {
@@ -389,7 +393,7 @@ public class RestSource extends Source {
         }
         Call call = client.newCall(request);
         synchronized (lock) {
-            if (completion().isDone()) {
+            if (completion().isDone() || isStopped()) {
                 return;
             }
             pending = null;
@@ -454,14 +458,27 @@ public class RestSource extends Source {
         return new Outcome.Data(new Poll(arrived, status, body, response.headers()));
     }
 
-    /** Handles the outcome of one poll and plans the next. Runs on an OkHttp or the scheduler's thread. */
+    /**
+     * Handles the outcome of one poll and plans the next. Runs on an OkHttp or the scheduler's thread, as the
+     * source's emitting work ({@link #beginEmitting()}): once {@link #stop()} was called nothing more is emitted,
+     * and while a poll's {@code DATA} or {@code ERROR} is still in its listeners the future stays incomplete, so
+     * that a flow's close waits for it before closing resources.
+     */
     private void finish(Outcome outcome) {
         synchronized (lock) {
             inFlight = null;
         }
-        if (completion().isDone()) {
+        if (!beginEmitting()) {
             return;
         }
+        try {
+            handleOutcome(outcome);
+        } finally {
+            endEmitting();
+        }
+    }
+
+    private void handleOutcome(Outcome outcome) {
         Duration retryAfter = null;
         polls.increment();
         try {

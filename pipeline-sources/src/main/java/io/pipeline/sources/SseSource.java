@@ -227,10 +227,17 @@ public final class SseSource extends Source {
         return completion();
     }
 
-    /** Cancels the stream and any pending reconnect and completes the future normally. Idempotent. */
+    /**
+     * Cancels the stream and any pending reconnect; nothing is emitted after it returns. The future completes
+     * normally — at once, or, when an event is still in its listeners on the OkHttp thread reading the stream, as
+     * soon as they return (the stop contract of {@link io.pipeline.core.Source}). Idempotent.
+     */
     @Override
     public void stop() {
         super.stop();
+        if (started.get()) {
+            loop.shutDown(true); // at once, not when the event in its listeners is done
+        }
     }
 
     /** The delay before reconnect number {@code failuresInARow}. */
@@ -324,7 +331,7 @@ public final class SseSource extends Source {
                     return;
                 }
                 loop.counters().connects().increment();
-                if (!loop.emitOrFail(CONNECTED, url())) {
+                if (!emitConnected()) {
                     return;
                 }
                 read(body);
@@ -352,24 +359,41 @@ public final class SseSource extends Source {
             }
         }
 
+        /** Emits CONNECTED as the source's emitting work; false when the source ended or the emit was refused. */
+        private boolean emitConnected() {
+            if (!beginEmitting()) {
+                return false;
+            }
+            try {
+                return loop.emitOrFail(CONNECTED, url());
+            } finally {
+                endEmitting();
+            }
+        }
+
+        /** One event, as the source's emitting work: after stop() none begins, and stop() waits for this one. */
         @Override
         public void onEvent(String id, String type, String data) {
-            if (ended.get() || isDone()) {
+            if (ended.get() || !beginEmitting()) {
                 throw new Stopped();
             }
-            lastEventAt = options.clock().instant();
-            StreamCounters counters = loop.counters();
-            counters.messages().increment();
-            counters.bytes().add(Utf8.size(data));
-            loop.resetFailures(); // before the listeners run: they see the count of a working stream
-            boolean interruptedBefore = Thread.currentThread().isInterrupted();
-            emit(MESSAGE, new Message(id.isEmpty() ? null : id, type, data));
-            if (!interruptedBefore) {
-                // A listener that threw InterruptedException on this reader thread (a SyncDispatcher reports it as
-                // an ERROR and sets the flag again, for the emitter's sake) must not drop a healthy stream: the
-                // emitter is the source's own reader, which nobody else interrupts, and left set the flag would
-                // only make its next read fail.
-                Thread.interrupted();
+            try {
+                lastEventAt = options.clock().instant();
+                StreamCounters counters = loop.counters();
+                counters.messages().increment();
+                counters.bytes().add(Utf8.size(data));
+                loop.resetFailures(); // before the listeners run: they see the count of a working stream
+                boolean interruptedBefore = Thread.currentThread().isInterrupted();
+                emit(MESSAGE, new Message(id.isEmpty() ? null : id, type, data));
+                if (!interruptedBefore) {
+                    // A listener that threw InterruptedException on this reader thread (a SyncDispatcher reports it
+                    // as an ERROR and sets the flag again, for the emitter's sake) must not drop a healthy stream:
+                    // the emitter is the source's own reader, which nobody else interrupts, and left set the flag
+                    // would only make its next read fail.
+                    Thread.interrupted();
+                }
+            } finally {
+                endEmitting();
             }
         }
 
@@ -385,9 +409,15 @@ public final class SseSource extends Source {
             }
         }
 
+        /** Reports the loss (it emits ERROR and DISCONNECTED) as emitting work; not once the source was stopped. */
         private void lost(String reason, Throwable cause) {
-            if (ended.compareAndSet(false, true)) {
+            if (!ended.compareAndSet(false, true) || !beginEmitting()) {
+                return;
+            }
+            try {
                 loop.lost(this, reason, cause);
+            } finally {
+                endEmitting();
             }
         }
     }

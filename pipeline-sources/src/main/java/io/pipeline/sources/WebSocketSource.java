@@ -266,11 +266,17 @@ public class WebSocketSource extends Source {
     /**
      * Closes the socket with code 1000 (cancelling it after {@link Options#closeTimeout()} without an answer),
      * cancels the reconnect and watchdog timers and completes the future normally; no reconnect follows; no
-     * emission begins after it returns. Idempotent.
+     * emission begins after it returns. The future completes at once or, when a message is still in its
+     * listeners on the delivery thread, as soon as they return (the stop contract of
+     * {@link io.pipeline.core.Source}). Idempotent.
      */
     @Override
     public final void stop() {
         super.stop();
+        if (started.get()) {
+            inbox.close(); // at once, not when the message in its listeners is done
+            loop.shutDown(true);
+        }
     }
 
     /**
@@ -366,7 +372,7 @@ public class WebSocketSource extends Source {
     /** The delivery thread's loop: one item at a time until the source ends. */
     private void deliverAll() {
         try {
-            while (inbox.drainOnce(Inbox.Item::deliver)) {
+            while (inbox.drainOnce(this::deliverOne)) {
                 // next
             }
         } catch (InterruptedException e) {
@@ -376,6 +382,18 @@ public class WebSocketSource extends Source {
             if (e instanceof VirtualMachineError error) {
                 throw error;
             }
+        }
+    }
+
+    /** One item as the source's emitting work: none begins after stop(), and stop()'s future waits for this one. */
+    private void deliverOne(Inbox.Item item) {
+        if (!beginEmitting()) {
+            return;
+        }
+        try {
+            item.deliver();
+        } finally {
+            endEmitting();
         }
     }
 
