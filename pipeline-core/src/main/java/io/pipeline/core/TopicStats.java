@@ -41,9 +41,14 @@ import java.util.concurrent.atomic.LongAdder;
  * by the thread that timed the delivery: samples taken by two threads of one topic at the same instant may lose one
  * of them (a statistic of samples, not a count of messages).
  *
+ * <h2>Two sides, apart</h2>
+ * Under an {@link AsyncDispatcher} the emit counters are written by the producer's thread and the delivery counters
+ * by the loop thread, once per message each. They live on different cache lines ({@link TopicStatsPadding}) so
+ * that the two threads do not pass one line back and forth on every message.
+ *
  * <p>Thread-safe as described above.
  */
-final class TopicStats {
+final class TopicStats extends TopicStatsPadding.DeliverySide {
     /** One delivery in this many is timed. A power of two. */
     static final int SAMPLE_EVERY = 1024;
     static final long SAMPLE_MASK = SAMPLE_EVERY - 1;
@@ -59,32 +64,22 @@ final class TopicStats {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            EMITTED = lookup.findVarHandle(TopicStats.class, "emitted", long.class);
-            DELIVERED = lookup.findVarHandle(TopicStats.class, "delivered", long.class);
-            EMIT_OWNER = lookup.findVarHandle(TopicStats.class, "emitOwner", Thread.class);
-            DELIVER_OWNER = lookup.findVarHandle(TopicStats.class, "deliverOwner", Thread.class);
-            TIMED = lookup.findVarHandle(TopicStats.class, "timed", long.class);
-            TIMED_NANOS = lookup.findVarHandle(TopicStats.class, "timedNanos", long.class);
-            MAX_NANOS = lookup.findVarHandle(TopicStats.class, "maxNanos", long.class);
+            EMITTED = lookup.findVarHandle(TopicStatsPadding.EmitSide.class, "emitted", long.class);
+            DELIVERED = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "delivered", long.class);
+            EMIT_OWNER = lookup.findVarHandle(TopicStatsPadding.EmitSide.class, "emitOwner", Thread.class);
+            DELIVER_OWNER = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "deliverOwner", Thread.class);
+            TIMED = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "timed", long.class);
+            TIMED_NANOS = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "timedNanos", long.class);
+            MAX_NANOS = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "maxNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    // Owner-written plain fields, read by others with getOpaque; the owners are claimed once by compare-and-set.
-    private Thread emitOwner;
-    private long emitted;
-    private Thread deliverOwner;
-    private long delivered;
-
     private final LongAdder sharedEmitted = new LongAdder();
     private final LongAdder sharedDelivered = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder dead = new LongAdder();
-    // Sampled listener time: plain fields, written by the thread that timed a delivery (see the class comment).
-    private long timed;
-    private long timedNanos;
-    private long maxNanos;
     private final Topic topic;
 
     TopicStats(Topic topic) {

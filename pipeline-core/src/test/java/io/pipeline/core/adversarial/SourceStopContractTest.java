@@ -7,6 +7,7 @@ import io.pipeline.core.CronSource;
 import io.pipeline.core.Flow;
 import io.pipeline.core.HistorySource;
 import io.pipeline.core.Manager;
+import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.Source;
@@ -89,7 +90,7 @@ class SourceStopContractTest {
         CompletableFuture<Void> closeReturned = new CompletableFuture<>();
         List<String> events = new CopyOnWriteArrayList<>();
         Flow flow = Flow.builder().handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
-                .errorReporter(new Recorder()).sourceStopTimeout(ChronoUnit.FOREVER.getDuration())
+                .errorReporter(new RecordingErrorReporter()).sourceStopTimeout(ChronoUnit.FOREVER.getDuration())
                 .manager(handler -> new Manager("self", handler) {
                     {
                         SyncCloseInFlightTest.BracketingSource s =
@@ -115,7 +116,7 @@ class SourceStopContractTest {
     void flowClose_withASourceWhoseFutureNeverCompletes_givesUpAfterTheSourceStopTimeout() throws Exception {
         AtomicBoolean closed = new AtomicBoolean();
         Flow flow = Flow.builder().handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
-                .errorReporter(new Recorder()).sourceStopTimeout(Duration.ofMillis(50))
+                .errorReporter(new RecordingErrorReporter()).sourceStopTimeout(Duration.ofMillis(50))
                 .manager(handler -> new Manager("stuck", handler) {
                     {
                         setSource(new Source(processorName("source"), handler) {
@@ -232,7 +233,7 @@ class SourceStopContractTest {
         List<String> events = new CopyOnWriteArrayList<>();
         CompletableFuture<Boolean> flagAfterClose = new CompletableFuture<>();
         Flow flow = Flow.builder().handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
-                .errorReporter(new Recorder())
+                .errorReporter(new RecordingErrorReporter())
                 .manager(handler -> new Manager("interrupted", handler) {
                     {
                         SyncCloseInFlightTest.BracketingSource s =
@@ -278,7 +279,7 @@ class SourceStopContractTest {
         AtomicBoolean resourceClosed = new AtomicBoolean();
         List<String> events = new CopyOnWriteArrayList<>();
         Flow flow = Flow.builder().handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
-                .errorReporter(new Recorder())
+                .errorReporter(new RecordingErrorReporter())
                 .manager(handler -> new Manager("time", handler) {
                     {
                         Source source = kind.apply(processorName("tick"), handler);
