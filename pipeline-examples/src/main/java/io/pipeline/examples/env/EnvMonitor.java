@@ -1,7 +1,8 @@
 package io.pipeline.examples.env;
 
-import io.pipeline.examples.stock.Durations;
 import io.pipeline.core.RestartPolicy;
+import io.pipeline.examples.ProgramRun;
+import io.pipeline.examples.stock.Durations;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -17,12 +18,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import okhttp3.HttpUrl;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The live environmental dashboard, as a program: polls current weather and air quality for each location
@@ -163,53 +164,8 @@ public final class EnvMonitor implements Callable<Integer> {
             spec.commandLine().getErr().println("env-monitor: cannot start: " + MonitorConsole.describe(e));
             return 1;
         }
-        Thread hook = handleSignals ? installShutdownHook(monitor) : null;
-        boolean terminatedOnItsOwn;
-        try {
-            if (duration == null) {
-                monitor.awaitTermination();
-                terminatedOnItsOwn = !monitor.isClosing() && !Thread.currentThread().isInterrupted();
-            } else {
-                terminatedOnItsOwn = monitor.awaitTermination(duration) && !monitor.isClosing();
-            }
-        } finally {
-            monitor.close();
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it closes the monitor and ends the JVM with 0
-                }
-            }
-        }
-        if (terminatedOnItsOwn) {
-            spec.commandLine().getErr().println("env-monitor: every pipeline failed for good; see the errors above");
-            return 1;
-        }
-        return 0;
-    }
-
-    /**
-     * On SIGINT/SIGTERM: close the monitor (every reading received reaches the history file), then halt with 0 —
-     * the JVM would otherwise report the signal (exit code 130 or 143) although the program stopped as asked — or
-     * with 1 if closing failed.
-     */
-    private Thread installShutdownHook(Monitor monitor) {
-        Thread hook = new Thread(() -> {
-            int status = 0;
-            try {
-                monitor.close();
-            } catch (RuntimeException | Error e) {
-                spec.commandLine().getErr().println("env-monitor: did not stop cleanly: " + MonitorConsole.describe(e));
-                status = 1;
-            } finally {
-                stdout.flush();
-                spec.commandLine().getErr().flush();
-                Runtime.getRuntime().halt(status);
-            }
-        }, "env-monitor-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
+        return new ProgramRun("env-monitor", stdout, spec.commandLine().getErr(), MonitorConsole::describe)
+                .run(monitor, duration, handleSignals, "every pipeline failed for good; see the errors above");
     }
 
     /** Validates the options and resolves their defaults. */

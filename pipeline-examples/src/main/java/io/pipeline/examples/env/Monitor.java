@@ -1,11 +1,12 @@
 package io.pipeline.examples.env;
 
-import io.pipeline.examples.stock.Durations;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Flow;
+import io.pipeline.examples.ProgramRun;
+import io.pipeline.examples.stock.Durations;
 import io.pipeline.operators.OperatorOptions;
 import io.pipeline.sources.RestSource;
 import io.pipeline.sources.output.JsonLinesOutput;
@@ -46,7 +47,7 @@ import okhttp3.OkHttpClient;
  * response already received (each reading reaches the history file), closes the file, ends every stream and every
  * thread the monitor started. This class is thread-safe; {@code close()} may race a shutdown hook.
  */
-final class Monitor implements AutoCloseable {
+final class Monitor implements ProgramRun.Program {
     private final MonitorConfig config;
     private final MonitorConsole console;
     private final WeatherSimulator simulator;
@@ -226,16 +227,19 @@ final class Monitor implements AutoCloseable {
     }
 
     /** Waits until the monitor is closed, or every manager has failed for good. */
-    void awaitTermination() {
+    @Override
+    public void awaitTermination() {
         flow.run();
     }
 
     /** Waits up to {@code timeout} for the monitor to be closed or every manager to fail for good. */
-    boolean awaitTermination(Duration timeout) {
+    @Override
+    public boolean awaitTermination(Duration timeout) {
         return flow.awaitTermination(timeout);
     }
 
-    boolean isClosing() {
+    @Override
+    public boolean isClosing() {
         return closing.get();
     }
 

@@ -1,6 +1,7 @@
 package io.pipeline.examples.stock;
 
 import io.pipeline.core.RestartPolicy;
+import io.pipeline.examples.ProgramRun;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,12 +16,12 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The stock ticker the aiopype README walks through, as a program: polls quotes for one or more symbols, prints
@@ -138,53 +139,8 @@ public final class StockTicker implements Callable<Integer> {
             spec.commandLine().getErr().println("stock-ticker: cannot start: " + Console.describe(e));
             return 1;
         }
-        Thread hook = handleSignals ? installShutdownHook(ticker) : null;
-        boolean terminatedOnItsOwn;
-        try {
-            if (duration == null) {
-                ticker.awaitTermination();
-                terminatedOnItsOwn = !ticker.isClosing() && !Thread.currentThread().isInterrupted();
-            } else {
-                terminatedOnItsOwn = ticker.awaitTermination(duration) && !ticker.isClosing();
-            }
-        } finally {
-            ticker.close();
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it closes the ticker and ends the JVM with 0
-                }
-            }
-        }
-        if (terminatedOnItsOwn) {
-            spec.commandLine().getErr().println("stock-ticker: every symbol failed for good; see the errors above");
-            return 1;
-        }
-        return 0;
-    }
-
-    /**
-     * On SIGINT/SIGTERM: close the ticker (every quote received reaches the CSV file), then halt with 0 — the JVM
-     * would otherwise report the signal (exit code 130 or 143) although the program stopped as asked — or with 1
-     * if closing failed.
-     */
-    private Thread installShutdownHook(Ticker ticker) {
-        Thread hook = new Thread(() -> {
-            int status = 0;
-            try {
-                ticker.close();
-            } catch (RuntimeException | Error e) {
-                spec.commandLine().getErr().println("stock-ticker: did not stop cleanly: " + Console.describe(e));
-                status = 1;
-            } finally {
-                stdout.flush();
-                spec.commandLine().getErr().flush();
-                Runtime.getRuntime().halt(status);
-            }
-        }, "stock-ticker-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
+        return new ProgramRun("stock-ticker", stdout, spec.commandLine().getErr(), Console::describe)
+                .run(ticker, duration, handleSignals, "every symbol failed for good; see the errors above");
     }
 
     /** Validates the options and resolves their defaults. */

@@ -2,6 +2,7 @@ package io.pipeline.examples.stock;
 
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Flow;
+import io.pipeline.examples.ProgramRun;
 import io.pipeline.sources.RestSource;
 import io.pipeline.sources.output.CsvOutput;
 import java.time.Duration;
@@ -29,7 +30,7 @@ import okhttp3.OkHttpClient;
  * response already received (each quote reaches the CSV file and the console), closes the file, and ends every
  * thread the ticker started. This class is thread-safe; {@code close()} may race a shutdown hook.
  */
-final class Ticker implements AutoCloseable {
+final class Ticker implements ProgramRun.Program {
     private final Console console;
     private final TickerConfig config;
     private final String baseUrl;
@@ -114,7 +115,8 @@ final class Ticker implements AutoCloseable {
     }
 
     /** Waits until the ticker is closed, or every manager has failed for good. */
-    void awaitTermination() {
+    @Override
+    public void awaitTermination() {
         flow.run();
     }
 
@@ -123,12 +125,14 @@ final class Ticker implements AutoCloseable {
      *
      * @return whether it terminated within the timeout
      */
-    boolean awaitTermination(Duration timeout) {
+    @Override
+    public boolean awaitTermination(Duration timeout) {
         return flow.awaitTermination(timeout);
     }
 
     /** Whether {@link #close()} has been called. */
-    boolean isClosing() {
+    @Override
+    public boolean isClosing() {
         return closing.get();
     }
 
