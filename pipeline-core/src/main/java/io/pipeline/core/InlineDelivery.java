@@ -92,18 +92,27 @@ final class InlineDelivery {
                 if (direct != null) {
                     // Counted with one plain increment (TopicStats, "direct calls"), with or without metrics: the
                     // counter is this topic's own field, and testing for metrics first would cost as much as
-                    // counting. Listener time only when asked for (Flow.Builder.timeDirectCalls): otherwise the
-                    // sampled branch ends in a test that is never true, and the JIT compiles no clock read here —
-                    // a clock read anywhere in the chain costs the whole inlined chain registers (docs/BENCHMARKS.md:
-                    // about 0.7x direct calls without it, 0.5x with it). One call site for the listener, timed or
-                    // not: the payload must not reach a method the JIT does not inline, or it escapes and is
-                    // allocated.
-                    long calls = topic.directCalls + 1;
-                    topic.directCalls = calls;
-                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0 && topic.timesDirectCalls;
-                    long start = timed ? System.nanoTime() : 0;
+                    // counting. Nothing else: no clock, no test of whether to read one (a clock read anywhere in
+                    // the chain costs the whole inlined chain registers; docs/BENCHMARKS.md).
+                    topic.directCalls++;
                     try {
                         direct.handle(payload);
+                    } catch (Throwable failure) {
+                        processor.delivery.dispatcher.listenerFailed(topic, failure);
+                    }
+                    return true;
+                }
+                Listener<Object> timedDirect = topic.timedDirect;
+                if (timedDirect != null) {
+                    // The same rung when Flow.Builder.timeDirectCalls asked for listener time: one delivery in
+                    // TopicStats.SAMPLE_MASK + 1 is timed. A separate field, so that the untimed rung above tests
+                    // nothing for it.
+                    long calls = topic.directCalls + 1;
+                    topic.directCalls = calls;
+                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0;
+                    long start = timed ? System.nanoTime() : 0;
+                    try {
+                        timedDirect.handle(payload);
                     } catch (Throwable failure) {
                         processor.delivery.dispatcher.listenerFailed(topic, failure);
                     }
