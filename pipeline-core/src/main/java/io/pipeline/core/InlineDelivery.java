@@ -22,10 +22,11 @@ package io.pipeline.core;
  * The first two are small methods with the rest out of line, so that the JIT inlines a whole chain of processors
  * into the emitter and scalar-replaces the payloads that do not outlive it. The direct rung is written for the
  * instructions it compiles to: in {@code pipeline-bench}'s {@code SyncThroughput} a {@code SyncDispatcher} chain runs
- * at 0.61× the hand-wired chain of direct calls with 0 bytes per event, metrics on or off (docs/BENCHMARKS.md, "The
- * direct rung reworked"): the payload type check folds away for an exact type ({@link Event} is a record, so the JIT
- * trusts {@code event.type()} as a constant), the direct listener is one load from the topic, the count is a plain
- * increment, and no clock is read unless {@code Flow.Builder.timeDirectCalls} asks for it (a clock read anywhere on
+ * at about 0.77× the hand-wired chain of direct calls with 0 bytes per event, metrics on or off (docs/BENCHMARKS.md,
+ * "The direct rung reworked" and "One load nearer the emitter"): the payload type check folds away for an exact type
+ * ({@link Event} is a record, so the JIT trusts {@code event.type()} as a constant), the listener is called through
+ * the processor's own copy of the topic's direct listener (one dependent load, not two; checked against the topic's
+ * beside the call), the count is a plain increment, and no clock is read unless {@code Flow.Builder.timeDirectCalls} asks for it (a clock read anywhere on
  * the rung made it 0.47×). That is also why {@link #emit} is static and reads the processor's own
  * {@link Processor#recent}: an instance method reached through a field would add a dependent load to every emit.
  *
@@ -88,22 +89,40 @@ final class InlineDelivery {
             // The first test is a constant when the JIT knows both the event (a static final record) and the
             // payload's class (allocated in the emitter's inlined chain): the type check then costs nothing.
             if (payloadClass == event.type() || payloadClass == topic.route().accepted()) {
-                Listener<Object> direct = topic.direct;
+                // The listener is called through the processor's own copy, checked against the topic's: the call
+                // then depends on one load from the processor instead of two (processor → topic → listener), and
+                // a chain of processors on the loads of its listeners alone (docs/BENCHMARKS.md, "One load nearer
+                // the emitter"); the check runs beside it. A stale or raced copy fails the check and is replaced.
+                Listener<Object> direct = processor.recentDirect;
+                Listener<Object> current = topic.direct;
+                if (direct != current) {
+                    processor.recentDirect = current;
+                    direct = current;
+                }
                 if (direct != null) {
                     // Counted with one plain increment (TopicStats, "direct calls"), with or without metrics: the
                     // counter is this topic's own field, and testing for metrics first would cost as much as
-                    // counting. Listener time only when asked for (Flow.Builder.timeDirectCalls): otherwise the
-                    // sampled branch ends in a test that is never true, and the JIT compiles no clock read here —
-                    // a clock read anywhere in the chain costs the whole inlined chain registers (docs/BENCHMARKS.md:
-                    // about 0.7x direct calls without it, 0.5x with it). One call site for the listener, timed or
-                    // not: the payload must not reach a method the JIT does not inline, or it escapes and is
-                    // allocated.
-                    long calls = topic.directCalls + 1;
-                    topic.directCalls = calls;
-                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0 && topic.timesDirectCalls;
-                    long start = timed ? System.nanoTime() : 0;
+                    // counting. Nothing else: no clock, no test of whether to read one (a clock read anywhere in
+                    // the chain costs the whole inlined chain registers; docs/BENCHMARKS.md).
+                    topic.directCalls++;
                     try {
                         direct.handle(payload);
+                    } catch (Throwable failure) {
+                        processor.delivery.dispatcher.listenerFailed(topic, failure);
+                    }
+                    return true;
+                }
+                Listener<Object> timedDirect = topic.timedDirect;
+                if (timedDirect != null) {
+                    // The same rung when Flow.Builder.timeDirectCalls asked for listener time: one delivery in
+                    // TopicStats.SAMPLE_MASK + 1 is timed. A separate field, so that the untimed rung above tests
+                    // nothing for it.
+                    long calls = topic.directCalls + 1;
+                    topic.directCalls = calls;
+                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0;
+                    long start = timed ? System.nanoTime() : 0;
+                    try {
+                        timedDirect.handle(payload);
                     } catch (Throwable failure) {
                         processor.delivery.dispatcher.listenerFailed(topic, failure);
                     }

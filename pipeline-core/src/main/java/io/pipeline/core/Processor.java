@@ -49,6 +49,12 @@ public abstract class Processor {
     final InlineDelivery delivery;
     /** The topic this processor emitted last; owned by {@link InlineDelivery} (see its design note). */
     Topic recent;
+    /**
+     * {@link #recent}'s {@link Topic#direct direct listener} as this processor last read it; owned by {@link
+     * InlineDelivery} (see its design note): a copy one load nearer the emitter, used only while it is still the
+     * topic's.
+     */
+    Listener<Object> recentDirect;
 
     /**
      * Creates a processor named {@code name} on {@code handler}.

@@ -211,6 +211,16 @@ public abstract class Source extends Processor {
      */
     void awaitIdle() {}
 
+    /**
+     * Whether the calling thread is the one this source's handler delivers on — an {@link AsyncDispatcher}'s loop
+     * thread, where this source's listeners run. A {@link #stop()} called there (from a listener) must not wait for
+     * deliveries that thread would make once the listener returns. Always {@code false} under a {@link
+     * SyncDispatcher}, which has no thread of its own (its listeners run on the emitting thread).
+     */
+    protected final boolean onDeliveryThread() {
+        return Dispatcher.of(handler()).onDeliveryThread();
+    }
+
     /** Whether {@link #stop()} has been called. */
     protected final boolean isStopped() {
         return stopped;

@@ -47,6 +47,11 @@ final class Topic implements Target {
      * direct rung costs one load instead of two (route, then its listener).
      */
     volatile Listener<Object> direct;
+    /**
+     * The same listener as {@link #direct} when the direct rung times listeners ({@link #timesDirectCalls}); then
+     * {@link #direct} is {@code null}. Written and read like {@link #direct}.
+     */
+    volatile Listener<Object> timedDirect;
 
     Topic(ProcessorTopics owner, Event<?> event) {
         this.owner = owner;
@@ -100,7 +105,13 @@ final class Topic implements Target {
 
     /** Recomputes whether emitters may call the sole listener directly; called when the dispatcher closes or dies. */
     synchronized void refreshDirectListener() {
-        direct = directCallsAllowed() ? route.sole() : null;
+        publishDirect(route);
+    }
+
+    private void publishDirect(Route published) {
+        Listener<Object> sole = directCallsAllowed() ? published.sole() : null;
+        direct = timesDirectCalls ? null : sole;
+        timedDirect = timesDirectCalls ? sole : null;
     }
 
     private boolean directCallsAllowed() {
@@ -110,7 +121,7 @@ final class Topic implements Target {
     private void publish(Subscriber[] next) {
         Route published = Route.of(next, route.accepted());
         route = published;
-        direct = directCallsAllowed() ? published.sole() : null;
+        publishDirect(published);
     }
 
     synchronized void add(Subscriber subscriber) {

@@ -207,10 +207,11 @@ public final class KafkaSource<V> extends Source {
 
     /**
      * Stops consuming: waits up to {@link Options#stopTimeout()} for the records in flight, commits them, closes
-     * the consumer, and returns once the poll thread has ended (called from a listener on the poll thread itself,
-     * it returns at once). Records still in flight after the timeout are not committed: the group's next member
-     * gets them again. Called from a listener on the dispatcher's thread, it waits the whole timeout for records
-     * that thread would have delivered, so stop from elsewhere. Idempotent.
+     * the consumer, and returns once the poll thread has ended. Called from a listener — on the poll thread itself
+     * or on the dispatcher's delivery thread — it returns at once, and the poll thread finishes on its own once
+     * that listener returned (the source's future completes then), since waiting there would wait for the very
+     * record the listener holds. Records still in flight after the timeout are not committed: the group's next
+     * member gets them again. Idempotent.
      */
     @Override
     public void stop() {
@@ -220,7 +221,7 @@ public final class KafkaSource<V> extends Source {
             current.wakeup();
         }
         Thread poller = thread;
-        if (poller != null && poller != Thread.currentThread()) {
+        if (poller != null && poller != Thread.currentThread() && !onDeliveryThread()) {
             try {
                 // finish: the wait and a commit; close: a commit on revocation and leaving the group
                 poller.join(options.stopTimeout.plus(options.requestTimeout.multipliedBy(3)).plusSeconds(5).toMillis());

@@ -27,7 +27,6 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Kafka connectors whose broker goes away under them, and a source stopped from its own listener. */
@@ -139,8 +138,6 @@ class KafkaBrokerLossTest {
     }
 
     @Test
-    @Disabled("defect: stop() called from a record listener on the dispatcher's thread waits out the whole stopTimeout"
-            + " for the record that listener holds, blocking the dispatcher meanwhile (documented on stop(), not fixed)")
     void stop_calledFromItsOwnListener_returnsWithoutWaitingOutTheStopTimeout() throws Exception {
         String topic = topicWith("self", "a", "b", "c");
         KafkaSource<String> source = new KafkaSource<>("self", handler, String.class, KafkaSource.Options.defaults()
