@@ -1034,7 +1034,7 @@ public final class Flow implements AutoCloseable {
          * Whether listener time ({@link ListenerTime}, one delivery in 1024) is sampled also for the listeners a
          * {@link SyncDispatcher} calls directly — an event with one plain listener, the usual link of a synchronous
          * chain. Default {@code false}: such a delivery is counted, and timed only the first time; every other
-         * delivery is sampled as always. On, it costs a synchronous chain of trivial listeners about a quarter of its
+         * delivery is sampled as always. On, it costs a synchronous chain of trivial listeners about 40 % of its
          * speed (docs/BENCHMARKS.md), nothing measurable for listeners that do real work. Needs {@link
          * #metrics(boolean) metrics}; applies to the processors built by this flow's managers.
          */
