@@ -48,7 +48,7 @@ final class Metering {
             }
         }
         sources.sort(Comparator.comparing(SourceMetrics::name));
-        return new ManagerMetrics(status.name(), status.state(), status.restarts(), slot.startedAt(),
+        return new ManagerMetrics(status.name(), status.state(), status.restarts(), slot.lastStart(),
                 status.lastError(), status.lastErrorTime(),
                 lastMessage == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastMessage)), owned, sources);
     }

@@ -82,17 +82,23 @@ final class ProcessorTopics {
      * time between two looks. Returns the time of the last emit seen, 0 if none.
      */
     synchronized long observeEmits(long nowMillis) {
+        long emits = emitCount();
+        if (emits != seenEmits) {
+            seenEmits = emits;
+            lastEmitMillis = nowMillis;
+        }
+        return lastEmitMillis;
+    }
+
+    /** How many messages, error events aside, these topics have emitted; 0 without metrics. Reads only. */
+    long emitCount() {
         long emits = 0;
         for (Topic topic : topics.values()) {
             if (topic.stats != null && !topic.isError) {
                 emits += topic.stats.emits();
             }
         }
-        if (emits != seenEmits) {
-            seenEmits = emits;
-            lastEmitMillis = nowMillis;
-        }
-        return lastEmitMillis;
+        return emits;
     }
 
     /** Every topic, for metrics; a snapshot. */
