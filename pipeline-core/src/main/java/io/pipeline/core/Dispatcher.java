@@ -236,6 +236,16 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /** A listener of {@code topic} failed: emit it as the processor's ERROR, or report it as uncaught. */
     final void listenerFailed(Topic topic, Throwable failure) {
+        listenerFailed(topic, failure, true);
+    }
+
+    /**
+     * Like {@link #listenerFailed(Topic, Throwable)}; {@code ranHere} says whether the failure arose on this thread
+     * in the listener's own call (thrown, or a stage it returned already failed). Only then may an
+     * {@link InterruptedException} set this thread's flag again: a stage failed later by another thread — an HTTP
+     * client's callback, a pool's worker — must not leave that unrelated thread interrupted.
+     */
+    final void listenerFailed(Topic topic, Throwable failure, boolean ranHere) {
         if (topic.stats != null) {
             topic.stats.failed();
         }
@@ -246,7 +256,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         // A StackOverflowError is recoverable once the stack has unwound: it is routed like any failure. Should
         // routing overflow again, that error unwinds to the next enclosing delivery, which tries again with more
         // stack, so the overflow ends as an error event at the depth where there is room to report it.
-        if (failure instanceof InterruptedException && restoresInterrupt()) {
+        if (failure instanceof InterruptedException && ranHere && restoresInterrupt()) {
             Thread.currentThread().interrupt();
         }
         ListenerException wrapped = new ListenerException(topic.processorName(), topic.event.name(), failure);
