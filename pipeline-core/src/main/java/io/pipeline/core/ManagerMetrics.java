@@ -17,8 +17,11 @@ import java.util.Optional;
  * @param lastErrorTime when that failure was handled
  * @param lastMessage   when one of its sources last emitted, on the flow's clock, as the flow saw it: emits are
  *                      not stamped one by one (a clock read per emit would cost more than the emit); the flow
- *                      looks at the sources' emit counts at every stall-watchdog check (default every second) and
- *                      every {@link Flow#metrics()} call, so this is late by at most the time between two looks
+ *                      looks at the sources' emit counts at every stall-watchdog check (default every second, and
+ *                      only while a running source declares {@link Source#expectedInterval()}) and every
+ *                      {@link Flow#metrics()} call (JMX and Micrometer reads included), so this is late by at most
+ *                      the time between two looks: without a declared interval, the time since the previous
+ *                      {@code metrics()} call
  * @param processors    its processors (sources included), sorted by name
  * @param sources       its sources, sorted by name
  */

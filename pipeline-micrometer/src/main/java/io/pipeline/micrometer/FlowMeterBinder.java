@@ -145,7 +145,7 @@ public final class FlowMeterBinder implements MeterBinder {
                         f -> event(f, manager, processor, event).map(e -> e.listenerTime().samples()).orElse(0L),
                         f -> event(f, manager, processor, event).map(e -> e.listenerTime().totalNanos()).orElse(0L),
                         TimeUnit.NANOSECONDS)
-                .tags(tags).description("Time spent in listeners, one delivery in 64 sampled")
+                .tags(tags).description("Time spent in listeners, one delivery in 1024 sampled")
                 .register(registry);
         TimeGauge.builder("pipeline.listener.time.max", flow, TimeUnit.NANOSECONDS,
                         f -> event(f, manager, processor, event).map(e -> e.listenerTime().maxNanos()).orElse(0L))
