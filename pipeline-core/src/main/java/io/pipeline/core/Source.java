@@ -128,9 +128,17 @@ public abstract class Source extends Processor {
         flowName = flow;
     }
 
-    /** Fails this source because the watchdog found it stalled; called on the flow's supervisor thread. */
+    /**
+     * Fails this source because the watchdog found it stalled; called on the flow's supervisor thread. Also the
+     * future {@code start()} returned when that is one of the source's own rather than {@link #completion()}: the
+     * manager listens to that one, and would otherwise never hear of the stall.
+     */
     final void stalled(SourceStalledException stall) {
         fail(stall);
+        CompletableFuture<Void> returned = running;
+        if (returned != null && returned != completion) {
+            returned.completeExceptionally(stall);
+        }
     }
 
     /**
