@@ -266,6 +266,14 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         }
         Topic errors = topic.owner.find(Processor.ERROR);
         if (errors == null || errors.isEmpty()) {
+            // The processor's ERROR, emitted on its behalf and heard by nobody: counted as an emitted dead event,
+            // exactly as if the processor had emitted it itself (see unheard), then uncaught.
+            Topic dead = errors != null ? errors : topic.owner.topic(Processor.ERROR);
+            deadEvents.increment();
+            if (dead.stats != null) {
+                dead.stats.emitted();
+                dead.stats.dead();
+            }
             uncaught(topic.processorName(), wrapped);
         } else {
             if (errors.stats != null) {
