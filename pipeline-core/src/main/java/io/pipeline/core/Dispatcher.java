@@ -81,6 +81,11 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         return java.util.Map.copyOf(processors);
     }
 
+    /** The topics of the processor named {@code name}, or null if none of that name ever existed here. */
+    final ProcessorTopics processorTopics(String name) {
+        return processors.get(name);
+    }
+
     /** Marks this handler as owned by a flow; false if a flow already owns it. */
     final boolean claim() {
         return claimed.compareAndSet(false, true);
