@@ -170,7 +170,7 @@ public final class Flow implements AutoCloseable {
         this.watchdogOn = builder.stallWatchdog && builder.metrics; // it reads the sources' emit counts
         this.stallCheckNanos = builder.stallCheckInterval.toNanos();
         this.sourceStopNanos = saturatedNanos(builder.sourceStopTimeout);
-        this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health) : null;
+        this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health, this::managerMetrics) : null;
         if (builder.scheduler != null) {
             this.supervisor = builder.scheduler;
             this.ownsSupervisor = false;
