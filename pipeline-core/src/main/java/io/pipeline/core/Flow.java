@@ -695,7 +695,7 @@ public final class Flow implements AutoCloseable {
             }
         }
         for (Source source : manager.sources()) {
-            source.runBy(name);
+            source.runBy(name, clock);
         }
         CompletableFuture<Void> done;
         try {
