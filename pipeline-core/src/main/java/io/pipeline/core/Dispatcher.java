@@ -200,6 +200,14 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         }
     }
 
+    /** A message accepted for {@code topic} found no listener left when it was delivered: a dead event. */
+    final void deadOnDelivery(Topic topic) {
+        deadEvents.increment();
+        if (topic.stats != null) {
+            topic.stats.dead();
+        }
+    }
+
     /** Whether an emit from the current thread is accepted now. */
     abstract boolean accepting();
 
