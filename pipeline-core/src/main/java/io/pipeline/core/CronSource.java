@@ -42,7 +42,8 @@ public class CronSource extends TimerSource {
     }
 
     /**
-     * Ticks on the given clock and scheduler — for tests in virtual time, or to share a scheduler.
+     * Ticks on the given clock and scheduler — for tests in virtual time, or to share a scheduler. Any positive frequency and any offset work, up to
+     * {@link java.time.temporal.ChronoUnit#FOREVER}; a first tick beyond {@link Instant#MAX} never comes.
      *
      * @param scheduler the scheduler to run on; {@code null} for a thread of the source's own
      * @throws IllegalArgumentException if {@code frequency} is not positive

@@ -81,6 +81,11 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         return java.util.Map.copyOf(processors);
     }
 
+    /** The topics of the processor named {@code name}, or null if none of that name ever existed here. */
+    final ProcessorTopics processorTopics(String name) {
+        return processors.get(name);
+    }
+
     /** Marks this handler as owned by a flow; false if a flow already owns it. */
     final boolean claim() {
         return claimed.compareAndSet(false, true);
@@ -195,6 +200,14 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         }
     }
 
+    /** A message accepted for {@code topic} found no listener left when it was delivered: a dead event. */
+    final void deadOnDelivery(Topic topic) {
+        deadEvents.increment();
+        if (topic.stats != null) {
+            topic.stats.dead();
+        }
+    }
+
     /** Whether an emit from the current thread is accepted now. */
     abstract boolean accepting();
 
@@ -236,6 +249,16 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /** A listener of {@code topic} failed: emit it as the processor's ERROR, or report it as uncaught. */
     final void listenerFailed(Topic topic, Throwable failure) {
+        listenerFailed(topic, failure, true);
+    }
+
+    /**
+     * Like {@link #listenerFailed(Topic, Throwable)}; {@code ranHere} says whether the failure arose on this thread
+     * in the listener's own call (thrown, or a stage it returned already failed). Only then may an
+     * {@link InterruptedException} set this thread's flag again: a stage failed later by another thread — an HTTP
+     * client's callback, a pool's worker — must not leave that unrelated thread interrupted.
+     */
+    final void listenerFailed(Topic topic, Throwable failure, boolean ranHere) {
         if (topic.stats != null) {
             topic.stats.failed();
         }
@@ -246,7 +269,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         // A StackOverflowError is recoverable once the stack has unwound: it is routed like any failure. Should
         // routing overflow again, that error unwinds to the next enclosing delivery, which tries again with more
         // stack, so the overflow ends as an error event at the depth where there is room to report it.
-        if (failure instanceof InterruptedException && restoresInterrupt()) {
+        if (failure instanceof InterruptedException && ranHere && restoresInterrupt()) {
             Thread.currentThread().interrupt();
         }
         ListenerException wrapped = new ListenerException(topic.processorName(), topic.event.name(), failure);
@@ -256,6 +279,14 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
         }
         Topic errors = topic.owner.find(Processor.ERROR);
         if (errors == null || errors.isEmpty()) {
+            // The processor's ERROR, emitted on its behalf and heard by nobody: counted as an emitted dead event,
+            // exactly as if the processor had emitted it itself (see unheard), then uncaught.
+            Topic dead = errors != null ? errors : topic.owner.topic(Processor.ERROR);
+            deadEvents.increment();
+            if (dead.stats != null) {
+                dead.stats.emitted();
+                dead.stats.dead();
+            }
             uncaught(topic.processorName(), wrapped);
         } else {
             if (errors.stats != null) {

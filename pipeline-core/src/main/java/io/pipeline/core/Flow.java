@@ -170,7 +170,7 @@ public final class Flow implements AutoCloseable {
         this.watchdogOn = builder.stallWatchdog && builder.metrics; // it reads the sources' emit counts
         this.stallCheckNanos = builder.stallCheckInterval.toNanos();
         this.sourceStopNanos = saturatedNanos(builder.sourceStopTimeout);
-        this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health) : null;
+        this.jmx = builder.jmx ? new FlowJmx(name, this::metrics, this::health, this::managerMetrics) : null;
         if (builder.scheduler != null) {
             this.supervisor = builder.scheduler;
             this.ownsSupervisor = false;
@@ -210,6 +210,37 @@ public final class Flow implements AutoCloseable {
      */
     public FlowMetrics metrics() {
         return Metering.snapshot(name, clock.instant(), dispatcher, slots, watchdog);
+    }
+
+    /**
+     * The metrics of the manager named {@code name} alone, if the flow has one: what {@code metrics().manager(name)}
+     * gives, at the cost of that one manager rather than of the whole flow — for readers that look at one manager at
+     * a time, such as a meter registry reading one meter after the other. Thread-safe.
+     */
+    public Optional<ManagerMetrics> managerMetrics(String name) {
+        Objects.requireNonNull(name, "name");
+        Slot slot = slotNamed(name);
+        return slot == null ? Optional.empty()
+                : Optional.of(Metering.manager(slot, dispatcher, watchdog, clock.instant()));
+    }
+
+    /**
+     * The slots by the names of their managers, rebuilt when a look-up misses or finds a slot renamed since (a
+     * rebuilt manager may take another name): a slot's name changes rarely, and looking one up is then O(1).
+     */
+    private volatile java.util.Map<String, Slot> slotsByName = java.util.Map.of();
+
+    private Slot slotNamed(String name) {
+        Slot slot = slotsByName.get(name);
+        if (slot != null && slot.name().equals(name)) {
+            return slot;
+        }
+        java.util.Map<String, Slot> index = new java.util.HashMap<>();
+        for (Slot each : slots) {
+            index.putIfAbsent(each.name(), each); // the first, as FlowMetrics.manager(name) finds it
+        }
+        slotsByName = index;
+        return index.get(name);
     }
 
     /** The handler every manager of this flow is built on. */
@@ -664,7 +695,7 @@ public final class Flow implements AutoCloseable {
             }
         }
         for (Source source : manager.sources()) {
-            source.runBy(name);
+            source.runBy(name, clock);
         }
         CompletableFuture<Void> done;
         try {

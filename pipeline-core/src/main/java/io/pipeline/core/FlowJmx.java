@@ -36,12 +36,16 @@ final class FlowJmx {
     private final String flow;
     private final Supplier<FlowMetrics> metrics;
     private final Supplier<Health> health;
+    /** One manager's metrics alone ({@link Flow#managerMetrics}): what a manager's or processor's MBean reads. */
+    private final java.util.function.Function<String, java.util.Optional<ManagerMetrics>> manager;
     private final Set<ObjectName> registered = ConcurrentHashMap.newKeySet();
 
-    FlowJmx(String flow, Supplier<FlowMetrics> metrics, Supplier<Health> health) {
+    FlowJmx(String flow, Supplier<FlowMetrics> metrics, Supplier<Health> health,
+            java.util.function.Function<String, java.util.Optional<ManagerMetrics>> manager) {
         this.flow = flow;
         this.metrics = metrics;
         this.health = health;
+        this.manager = manager;
     }
 
     static String quoteIfNeeded(String value) {
@@ -104,7 +108,7 @@ final class FlowJmx {
     /** Registers the MBeans of {@code manager} and its processors, those not registered yet. */
     void registerManager(String manager, Set<String> processors) {
         register(managerName(flow, manager), () -> {
-            ManagerMetrics m = metrics.get().manager(manager).orElse(null);
+            ManagerMetrics m = this.manager.apply(manager).orElse(null);
             Map<String, Object> values = new LinkedHashMap<>();
             if (m == null) {
                 return values;
@@ -125,7 +129,7 @@ final class FlowJmx {
 
     private Map<String, Object> processorValues(String manager, String processor) {
         Map<String, Object> values = new LinkedHashMap<>();
-        ManagerMetrics m = metrics.get().manager(manager).orElse(null);
+        ManagerMetrics m = this.manager.apply(manager).orElse(null);
         if (m == null) {
             return values;
         }

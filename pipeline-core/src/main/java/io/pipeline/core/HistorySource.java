@@ -57,10 +57,15 @@ public class HistorySource extends TimerSource {
         }
     }
 
+    /** {@code at + interval}, or {@code end} when that is not before it (also past {@link Instant#MAX}). */
+    private Instant nextOrEnd(Instant at) {
+        return Duration.between(at, end).compareTo(interval) > 0 ? at.plus(interval) : end;
+    }
+
     @Override
     void onStart() {
         scheduleAt(clock().instant(), () -> {
-            for (Instant at = start; at.isBefore(end) && !isStopped(); at = at.plus(interval)) {
+            for (Instant at = start; at.isBefore(end) && !isStopped(); at = nextOrEnd(at)) {
                 emitTick(TICK, at);
             }
             complete();

@@ -181,6 +181,15 @@ final class InlineDelivery {
     /** Runs every listener of {@code topic} on this thread; each failure is routed, never thrown. */
     void deliver(Topic topic, Object payload, Completion completion) {
         Route route = topic.route();
+        if (route.isEmpty()) {
+            // Accepted while it had listeners, and they are gone by now (cancelled, or removed with a failed
+            // manager while the message waited in a queue): nobody hears it, so it is a dead event, not lost silently.
+            dispatcher.deadOnDelivery(topic);
+            if (completion != null) {
+                completion.arrive();
+            }
+            return;
+        }
         if (completion == null && route.plain() != null) {
             callAll(topic, route, payload);
             return;

@@ -15,10 +15,13 @@ import java.util.Optional;
  * @param lastStart     when it was last built and started, on the flow's clock
  * @param lastError     its latest failure
  * @param lastErrorTime when that failure was handled
- * @param lastMessage   when one of its sources last emitted, on the flow's clock, as the flow saw it: emits are
- *                      not stamped one by one (a clock read per emit would cost more than the emit); the flow
- *                      looks at the sources' emit counts at every stall-watchdog check (default every second) and
- *                      every {@link Flow#metrics()} call, so this is late by at most the time between two looks
+ * @param lastMessage   when one of its sources last emitted, on the flow's clock. For a source that brackets its
+ *                      emitting work in {@code beginEmitting()}/{@code endEmitting()} (the time sources and the
+ *                      bundled connectors do): the end of its last piece of work that emitted. For any other, as the
+ *                      flow saw it: emits are not stamped one by one (a clock read per emit would cost more than the
+ *                      emit), the flow looks at the emit counts at every stall-watchdog check (every second, while
+ *                      a running source declares {@link Source#expectedInterval()}) and every {@link Flow#metrics()}
+ *                      call (JMX and Micrometer reads included), so it is late by at most the time between two looks
  * @param processors    its processors (sources included), sorted by name
  * @param sources       its sources, sorted by name
  */

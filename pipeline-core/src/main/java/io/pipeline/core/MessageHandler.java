@@ -14,7 +14,9 @@ public sealed interface MessageHandler extends AutoCloseable permits Dispatcher 
 
     /**
      * Emits nobody listened to since this handler was created. Such events are dropped, but counted so that a
-     * wiring mistake is visible.
+     * wiring mistake is visible. Counted too: a listener's failure that nobody hears (its processor's
+     * {@link Processor#ERROR}, emitted on its behalf), and a message accepted while it had listeners that are gone
+     * by the time it is delivered (cancelled, or removed with a failed manager while it waited in a queue).
      */
     long deadEvents();
 

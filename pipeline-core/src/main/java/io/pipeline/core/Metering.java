@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Builds {@link FlowMetrics} snapshots from the handler's topic counters and the flow's slots. Reads only: every
@@ -19,12 +20,17 @@ final class Metering {
         Map<String, ProcessorTopics> processors = dispatcher.processors();
         List<ManagerMetrics> managers = new ArrayList<>(slots.size());
         for (Slot slot : slots) {
-            managers.add(manager(slot, processors, watchdog, now));
+            managers.add(manager(slot, processors::get, watchdog, now));
         }
         return new FlowMetrics(flow, now, dispatcher.metricsEnabled(), dispatcher.dispatcherMetrics(), managers);
     }
 
-    static ManagerMetrics manager(Slot slot, Map<String, ProcessorTopics> processors, StallWatchdog watchdog,
+    /** One manager alone ({@link Flow#managerMetrics}): reads only its own processors. */
+    static ManagerMetrics manager(Slot slot, Dispatcher dispatcher, StallWatchdog watchdog, Instant now) {
+        return manager(slot, dispatcher::processorTopics, watchdog, now);
+    }
+
+    static ManagerMetrics manager(Slot slot, Function<String, ProcessorTopics> processors, StallWatchdog watchdog,
                                   Instant now) {
         ManagerStatus status = slot.status();
         Manager built = slot.built();
@@ -33,7 +39,7 @@ final class Metering {
         long lastMessage = 0;
         if (built != null) {
             for (String name : built.ownedNames()) {
-                ProcessorTopics topics = processors.get(name);
+                ProcessorTopics topics = processors.apply(name);
                 if (topics != null) {
                     owned.add(processor(topics));
                 }
@@ -48,7 +54,7 @@ final class Metering {
             }
         }
         sources.sort(Comparator.comparing(SourceMetrics::name));
-        return new ManagerMetrics(status.name(), status.state(), status.restarts(), slot.startedAt(),
+        return new ManagerMetrics(status.name(), status.state(), status.restarts(), slot.lastStart(),
                 status.lastError(), status.lastErrorTime(),
                 lastMessage == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastMessage)), owned, sources);
     }

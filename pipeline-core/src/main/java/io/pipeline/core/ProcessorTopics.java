@@ -71,28 +71,56 @@ final class ProcessorTopics {
         return values;
     }
 
-    /** The emit count last seen by {@link #observeEmits}, and when it was first seen (epoch millis; 0: never). */
-    private long seenEmits;
+    /**
+     * The emit count last seen by {@link #observeEmits} or {@link #stampEmits}, and when it was first seen (epoch
+     * millis; 0: never). Written under this object's lock; {@code seenEmits} is volatile for the stamp's quick test.
+     */
+    private volatile long seenEmits;
     private long lastEmitMillis;
 
     /**
      * Looks at the emit counts of these topics: if they grew since the last look, {@code nowMillis} becomes the
      * time of the last emit. Emits are not stamped one by one (reading a clock per emit would cost more than the
-     * emit); the flow looks at every watchdog check and every metrics snapshot, so the time is late by at most the
-     * time between two looks. Returns the time of the last emit seen, 0 if none.
+     * emit); a source's piece of emitting work is ({@link #stampEmits}), and for the rest the flow looks at every
+     * watchdog check and every metrics snapshot, so the time is late by at most the time between two looks.
+     * Returns the time of the last emit seen, 0 if none.
      */
     synchronized long observeEmits(long nowMillis) {
+        long emits = emitCount();
+        if (emits != seenEmits) {
+            seenEmits = emits;
+            lastEmitMillis = nowMillis;
+        }
+        return lastEmitMillis;
+    }
+
+    /**
+     * The emitting thread's stamp ({@link Source#endEmitting()}): if the emit count grew since the last look, the
+     * last emit was now on {@code clock}. Takes the lock only when it did.
+     */
+    void stampEmits(java.time.Clock clock) {
+        if (emitCount() == seenEmits) {
+            return;
+        }
+        long nowMillis = clock.millis();
+        synchronized (this) {
+            long emits = emitCount();
+            if (emits != seenEmits) {
+                seenEmits = emits;
+                    lastEmitMillis = nowMillis;
+            }
+        }
+    }
+
+    /** How many messages, error events aside, these topics have emitted; 0 without metrics. Reads only. */
+    long emitCount() {
         long emits = 0;
         for (Topic topic : topics.values()) {
             if (topic.stats != null && !topic.isError) {
                 emits += topic.stats.emits();
             }
         }
-        if (emits != seenEmits) {
-            seenEmits = emits;
-            lastEmitMillis = nowMillis;
-        }
-        return lastEmitMillis;
+        return emits;
     }
 
     /** Every topic, for metrics; a snapshot. */

@@ -27,6 +27,8 @@ final class Slot {
     /** The manager built last, kept after it ended: metrics attribute processors through it. */
     private Manager built;
     private Instant startedAt;
+    /** When the latest manager was started; unlike {@link #startedAt}, kept after its run ended (for metrics). */
+    private Instant lastStart;
     private int restarts;
     private Throwable lastError;
     private Instant lastErrorTime;
@@ -68,6 +70,7 @@ final class Slot {
         current = manager;
         built = manager;
         startedAt = now;
+        lastStart = now;
         state = ManagerState.RUNNING;
         failing = false;
         return true;
@@ -154,6 +157,11 @@ final class Slot {
 
     synchronized Optional<Instant> startedAt() {
         return Optional.ofNullable(startedAt);
+    }
+
+    /** When the latest manager built from this slot was started, also once it ended; empty if none was. */
+    synchronized Optional<Instant> lastStart() {
+        return Optional.ofNullable(lastStart);
     }
 
     synchronized int restarts() {

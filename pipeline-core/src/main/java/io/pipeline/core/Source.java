@@ -128,9 +128,29 @@ public abstract class Source extends Processor {
         flowName = flow;
     }
 
-    /** Fails this source because the watchdog found it stalled; called on the flow's supervisor thread. */
+    /**
+     * Records the flow that runs this source and the flow's clock, which {@link #endEmitting()} stamps the source's
+     * last emit with (see {@link ManagerMetrics#lastMessage()}); called before the flow starts its manager.
+     */
+    final void runBy(String flow, java.time.Clock clock) {
+        emitClock = clock;
+        runBy(flow);
+    }
+
+    /** The flow's clock, once a flow runs this source: what a piece of emitting work that emitted is stamped with. */
+    private volatile java.time.Clock emitClock;
+
+    /**
+     * Fails this source because the watchdog found it stalled; called on the flow's supervisor thread. Also the
+     * future {@code start()} returned when that is one of the source's own rather than {@link #completion()}: the
+     * manager listens to that one, and would otherwise never hear of the stall.
+     */
     final void stalled(SourceStalledException stall) {
         fail(stall);
+        CompletableFuture<Void> returned = running;
+        if (returned != null && returned != completion) {
+            returned.completeExceptionally(stall);
+        }
     }
 
     /**
@@ -183,8 +203,25 @@ public abstract class Source extends Processor {
             throw new IllegalStateException("endEmitting() without beginEmitting() on this thread: " + name());
         }
         mine.remove(at);
+        stampEmits();
         if ((long) WORK.getAndAdd(this, -1L) == (STOPPING | 1)) {
             completion.complete(null);
+        }
+    }
+
+    /**
+     * At the end of a piece of emitting work: if the source emitted since the flow last saw its emit count, the time
+     * of its last emit is now, on the flow's clock — exact for sources that bracket their work, instead of the time
+     * the flow next looks (a metrics snapshot, a watchdog check). A clock read per piece of work, not per emit.
+     */
+    private void stampEmits() {
+        java.time.Clock clock = emitClock;
+        if (clock != null) {
+            try {
+                topics.stampEmits(clock);
+            } catch (RuntimeException brokenClock) {
+                // a clock that throws only costs the stamp: the flow's next look still sees the emits
+            }
         }
     }
 

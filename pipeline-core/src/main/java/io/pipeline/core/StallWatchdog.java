@@ -24,7 +24,17 @@ final class StallWatchdog {
 
     private final double multiple;
     private final boolean restartAll;
-    private final Map<String, SourceStall> stalled = new ConcurrentHashMap<>();
+    /**
+     * A stall as recorded by a check, with the source's emit count then: a reader that sees the count grown knows
+     * the stall is over without waiting for the next check ("it clears as soon as the source emits again").
+     */
+    private record Stalled(SourceStall stall, ProcessorTopics topics, long emits) {
+        boolean over() {
+            return topics.emitCount() != emits;
+        }
+    }
+
+    private final Map<String, Stalled> stalled = new ConcurrentHashMap<>();
 
     StallWatchdog(double multiple, boolean restartAll) {
         this.multiple = multiple;
@@ -93,7 +103,7 @@ final class StallWatchdog {
                     continue;
                 }
                 SourceStall stall = new SourceStall(manager.name(), source.name(), interval.get(), silence, now);
-                stalled.put(source.name(), stall);
+                stalled.put(source.name(), new Stalled(stall, source.topics, source.topics.emitCount()));
                 if (found.isEmpty()) {
                     found = new ArrayList<>();
                 }
@@ -121,13 +131,33 @@ final class StallWatchdog {
         return silenceSeconds > limitSeconds;
     }
 
+    /** Whether {@code source} is stalled now: found so by a check, and has not emitted since. */
     boolean isStalled(String source) {
-        return stalled.containsKey(source);
+        Stalled entry = stalled.get(source);
+        return entry != null && !forgetIfOver(source, entry);
     }
 
-    /** The sources stalled now. */
+    /** The sources stalled now: found so by a check, and not emitted since. */
     List<SourceStall> stalls() {
-        return List.copyOf(stalled.values());
+        List<SourceStall> now = new ArrayList<>(stalled.size());
+        stalled.forEach((source, entry) -> {
+            if (!forgetIfOver(source, entry)) {
+                now.add(entry.stall());
+            }
+        });
+        return List.copyOf(now);
+    }
+
+    /**
+     * Forgets a stall whose source has emitted since it was found; the next check then sees the emit and does not
+     * find it stalled again (its silence counts from that emit).
+     */
+    private boolean forgetIfOver(String source, Stalled entry) {
+        if (entry.over()) {
+            stalled.remove(source, entry);
+            return true;
+        }
+        return false;
     }
 
     /** The watchdog forgets a source, e.g. when its manager ended. */

@@ -168,7 +168,11 @@ abstract class Subscriber implements Subscription {
 
         private void finished(Completion completion, Throwable failure, Run run) {
             if (failure != null) {
-                dispatcher.listenerFailed(topic, Completion.unwrap(failure));
+                boolean ranHere;
+                synchronized (run) {
+                    ranHere = run.invoking && run.thread == Thread.currentThread();
+                }
+                dispatcher.listenerFailed(topic, Completion.unwrap(failure), ranHere);
             }
             if (completion != null) {
                 completion.arrive();

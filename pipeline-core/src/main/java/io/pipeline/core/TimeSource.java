@@ -40,7 +40,8 @@ public class TimeSource extends TimerSource {
     }
 
     /**
-     * Ticks once on the given clock and scheduler.
+     * Ticks once on the given clock and scheduler. Any positive frequency and any offset work, up to
+     * {@link java.time.temporal.ChronoUnit#FOREVER}; a first tick beyond {@link Instant#MAX} never comes.
      *
      * @param scheduler the scheduler to run on; {@code null} for a thread of the source's own
      * @throws IllegalArgumentException if {@code frequency} is not positive

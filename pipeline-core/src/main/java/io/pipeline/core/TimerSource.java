@@ -1,5 +1,6 @@
 package io.pipeline.core;
 
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -169,13 +170,44 @@ abstract class TimerSource extends Source {
         }
     }
 
-    /** The first instant {@code k * period + offset} (counted from the epoch) strictly after {@code after}. */
+    /**
+     * The first instant {@code k * period + offset} (counted from the epoch) strictly after {@code after}, or
+     * {@link Instant#MAX} when that lies beyond it (a period or offset of centuries, up to
+     * {@link java.time.temporal.ChronoUnit#FOREVER}: such a source never ticks rather than failing to start).
+     */
     static Instant nextAligned(Instant after, Duration period, Duration offset) {
-        long periodNanos = period.toNanos();
-        long epochNanos = Math.addExact(Math.multiplyExact(after.getEpochSecond(), NANOS_PER_SECOND), after.getNano());
-        long offsetNanos = Math.floorMod(offset.toNanos(), periodNanos);
-        long next = (Math.floorDiv(epochNanos - offsetNanos, periodNanos) + 1) * periodNanos + offsetNanos;
-        return Instant.ofEpochSecond(Math.floorDiv(next, NANOS_PER_SECOND), Math.floorMod(next, NANOS_PER_SECOND));
+        try {
+            long periodNanos = period.toNanos();
+            long epochNanos = Math.addExact(Math.multiplyExact(after.getEpochSecond(), NANOS_PER_SECOND),
+                    after.getNano());
+            long offsetNanos = Math.floorMod(offset.toNanos(), periodNanos);
+            long next = Math.addExact(Math.multiplyExact(Math.floorDiv(epochNanos - offsetNanos, periodNanos) + 1,
+                    periodNanos), offsetNanos);
+            return Instant.ofEpochSecond(Math.floorDiv(next, NANOS_PER_SECOND), Math.floorMod(next, NANOS_PER_SECOND));
+        } catch (ArithmeticException beyondLongNanos) {
+            return nextAlignedExactly(after, period, offset); // past 2262, or a period or offset of 292+ years
+        }
+    }
+
+    private static Instant nextAlignedExactly(Instant after, Duration period, Duration offset) {
+        BigInteger periodNanos = nanos(period.getSeconds(), period.getNano());
+        BigInteger offsetNanos = nanos(offset.getSeconds(), offset.getNano()).mod(periodNanos);
+        BigInteger[] turns = nanos(after.getEpochSecond(), after.getNano()).subtract(offsetNanos)
+                .divideAndRemainder(periodNanos);
+        BigInteger floor = turns[1].signum() < 0 ? turns[0].subtract(BigInteger.ONE) : turns[0];
+        BigInteger next = floor.add(BigInteger.ONE).multiply(periodNanos).add(offsetNanos);
+        if (next.compareTo(nanos(Instant.MAX.getEpochSecond(), Instant.MAX.getNano())) > 0) {
+            return Instant.MAX;
+        }
+        BigInteger[] seconds = next.divideAndRemainder(BILLION);
+        BigInteger whole = seconds[1].signum() < 0 ? seconds[0].subtract(BigInteger.ONE) : seconds[0];
+        return Instant.ofEpochSecond(whole.longValueExact(), next.subtract(whole.multiply(BILLION)).longValueExact());
+    }
+
+    private static final BigInteger BILLION = BigInteger.valueOf(NANOS_PER_SECOND);
+
+    private static BigInteger nanos(long seconds, int nanos) {
+        return BigInteger.valueOf(seconds).multiply(BILLION).add(BigInteger.valueOf(nanos));
     }
 
     /**
