@@ -486,6 +486,11 @@ public final class Flow implements AutoCloseable {
         try {
             awaitSupervisionTask();
             for (Slot slot : slots) {
+                Retirement retiring = slot.takeRetirement(); // an ended manager still retiring: retired here
+                Manager ended = retiring == null ? null : retiring.takeOver();
+                if (ended != null) {
+                    running.add(ended);
+                }
                 Manager manager = slot.closing();
                 if (manager != null) {
                     running.add(manager);
@@ -796,8 +801,7 @@ public final class Flow implements AutoCloseable {
         }
         try {
             if (manager != null) {
-                stopQuietly(manager);
-                removeListenersQuietly(manager);
+                retire(slot, manager); // done at once unless a source or a delivery is still in progress
             }
             Throwable cause = failure == null ? null : Manager.unwrap(failure);
             boolean wantsRestart = manager == null || shouldRestart(manager);
@@ -839,18 +843,68 @@ public final class Flow implements AutoCloseable {
         Instant now = clock.instant();
         Manager running = slot.gaveUp(cause, now);
         if (running != null) {
-            stopQuietly(running);
-            removeListenersQuietly(running);
+            retire(slot, running);
         }
         report(new PipelineError(slot.name(), cause, false, Duration.ZERO, slot.restarts(), now));
         checkTerminated();
     }
 
+    /** The backoff has elapsed: build the successor, once the ended manager's retirement has finished. */
     private void relaunch(Slot slot) {
+        if (slot.relaunchWaitsForRetirement()) {
+            return; // retired(...) relaunches
+        }
         if (slot.rebuilding(this::isClosing)) {
             launch(slot);
         }
     }
+
+    /**
+     * Retires {@code manager}, which ended (claimed, or given up on), in the close's order (see {@link Retirement}):
+     * sources, their emits in progress, the handler's delivery barrier, resources, listeners. On the supervisor;
+     * returns at once, before the retirement finishes if it has to wait.
+     */
+    private void retire(Slot slot, Manager manager) {
+        Retirement retirement = new Retirement(name, manager, dispatcher, sourceStopNanos, retirementSupervision,
+                done -> retired(slot, done));
+        slot.retiring(retirement);
+        retirement.begin();
+    }
+
+    /** A retirement finished (on the supervisor): make the restart that came due meanwhile, if one did. */
+    private void retired(Slot slot, Retirement retirement) {
+        if (slot.retired(retirement) && !isClosing()) {
+            relaunch(slot);
+        }
+        checkTerminated();
+    }
+
+    /** What a {@link Retirement} needs of this flow: its supervisor, its closing state, its quiet steps. */
+    private final Retirement.Supervision retirementSupervision = new Retirement.Supervision() {
+        @Override
+        public void execute(Runnable task) {
+            supervise(task);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long nanos) {
+            try {
+                return supervisor.schedule(guarded(task), nanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                return null; // closing: the close retires the manager
+            }
+        }
+
+        @Override
+        public boolean closing() {
+            return isClosing();
+        }
+
+        @Override
+        public void quietly(Manager manager, String what, Runnable step) {
+            Flow.this.quietly(manager, what, step);
+        }
+    };
 
     private boolean shouldRestart(Manager manager) {
         try {
@@ -905,8 +959,7 @@ public final class Flow implements AutoCloseable {
         for (Slot slot : slots) {
             Manager running = slot.gaveUp(error, now);
             if (running != null) {
-                stopQuietly(running);
-                removeListenersQuietly(running);
+                retire(slot, running); // a dead handler's barrier is passed at once: only the sources are waited for
             }
         }
         report(new PipelineError(HANDLER, error, false, Duration.ZERO, 0, now));
@@ -915,7 +968,7 @@ public final class Flow implements AutoCloseable {
 
     private void checkTerminated() {
         for (Slot slot : slots) {
-            if (!slot.state().isTerminal()) {
+            if (!slot.state().isTerminal() || slot.isRetiring()) {
                 return;
             }
         }
