@@ -145,7 +145,8 @@ final class Retirement {
         LOG.log(System.Logger.Level.WARNING, LogContext.of(flowName, manager.name(), null)
                 + "The messages of manager '" + manager.name() + "' accepted before it ended were not all delivered "
                 + Duration.ofNanos(timeoutNanos) + " after its sources stopped (a listener stalled?); closing its"
-                + " resources and removing its listeners anyway: what is still queued for it becomes dead events");
+                + " resources and removing its listeners anyway: what is still queued for its processors goes to"
+                + " whoever listens to them when it is delivered (its successor, built next, or nobody: a dead event)");
         finish();
     }
 
