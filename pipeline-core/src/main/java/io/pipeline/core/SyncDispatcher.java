@@ -19,6 +19,9 @@ import java.util.function.Predicate;
  * {@link InterruptedException} thrown by a listener sets the emitting thread's interrupt flag again. Any other
  * {@link VirtualMachineError} is fatal: the dispatcher records it (a {@link Flow} reports it and goes DOWN), the
  * error propagates to the emitter, and every later emit throws {@link IllegalStateException} with it as cause.
+ * An async listener's stage completing after that runs no more of its backlog: the backlogged messages are
+ * abandoned, their {@code emitAsync} futures failing with an {@link IllegalStateException} whose cause is the error
+ * (an async listener that itself throws the error fails its own message's future the same way).
  *
  * <p>This class is thread-safe. Listeners are called on whichever threads emit, so a listener shared by
  * processors that emit from several threads must be thread-safe itself.
