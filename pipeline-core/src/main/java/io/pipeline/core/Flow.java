@@ -65,7 +65,8 @@ import java.util.random.RandomGenerator;
  * warning names the manager and each source still running, and the retirement goes on, as the close does. When
  * nothing is in flight — the usual case — the whole retirement is done at once, in the supervision task that ended
  * the manager. The report and the restart decision do not wait for it; {@link #run()} returns, once nothing will
- * restart, only after every retirement has finished. A close that begins meanwhile retires the manager itself.
+ * restart, only after every retirement has finished (after a fatal error, at once). A close that begins meanwhile
+ * retires the manager itself.
  *
  * <h2>Health</h2>
  * {@link #health()} judges the flow: {@link HealthStatus#UP} while every manager runs,
@@ -180,6 +181,33 @@ public final class Flow implements AutoCloseable {
     private volatile Throwable fatal;
     /** The fatal error a supervision task hit, if one did. */
     private volatile Throwable supervisionFatal;
+
+    /** What a {@link Retirement} needs of this flow: its supervisor, its closing state, its quiet steps. */
+    private final Retirement.Supervision retirementSupervision = new Retirement.Supervision() {
+        @Override
+        public void execute(Runnable task) {
+            supervise(task);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long nanos) {
+            try {
+                return supervisor.schedule(guarded(task), nanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                return null; // closing: the close retires the manager
+            }
+        }
+
+        @Override
+        public boolean closing() {
+            return isClosing();
+        }
+
+        @Override
+        public void quietly(Manager manager, String what, Runnable step) {
+            Flow.this.quietly(manager, what, step);
+        }
+    };
 
     private Flow(Builder builder) {
         this.handler = builder.handler != null ? builder.handler : new AsyncDispatcher();
@@ -902,33 +930,6 @@ public final class Flow implements AutoCloseable {
         }
         checkTerminated();
     }
-
-    /** What a {@link Retirement} needs of this flow: its supervisor, its closing state, its quiet steps. */
-    private final Retirement.Supervision retirementSupervision = new Retirement.Supervision() {
-        @Override
-        public void execute(Runnable task) {
-            supervise(task);
-        }
-
-        @Override
-        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long nanos) {
-            try {
-                return supervisor.schedule(guarded(task), nanos, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException shutDown) {
-                return null; // closing: the close retires the manager
-            }
-        }
-
-        @Override
-        public boolean closing() {
-            return isClosing();
-        }
-
-        @Override
-        public void quietly(Manager manager, String what, Runnable step) {
-            Flow.this.quietly(manager, what, step);
-        }
-    };
 
     private boolean shouldRestart(Manager manager) {
         try {
