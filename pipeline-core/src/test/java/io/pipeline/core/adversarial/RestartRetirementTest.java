@@ -468,6 +468,40 @@ class RestartRetirementTest {
         assertThat(otherAttempts).hasValueGreaterThanOrEqualTo(3);
     }
 
+    @Test
+    void stalledListener_withSourceStopTimeoutForever_retirementWaitsWithoutLimit_andFinishesWhenReleased()
+            throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        Flow flow = track(Flow.builder().handler(AsyncDispatcher.builder().threadName("retire-loop").build())
+                .clock(clock).scheduler(scheduler).errorReporter(reporter).restartPolicy(QUICK)
+                .sourceStopTimeout(java.time.temporal.ChronoUnit.FOREVER.getDuration()).manager(writing()).build());
+        flow.start();
+        Writing stalled = next();
+        stalled.source.send("m0");
+        assertThat(stalled.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        stalled.source.send("m1");
+        stalled.source.failWith(new IllegalStateException("source broke"));
+        scheduler.runReady();
+
+        scheduler.advance(Duration.ofDays(3650));
+        assertThat(scheduler.pending()).as("no timeout armed, the restart came due and waits").isZero();
+        assertThat(stalled.resource.closed).isNotDone();
+        assertThat(built).isEmpty();
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (scheduler.pending() == 0) { // the barrier, passed on the loop thread, hands the next step over
+            assertThat(System.nanoTime()).as("the barrier passed within 10 s").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        scheduler.runReady();
+
+        assertThat(stalled.resource.writes).containsExactly("m0", "m1");
+        assertThat(stalled.resource.closes).hasValue(1);
+        assertThat(built.poll()).as("the successor, built once the retirement finished").isNotNull();
+        assertThat(warnings).isEmpty();
+    }
+
     // ---- close during a retirement --------------------------------------------------------------------------------
 
     @Test
