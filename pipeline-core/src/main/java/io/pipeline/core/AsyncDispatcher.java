@@ -1,9 +1,11 @@
 package io.pipeline.core;
 
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * A {@link MessageHandler} that decouples emitters from listeners: {@code emit} puts the message in a bounded
@@ -245,6 +247,30 @@ public final class AsyncDispatcher extends Dispatcher {
         deliveryLoop.asyncFinished(listener);
     }
 
+    /**
+     * A delivery barrier (see {@link Dispatcher#barrier}): never offers into the ring, so it never waits for room.
+     * Complete at once when the loop is idle — ring and urgent lane empty, the loop parked (so between steps, with
+     * everything it took delivered), no async listener busy: read in that order, each read after the ones that make
+     * it meaningful — or when the loop has ended; otherwise handed to the loop with the ring's producer position.
+     */
+    @Override
+    CompletableFuture<Void> barrier(Predicate<String> processors) {
+        Objects.requireNonNull(processors, "processors");
+        if (state == State.TERMINATED || fatalError() != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long position = ring.claimedPosition();
+        if (!ring.hasClaimed() && !deliveryLoop.hasUrgent() && deliveryLoop.isParked() && busyAsyncListeners() == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        deliveryLoop.handOver(new LaneEntry.Barrier(position, processors, future));
+        if (state == State.TERMINATED) {
+            deliveryLoop.discardHandedOver(fatalError()); // the loop ended meanwhile: nothing left to wait for
+        }
+        return future;
+    }
+
     @Override
     IllegalStateException closedException() {
         return closedException("AsyncDispatcher (" + loop.getName() + ")");
@@ -275,6 +301,8 @@ public final class AsyncDispatcher extends Dispatcher {
         if (death != null) {
             deliveryLoop.abandon(death);
         }
+        deliveryLoop.releaseBarriers();
+        deliveryLoop.discardHandedOver(death); // barriers handed over as it ended (a closed loop takes nothing else)
     }
 
     @Override

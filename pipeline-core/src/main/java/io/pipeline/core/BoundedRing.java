@@ -180,6 +180,16 @@ final class BoundedRing<T> extends BoundedRingHead {
         return (int) Math.max(0, Math.min(capacity, t - h));
     }
 
+    /** The position the next claim gets: every pair offered successfully before this call is below it. */
+    long claimedPosition() {
+        return tail & ~CLOSED_BIT;
+    }
+
+    /** The position of the next pair to take: every pair below it has been taken (handed over, or dropped). */
+    long takenPosition() {
+        return head;
+    }
+
     /** Whether a producer has claimed a position the consumer has not taken yet (published or not). */
     boolean hasClaimed() {
         return (tail & ~CLOSED_BIT) != head;

@@ -24,12 +24,12 @@ final class Completion {
     }
 
     /**
-     * The handler will never finish delivering this message (its loop died of {@code cause}): the future fails
+     * The handler will never finish delivering this message (its delivery died of {@code cause}): the future fails
      * with an {@link IllegalStateException} whose cause is {@code cause}. A later {@link #arrive()} changes nothing.
      */
     void abandon(Throwable cause) {
         future.completeExceptionally(
-                new IllegalStateException("AsyncDispatcher died before this message reached every listener: " + cause, cause));
+                new IllegalStateException("the handler's delivery died before this message reached every listener: " + cause, cause));
     }
 
     /** The failure a {@link CompletionException} wraps, else {@code failure} itself. */

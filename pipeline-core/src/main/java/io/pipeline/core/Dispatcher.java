@@ -245,6 +245,17 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
     /** Runs a continuation of an async listener where listeners run. */
     abstract void resume(Runnable continuation);
 
+    /**
+     * A delivery barrier, for retiring a manager: a future completed once every message this handler had accepted
+     * before the call has been handed to its listeners, and no {@link AsyncListener} of a processor matching
+     * {@code processors} has a stage in flight or a backlog — so that the processors' resources may be closed and
+     * their listeners removed without a message of theirs still on its way. Never blocks, never waits for room in a
+     * queue; complete at once when there is nothing to wait for, and at once (or as soon as delivery ends) when the
+     * handler is dead or its delivery has ended. The future may be completed on the handler's delivery thread or on
+     * the thread completing an async listener's stage: whoever waits on it must hand its work elsewhere.
+     */
+    abstract CompletableFuture<Void> barrier(Predicate<String> processors);
+
     // ---- errors ---------------------------------------------------------------------------------------------
 
     /** A listener of {@code topic} failed: emit it as the processor's ERROR, or report it as uncaught. */

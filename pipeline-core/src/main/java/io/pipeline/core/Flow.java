@@ -36,14 +36,37 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Supervision</h2>
  * A manager fails when one of its sources' futures completes exceptionally, when an error event nobody listens
- * to is emitted by one of its processors, or when its factory throws. The flow then stops it, removes every
- * listener of its processors, reports a {@link PipelineError} to the {@link ErrorReporter}, and — if the manager's
- * {@link Manager#shouldRestart()} and the {@link RestartPolicy} allow — builds a fresh manager from the factory
- * after the policy's backoff. A manager whose sources finished normally is rebuilt too when
+ * to is emitted by one of its processors, or when its factory throws. The flow then retires it (below), reports a
+ * {@link PipelineError} to the {@link ErrorReporter}, and — if the manager's {@link Manager#shouldRestart()} and the
+ * {@link RestartPolicy} allow — builds a fresh manager from the factory after the policy's backoff. A manager whose
+ * sources finished normally is rebuilt too when
  * {@code shouldRestart()} is true, after the policy's first wait each time (a normal finish neither grows the
  * backoff nor counts towards the restart limit). A manager the flow gave up on shows as
  * {@link ManagerState#FAILED} in {@link #status()}; the rest of the flow runs on. Two managers of one flow must
  * not share a name: their events would cross.
+ *
+ * <p>A manager that ended — failed, finished, given up on, or left behind by a dead handler — is <em>retired</em> in
+ * the order the close keeps (see <em>Close order</em>), so that nothing it accepted reaches a closed resource or a
+ * topic without listeners:
+ * <ol>
+ *   <li>its sources are stopped, and their futures waited for: each completes once its source has no emit in
+ *       progress on a thread of its own (the stop contract in {@link Source});</li>
+ *   <li>the handler's delivery barrier is waited for: every message the handler had accepted by then has been
+ *       handed to its listeners — an {@link AsyncDispatcher}'s queue has been delivered up to that point — and the
+ *       manager's {@link AsyncListener}s have no stage in flight (under a {@link SyncDispatcher}, whose plain
+ *       listeners have returned before their emit did, only those async listeners are waited for);</li>
+ *   <li>the resources registered with {@link Manager#closeOnStop} are closed, then its listeners removed;</li>
+ *   <li>only then is its successor built — it uses the same processor names, whose listeners step 3 removes by
+ *       name. When the backoff elapses before the retirement has finished, the restart waits for it; the backoff
+ *       still counts from the end.</li>
+ * </ol>
+ * The waits never block the supervisor: the other managers are supervised meanwhile. Each wait is bounded by
+ * {@link Builder#sourceStopTimeout(Duration)} (so a retirement takes at most twice that): when it runs out, a
+ * warning names the manager and each source still running, and the retirement goes on, as the close does. When
+ * nothing is in flight — the usual case — the whole retirement is done at once, in the supervision task that ended
+ * the manager. The report and the restart decision do not wait for it; {@link #run()} returns, once nothing will
+ * restart, only after every retirement has finished (after a fatal error, at once). A close that begins meanwhile
+ * retires the manager itself.
  *
  * <h2>Health</h2>
  * {@link #health()} judges the flow: {@link HealthStatus#UP} while every manager runs,
@@ -89,7 +112,9 @@ import java.util.random.RandomGenerator;
  *   <li>closes the resources registered with {@link Manager#closeOnStop}, and removes every listener;</li>
  *   <li>ends the supervisor thread.</li>
  * </ol>
- * A manager built while the flow closes is stopped and its resources closed. Called from a listener on the
+ * A manager built while the flow closes is stopped and its resources closed; one still being retired (see
+ * <em>Supervision</em>) is retired by these steps with the running ones, its resources closed once. Called from a
+ * listener on the
  * handler's loop thread, {@code close()} hands steps 1–5 to a short-lived thread {@code pipeline-flow-N-closer}
  * and returns at once (it cannot wait for the loop it runs on); called while another thread closes the flow, it
  * returns when that close has finished — at once on the loop thread, the supervisor thread, in a source's own
@@ -156,6 +181,33 @@ public final class Flow implements AutoCloseable {
     private volatile Throwable fatal;
     /** The fatal error a supervision task hit, if one did. */
     private volatile Throwable supervisionFatal;
+
+    /** What a {@link Retirement} needs of this flow: its supervisor, its closing state, its quiet steps. */
+    private final Retirement.Supervision retirementSupervision = new Retirement.Supervision() {
+        @Override
+        public void execute(Runnable task) {
+            supervise(task);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long nanos) {
+            try {
+                return supervisor.schedule(guarded(task), nanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                return null; // closing: the close retires the manager
+            }
+        }
+
+        @Override
+        public boolean closing() {
+            return isClosing();
+        }
+
+        @Override
+        public void quietly(Manager manager, String what, Runnable step) {
+            Flow.this.quietly(manager, what, step);
+        }
+    };
 
     private Flow(Builder builder) {
         this.handler = builder.handler != null ? builder.handler : new AsyncDispatcher();
@@ -517,6 +569,11 @@ public final class Flow implements AutoCloseable {
         try {
             awaitSupervisionTask();
             for (Slot slot : slots) {
+                Retirement retiring = slot.takeRetirement(); // an ended manager still retiring: retired here
+                Manager ended = retiring == null ? null : retiring.takeOver();
+                if (ended != null) {
+                    running.add(ended);
+                }
                 Manager manager = slot.closing();
                 if (manager != null) {
                     running.add(manager);
@@ -827,8 +884,7 @@ public final class Flow implements AutoCloseable {
         }
         try {
             if (manager != null) {
-                stopQuietly(manager);
-                removeListenersQuietly(manager);
+                retire(slot, manager); // done at once unless a source or a delivery is still in progress
             }
             Throwable cause = failure == null ? null : Manager.unwrap(failure);
             boolean wantsRestart = manager == null || shouldRestart(manager);
@@ -870,17 +926,40 @@ public final class Flow implements AutoCloseable {
         Instant now = clock.instant();
         Manager running = slot.gaveUp(cause, now);
         if (running != null) {
-            stopQuietly(running);
-            removeListenersQuietly(running);
+            retire(slot, running);
         }
         report(new PipelineError(slot.name(), cause, false, Duration.ZERO, slot.restarts(), now));
         checkTerminated();
     }
 
+    /** The backoff has elapsed: build the successor, once the ended manager's retirement has finished. */
     private void relaunch(Slot slot) {
+        if (slot.relaunchWaitsForRetirement()) {
+            return; // retired(...) relaunches
+        }
         if (slot.rebuilding(this::isClosing)) {
             launch(slot);
         }
+    }
+
+    /**
+     * Retires {@code manager}, which ended (claimed, or given up on), in the close's order (see {@link Retirement}):
+     * sources, their emits in progress, the handler's delivery barrier, resources, listeners. On the supervisor;
+     * returns at once, before the retirement finishes if it has to wait.
+     */
+    private void retire(Slot slot, Manager manager) {
+        Retirement retirement = new Retirement(name, manager, dispatcher, sourceStopNanos, retirementSupervision,
+                done -> retired(slot, done));
+        slot.retiring(retirement);
+        retirement.begin();
+    }
+
+    /** A retirement finished (on the supervisor): make the restart that came due meanwhile, if one did. */
+    private void retired(Slot slot, Retirement retirement) {
+        if (slot.retired(retirement) && !isClosing()) {
+            relaunch(slot);
+        }
+        checkTerminated();
     }
 
     private boolean shouldRestart(Manager manager) {
@@ -936,8 +1015,7 @@ public final class Flow implements AutoCloseable {
         for (Slot slot : slots) {
             Manager running = slot.gaveUp(error, now);
             if (running != null) {
-                stopQuietly(running);
-                removeListenersQuietly(running);
+                retire(slot, running); // a dead handler's barrier is passed at once: only the sources are waited for
             }
         }
         report(new PipelineError(HANDLER, error, false, Duration.ZERO, 0, now));
@@ -946,7 +1024,7 @@ public final class Flow implements AutoCloseable {
 
     private void checkTerminated() {
         for (Slot slot : slots) {
-            if (!slot.state().isTerminal()) {
+            if (!slot.state().isTerminal() || slot.isRetiring()) {
                 return;
             }
         }
@@ -1181,10 +1259,13 @@ public final class Flow implements AutoCloseable {
         /**
          * How long {@link Flow#close()} waits, in all, for the stopped sources' futures — each completes once its
          * source has no emit in progress (see the stop contract in {@link Source}) — before it closes the
-         * managers' resources anyway, logging a warning that names each source still running. Default
+         * managers' resources anyway, logging a warning that names each source still running. Retiring a manager
+         * that ended while the flow runs (see the class comment) waits as long, at most, for its sources, and as long
+         * again for the handler's delivery of what it accepted. Default
          * {@value #DEFAULT_SOURCE_STOP_TIMEOUT_SECONDS} s; any positive duration up to
          * {@link java.time.temporal.ChronoUnit#FOREVER} (waits without limit). Real (monotonic) time, not the
-         * flow's clock.
+         * flow's clock — for a retirement, the time of the supervisor's scheduler, which is real time unless
+         * {@link #scheduler(ScheduledExecutorService)} gave the flow one of virtual time.
          *
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */

@@ -240,7 +240,9 @@ public abstract class Manager {
      * future normally if it has not completed yet. Idempotent.
      *
      * <p>A {@link Flow} closing does the same in two steps with the handler's drain in between: it stops the
-     * sources of every manager, lets the handler deliver what it accepted, and only then closes the resources.
+     * sources of every manager, lets the handler deliver what it accepted, and only then closes the resources. It
+     * retires a manager that ended while it runs the same way, waiting for the handler's delivery of what it had
+     * accepted (see the class comment of {@link Flow}).
      *
      * <p>A source's {@code stop()} or a resource's {@code close()} that throws — also an {@link Error} — does not
      * keep the others from being stopped and closed; a {@link VirtualMachineError} other than

@@ -35,6 +35,10 @@ final class Slot {
     /** Whether the latest end was a failure (not a normal finish) and a restart is pending. */
     private boolean failing;
     private ScheduledFuture<?> pending;
+    /** The retirement of the manager that ended last, while it is in progress (see {@link Retirement}). */
+    private Retirement retiring;
+    /** Whether the restart came due while {@link #retiring}: it is made once the retirement has finished. */
+    private boolean relaunchDue;
 
     Slot(ManagerFactory factory, String name, RestartTracker tracker) {
         this.factory = Objects.requireNonNull(factory, "factory");
@@ -76,6 +80,48 @@ final class Slot {
         return true;
     }
 
+    /** The ended manager's retirement begins; the successor is not built before {@link #retired} says so. */
+    synchronized void retiring(Retirement retirement) {
+        retiring = retirement;
+    }
+
+    /** Whether a retirement is in progress. */
+    synchronized boolean isRetiring() {
+        return retiring != null;
+    }
+
+    /**
+     * The restart came due: true if it must wait for the retirement in progress (it is then remembered, and
+     * {@link #retired} reports it due).
+     */
+    synchronized boolean relaunchWaitsForRetirement() {
+        if (retiring == null) {
+            return false;
+        }
+        pending = null;
+        relaunchDue = true;
+        return true;
+    }
+
+    /** {@code retirement} has finished: whether the restart came due meanwhile, to be made now. */
+    synchronized boolean retired(Retirement retirement) {
+        if (retiring != retirement) {
+            return false;
+        }
+        retiring = null;
+        boolean due = relaunchDue;
+        relaunchDue = false;
+        return due;
+    }
+
+    /** The flow is closing: the retirement in progress, if any, for the close to take over. */
+    synchronized Retirement takeRetirement() {
+        Retirement taken = retiring;
+        retiring = null;
+        relaunchDue = false;
+        return taken;
+    }
+
     /** A restart is due: false if the flow is closing (nothing is built then). */
     synchronized boolean rebuilding(BooleanSupplier closing) {
         pending = null;
@@ -106,6 +152,7 @@ final class Slot {
     /** The flow is closing: cancel a pending restart, mark stopped, return the running manager if any. */
     synchronized Manager closing() {
         cancelPending();
+        relaunchDue = false;
         markStopped();
         Manager running = current;
         current = null;
@@ -140,6 +187,7 @@ final class Slot {
      */
     synchronized Manager gaveUp(Throwable cause, Instant now) {
         cancelPending();
+        relaunchDue = false;
         Manager running = current;
         current = null;
         if (!state.isTerminal()) {

@@ -172,10 +172,21 @@ abstract class Subscriber implements Subscription {
                 synchronized (run) {
                     ranHere = run.invoking && run.thread == Thread.currentThread();
                 }
-                dispatcher.listenerFailed(topic, Completion.unwrap(failure), ranHere);
+                try {
+                    dispatcher.listenerFailed(topic, Completion.unwrap(failure), ranHere);
+                } catch (Throwable fatal) { // only a fatal error escapes: delivery died of it, here
+                    abandon(fatal); // this message (the current one) and the backlog
+                    throw fatal;
+                }
             }
             if (completion != null) {
                 completion.arrive();
+            }
+            Throwable death = dispatcher.fatalError();
+            if (death != null) {
+                abandonBacklog(death); // the stage completed after delivery died: the backlog is not run
+                dispatcher.asyncFinished(this);
+                return;
             }
             Pending next;
             synchronized (this) {
@@ -199,14 +210,24 @@ abstract class Subscriber implements Subscription {
         }
 
         /**
-         * The dispatcher's delivery died (an {@link AsyncDispatcher}'s loop thread ended of a fatal error): the
-         * continuation of the stage in flight will never run, nor will the backlog be worked through. Fails the
-         * {@code emitAsync} futures of the message in flight and of every backlogged one with {@code cause}.
+         * The dispatcher's delivery died of {@code cause} (an {@link AsyncDispatcher}'s loop thread ended of a fatal
+         * error, or a {@link SyncDispatcher} recorded one): the continuation of the stage in flight will never run
+         * (or has just run, after the death), nor will the backlog be worked through. Fails the {@code emitAsync}
+         * futures of the message in flight, if still pending, and of every backlogged one with {@code cause}.
          */
         void abandon(Throwable cause) {
+            abandon(cause, true);
+        }
+
+        /** As {@link #abandon(Throwable)}, for the backlog only: the message in flight has just been handled. */
+        private void abandonBacklog(Throwable cause) {
+            abandon(cause, false);
+        }
+
+        private void abandon(Throwable cause, boolean withCurrent) {
             java.util.List<Pending> lost = new java.util.ArrayList<>();
             synchronized (this) {
-                if (current != null) {
+                if (withCurrent && current != null) {
                     lost.add(current);
                 }
                 lost.addAll(backlog);
