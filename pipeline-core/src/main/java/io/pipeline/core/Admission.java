@@ -13,8 +13,9 @@ import java.util.function.Supplier;
  * bounded ring, applies the {@link Overflow} policy when it is full, and wakes the loop.
  *
  * <h2>BLOCK, fairly</h2>
- * A producer facing a full ring retries for up to {@link #FULL_SPIN_NANOS} (the loop frees room within
- * microseconds; parking costs a futex round trip on both sides), then parks in a FIFO of waiting producers. Only the
+ * A producer facing a full ring spins for up to {@link #FULL_SPIN_NANOS} (the loop frees room within
+ * microseconds; parking costs a futex round trip on both sides), offering again only once a stretch of room
+ * ({@code roomAhead} slots) was freed, then parks in a FIFO of waiting producers. Only the
  * producer at the head of that FIFO may take room, and while anyone waits, newcomers (and producers still
  * spinning) join the FIFO instead of offering: so a parked producer — a timer thread, say — is never starved by
  * one that spins. The loop signals the waiters once the ring is at most half full ({@link #roomFreed}), so one
@@ -28,6 +29,13 @@ final class Admission {
      * faster than yielding a few times and then parking (docs/BENCHMARKS.md).
      */
     static final long FULL_SPIN_NANOS = 50_000;
+    /** A mask: the spinning producer reads the clock once in 64 spins (a clock read costs more than a spin). */
+    private static final int CLOCK_EVERY_SPINS = 63;
+    /**
+     * How much room a producer that found the ring full waits for before it offers again: a quarter of the
+     * capacity, at most one {@link DeliveryLoop#STEP} (the loop frees that much within microseconds).
+     */
+    private final int roomAhead;
 
     private final BoundedRing<Target> ring;
     private final Overflow overflow;
@@ -53,6 +61,7 @@ final class Admission {
         this.overflow = overflow;
         this.loop = loop;
         this.closed = closed;
+        this.roomAhead = Math.max(1, Math.min(DeliveryLoop.STEP, ring.capacity() / 4));
     }
 
     long dropped() {
@@ -142,11 +151,20 @@ final class Admission {
     /** BLOCK: spin a moment (unless others already wait), then wait for this producer's turn in the FIFO. */
     private int awaitRoom(Target target, Object payload) {
         long since = System.nanoTime();
-        while (waiting == 0 && System.nanoTime() - since < FULL_SPIN_NANOS) {
+        int spins = 0;
+        while (waiting == 0) {
             Thread.onSpinWait();
-            int result = ring.offer(target, payload);
-            if (result != BoundedRing.FULL) {
-                return result;
+            // Offer again only once a stretch of room was freed: retrying at every freed slot keeps this producer
+            // writing the slot next to the one the loop is taking, so both pull the same cache lines back and
+            // forth for every message (docs/BENCHMARKS.md, "AsyncDispatcher against RxJava observeOn, after …").
+            if (ring.roomFor(roomAhead)) {
+                int result = ring.offer(target, payload);
+                if (result != BoundedRing.FULL) {
+                    return result;
+                }
+            }
+            if ((++spins & CLOCK_EVERY_SPINS) == 0 && System.nanoTime() - since >= FULL_SPIN_NANOS) {
+                break;
             }
         }
         Thread me = Thread.currentThread();

@@ -107,6 +107,26 @@ final class BoundedRing<T> extends BoundedRingHead {
         }
     }
 
+    /**
+     * Whether the position {@code ahead - 1} places past the tail has been freed, so that the next {@code ahead}
+     * offers would find room (a hint: other producers may take it first). Reads one slot's sequence, which the
+     * consumer writes once when it frees that slot: a producer waiting on a full ring can poll this without pulling
+     * the cache lines the consumer is working on, which polling {@link #offer} (at the slot the consumer frees next)
+     * or {@code head} (written per message) would. True when closed, so that the next offer reports it.
+     *
+     * @param ahead from 1 to {@link #capacity()}
+     */
+    boolean roomFor(int ahead) {
+        long t = tail;
+        if ((t & CLOSED_BIT) != 0) {
+            return true;
+        }
+        long p = t + ahead - 1;
+        // Position p - length was claimed before the tail passed it: its slot holds p - length (claimed, not yet
+        // published), p - length + 1 (published, not taken) or p (taken and freed for p).
+        return (long) SEQUENCE.getAcquire(sequences, index(p)) >= p;
+    }
+
     /** Receives the pairs {@link #drain} takes. */
     @FunctionalInterface
     interface Sink<T> {
