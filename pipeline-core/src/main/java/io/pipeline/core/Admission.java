@@ -55,6 +55,13 @@ final class Admission {
     private final ArrayDeque<Thread> waiters = new ArrayDeque<>();
     /** {@code waiters.size()}, readable without the lock; written under it. */
     private volatile int waiting;
+    /**
+     * Whether the loop has signalled the waiters since one of them last went to sleep: set by the loop as it
+     * signals, cleared under {@link #lock} by a waiter before each {@code await}. While set, the loop does not signal
+     * again: a woken producer may take a while to run (longer on a busy machine), and until it leaves the FIFO
+     * {@link #waiting} stays positive, which would otherwise cost the loop the lock and a fence on every message.
+     */
+    private volatile boolean signalled;
 
     Admission(BoundedRing<Target> ring, Overflow overflow, DeliveryLoop loop, Supplier<IllegalStateException> closed) {
         this.ring = ring;
@@ -174,6 +181,10 @@ final class Admission {
             waiting = waiters.size();
             try {
                 while (true) {
+                    // Cleared before this waiter looks at the ring, under the lock: either it sees the room the loop
+                    // freed, or the loop (after its fence) sees the flag cleared and signals — after this await, as
+                    // signalling takes the lock.
+                    signalled = false;
                     if (ring.isClosed()) {
                         return BoundedRing.CLOSED;
                     }
@@ -201,19 +212,25 @@ final class Admission {
         }
     }
 
-    /** Whether any producer is parked for room; a cheap hint, {@link #roomFreed} decides. */
+    /**
+     * Whether any producer is parked for room and has not been signalled since; a cheap hint, {@link #roomFreed}
+     * decides.
+     */
     boolean hasWaiters() {
-        return waiting > 0;
+        return waiting > 0 && !signalled;
     }
 
     /**
      * Called by the loop after it took messages: wakes waiting producers once the ring is at most half full (or
-     * empty). A waiting producer is always woken: the loop keeps taking until the ring is empty and calls this after
-     * every step.
+     * empty), unless it already did and none of them has gone back to sleep since. A waiting producer is always
+     * woken: the loop keeps taking until the ring is empty and calls this after every step; a waiter clears
+     * {@link #signalled} (volatile) before it last looks at the ring, and this fence orders the loop's freed room
+     * before its read of the flag, so either the waiter sees the room or the loop sees the flag cleared.
      */
     void roomFreed() {
         VarHandle.fullFence(); // room was freed (release stores); now look for waiting producers
-        if (waiting > 0 && ring.size() <= ring.capacity() / 2) {
+        if (waiting > 0 && !signalled && ring.size() <= ring.capacity() / 2) {
+            signalled = true;
             signalWaiters();
         }
     }
