@@ -115,7 +115,7 @@ final class BoundedRing<T> extends BoundedRingHead {
             if (casTail(t, t + 1)) {
                 int i = index(t);
                 // Position t - length was taken and its slot nulled before head passed it (release store of head,
-                // read above or when the cached limit was): the slot is ours.
+                // read above or by the producer that wrote the cached limit): the slot is ours.
                 ELEMENT.set(pairs, 2 * i + 1, payload);
                 ELEMENT.setRelease(pairs, 2 * i, target);
                 return OK;
@@ -331,10 +331,13 @@ abstract class BoundedRingTail extends BoundedRingPad0 {
     volatile long tail;
     /**
      * Sole taker: {@code head + capacity} as some producer last read it, so that producers read the consumer's
-     * {@code head} about once a lap instead of once per offer. Written by producers with plain stores (any value
-     * written is a bound head has already allowed); beside {@code tail}, which producers write anyway.
+     * {@code head} about once a lap instead of once per offer. Any value written is a bound head has already allowed;
+     * volatile (as JCTools' producer limit is ordered) so that a producer using another's limit also sees the slots the
+     * consumer nulled before that head: consumer's nulls → head (release) → the other producer's read of head → its
+     * write of the limit → this producer's read of it → its writes to the slot. Written about once a lap; beside
+     * {@code tail}, which producers write anyway.
      */
-    long producerLimit;
+    volatile long producerLimit;
 
     final boolean casTail(long expected, long next) {
         return TAIL.compareAndSet(this, expected, next);

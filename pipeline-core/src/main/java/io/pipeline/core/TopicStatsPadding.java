@@ -5,10 +5,10 @@ package io.pipeline.core;
  * delivering thread's counters, 128 bytes — so that a producer and an {@link AsyncDispatcher}'s loop thread, each
  * writing its own side once per message, write neither the same cache line (128 bytes, two lines: adjacent-line
  * prefetch pairs them) nor a line of a neighbouring object the other thread reads on every message (the topic, which
- * is allocated just before its counters; before the outer padding, the loop read a line the producer wrote on every
- * message, and the benchmark's forks ran at either about 5 or about 20 M events/s depending on where the objects
- * landed). Superclass fields come first in an object's layout, which is what orders the groups; the padding fields
- * are never read. The cost is about 400 bytes per topic.
+ * is allocated just before its counters: without the outer padding the loop read, on every message, a line the
+ * producer wrote on every message; docs/BENCHMARKS.md, "AsyncDispatcher against RxJava observeOn, after …").
+ * Superclass fields come first in an object's layout, which is what orders the groups; the padding fields are never
+ * read. The counters take about 470 bytes per topic (about 210 without the padding).
  */
 final class TopicStatsPadding {
     private TopicStatsPadding() {}
