@@ -13,8 +13,9 @@ import java.util.function.Supplier;
  * bounded ring, applies the {@link Overflow} policy when it is full, and wakes the loop.
  *
  * <h2>BLOCK, fairly</h2>
- * A producer facing a full ring retries for up to {@link #FULL_SPIN_NANOS} (the loop frees room within
- * microseconds; parking costs a futex round trip on both sides), then parks in a FIFO of waiting producers. Only the
+ * A producer facing a full ring spins for up to {@link #FULL_SPIN_NANOS} (the loop frees room within
+ * microseconds; parking costs a futex round trip on both sides), offering again only once a stretch of room
+ * ({@code roomAhead} slots) was freed, then parks in a FIFO of waiting producers. Only the
  * producer at the head of that FIFO may take room, and while anyone waits, newcomers (and producers still
  * spinning) join the FIFO instead of offering: so a parked producer — a timer thread, say — is never starved by
  * one that spins. The loop signals the waiters once the ring is at most half full ({@link #roomFreed}), so one
@@ -28,6 +29,13 @@ final class Admission {
      * faster than yielding a few times and then parking (docs/BENCHMARKS.md).
      */
     static final long FULL_SPIN_NANOS = 50_000;
+    /** A mask: the spinning producer reads the clock once in 64 spins (a clock read costs more than a spin). */
+    private static final int CLOCK_EVERY_SPINS = 63;
+    /**
+     * How much room a producer that found the ring full waits for before it offers again: a quarter of the
+     * capacity, at most one {@link DeliveryLoop#STEP} (the loop frees that much within microseconds).
+     */
+    private final int roomAhead;
 
     private final BoundedRing<Target> ring;
     private final Overflow overflow;
@@ -47,12 +55,20 @@ final class Admission {
     private final ArrayDeque<Thread> waiters = new ArrayDeque<>();
     /** {@code waiters.size()}, readable without the lock; written under it. */
     private volatile int waiting;
+    /**
+     * Whether the loop has signalled the waiters since one of them last went to sleep: set by the loop as it
+     * signals, cleared under {@link #lock} by a waiter before each {@code await}. While set, the loop does not signal
+     * again: a woken producer may take a while to run (longer on a busy machine), and until it leaves the FIFO
+     * {@link #waiting} stays positive, which would otherwise cost the loop the lock and a fence on every message.
+     */
+    private volatile boolean signalled;
 
     Admission(BoundedRing<Target> ring, Overflow overflow, DeliveryLoop loop, Supplier<IllegalStateException> closed) {
         this.ring = ring;
         this.overflow = overflow;
         this.loop = loop;
         this.closed = closed;
+        this.roomAhead = Math.max(1, Math.min(DeliveryLoop.STEP, ring.capacity() / 4));
     }
 
     long dropped() {
@@ -142,11 +158,20 @@ final class Admission {
     /** BLOCK: spin a moment (unless others already wait), then wait for this producer's turn in the FIFO. */
     private int awaitRoom(Target target, Object payload) {
         long since = System.nanoTime();
-        while (waiting == 0 && System.nanoTime() - since < FULL_SPIN_NANOS) {
+        int spins = 0;
+        while (waiting == 0) {
             Thread.onSpinWait();
-            int result = ring.offer(target, payload);
-            if (result != BoundedRing.FULL) {
-                return result;
+            // Offer again only once a stretch of room was freed: retrying at every freed slot keeps this producer
+            // writing the slot next to the one the loop is taking, so both pull the same cache lines back and
+            // forth for every message (docs/BENCHMARKS.md, "AsyncDispatcher against RxJava observeOn, after …").
+            if (ring.roomFor(roomAhead)) {
+                int result = ring.offer(target, payload);
+                if (result != BoundedRing.FULL) {
+                    return result;
+                }
+            }
+            if ((++spins & CLOCK_EVERY_SPINS) == 0 && System.nanoTime() - since >= FULL_SPIN_NANOS) {
+                break;
             }
         }
         Thread me = Thread.currentThread();
@@ -156,6 +181,10 @@ final class Admission {
             waiting = waiters.size();
             try {
                 while (true) {
+                    // Cleared before this waiter looks at the ring, under the lock: either it sees the room the loop
+                    // freed, or the loop (after its fence) sees the flag cleared and signals — after this await, as
+                    // signalling takes the lock.
+                    signalled = false;
                     if (ring.isClosed()) {
                         return BoundedRing.CLOSED;
                     }
@@ -183,19 +212,25 @@ final class Admission {
         }
     }
 
-    /** Whether any producer is parked for room; a cheap hint, {@link #roomFreed} decides. */
+    /**
+     * Whether any producer is parked for room and has not been signalled since; a cheap hint, {@link #roomFreed}
+     * decides.
+     */
     boolean hasWaiters() {
-        return waiting > 0;
+        return waiting > 0 && !signalled;
     }
 
     /**
      * Called by the loop after it took messages: wakes waiting producers once the ring is at most half full (or
-     * empty). A waiting producer is always woken: the loop keeps taking until the ring is empty and calls this after
-     * every step.
+     * empty), unless it already did and none of them has gone back to sleep since. A waiting producer is always
+     * woken: the loop keeps taking until the ring is empty and calls this after every step; a waiter clears
+     * {@link #signalled} (volatile) before it last looks at the ring, and this fence orders the loop's freed room
+     * before its read of the flag, so either the waiter sees the room or the loop sees the flag cleared.
      */
     void roomFreed() {
         VarHandle.fullFence(); // room was freed (release stores); now look for waiting producers
-        if (waiting > 0 && ring.size() <= ring.capacity() / 2) {
+        if (waiting > 0 && !signalled && ring.size() <= ring.capacity() / 2) {
+            signalled = true;
             signalWaiters();
         }
     }

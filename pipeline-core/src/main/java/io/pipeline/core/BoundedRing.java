@@ -4,15 +4,26 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A bounded, lock-free FIFO of (target, payload) pairs for many producers and one consumer, after Dmitry Vyukov's
- * bounded queue (as in JCTools): each slot carries a sequence number that says whose turn it is, producers claim a
- * position with one CAS on {@code tail}, the consumer claims one pair at a time with one CAS on {@code head}.
+ * A bounded, lock-free FIFO of (target, payload) pairs for many producers and one consumer. Producers claim a
+ * position with one CAS on {@code tail}; the consumer takes one pair at a time. Two layouts, chosen at construction:
  *
- * <p>Besides the consumer, a producer may take the oldest pair ({@link #pollOldest}, for
- * {@link Overflow#DROP_OLDEST}), so taking is safe for several threads too — unless the ring was built for a sole
- * taker, whose consumer then frees positions without a CAS. {@link #close()} atomically stops
- * every later {@link #offer}; pairs whose position was claimed before it are still published and taken, so after
- * close the consumer can tell when it has seen the last pair ({@link #isDrained()}).
+ * <ul>
+ *   <li><b>Sole taker</b> (the consumer is the only thread that ever takes; every overflow policy but
+ *       {@link Overflow#DROP_OLDEST}): after JCTools' {@code MpscArrayQueue}. A slot is just its two references, and
+ *       the target doubles as the "published" flag (written last, with a release store; {@code null} = not yet
+ *       published or already taken). A producer checks for room against a limit it caches beside {@code tail}
+ *       ({@code head + capacity} as last read), so it reads the consumer's {@code head} only about once a lap; the
+ *       consumer nulls the slot and advances {@code head} with a release store. Per message both sides touch one
+ *       8-byte slot: a cache line carries eight messages between the two cores.</li>
+ *   <li><b>Shared taking</b> ({@link Overflow#DROP_OLDEST}: a producer may take the oldest pair, {@link #pollOldest},
+ *       while the consumer drains): after Dmitry Vyukov's bounded queue, as in JCTools' {@code MpmcArrayQueue}: each
+ *       slot also carries a sequence number that says whose turn it is, and takers claim a position with a CAS on
+ *       {@code head}.</li>
+ * </ul>
+ *
+ * <p>{@link #close()} atomically stops every later {@link #offer}; pairs whose position was claimed before it are
+ * still published and taken, so after close the consumer can tell when it has seen the last pair
+ * ({@link #isDrained()}).
  *
  * <p>Never holds more than {@link #capacity()} pairs. Thread-safe.
  */
@@ -34,6 +45,7 @@ final class BoundedRing<T> extends BoundedRingHead {
      */
     private final int length;
     private final int mask; // length - 1 when length is a power of two, else -1
+    /** Per slot, whose turn it is; shared taking only ({@code null} for a sole taker). */
     private final long[] sequences;
     private final Object[] pairs;
 
@@ -43,9 +55,9 @@ final class BoundedRing<T> extends BoundedRingHead {
     }
 
     /**
-     * @param soleTaker whether the consumer is the only thread that ever takes pairs: then it frees its position
-     *                  in {@code head} with a release store instead of a CAS, and {@link #pollOldest} may be called
-     *                  only by the consumer itself
+     * @param soleTaker whether the consumer is the only thread that ever takes pairs: then the ring uses the
+     *                  sole-taker layout (no sequence numbers, head advanced with a release store instead of a CAS),
+     *                  and {@link #pollOldest} may be called only by the consumer itself
      */
     BoundedRing(int capacity, boolean soleTaker) {
         if (capacity <= 0) {
@@ -55,10 +67,14 @@ final class BoundedRing<T> extends BoundedRingHead {
         this.soleTaker = soleTaker;
         this.length = Math.max(2, capacity);
         this.mask = Integer.bitCount(length) == 1 ? length - 1 : -1;
-        this.sequences = new long[length];
         this.pairs = new Object[length * 2];
-        for (int i = 0; i < length; i++) {
-            sequences[i] = i;
+        if (soleTaker) {
+            this.sequences = null;
+        } else {
+            this.sequences = new long[length];
+            for (int i = 0; i < length; i++) {
+                sequences[i] = i;
+            }
         }
         VarHandle.releaseFence();
     }
@@ -78,6 +94,36 @@ final class BoundedRing<T> extends BoundedRingHead {
      * @return {@link #OK}, {@link #FULL} or {@link #CLOSED}
      */
     int offer(T target, Object payload) {
+        return soleTaker ? offerToSoleTaker(target, payload) : offerSequenced(target, payload);
+    }
+
+    private int offerToSoleTaker(T target, Object payload) {
+        while (true) {
+            long t = tail;
+            if ((t & CLOSED_BIT) != 0) {
+                return CLOSED;
+            }
+            if (t >= producerLimit) {
+                // Any limit read from head is one that head has passed: a producer that stores an older one than
+                // another's only makes the next offer read head again, never lets it past the consumer.
+                long limit = head + capacity;
+                if (t >= limit) {
+                    return FULL;
+                }
+                producerLimit = limit;
+            }
+            if (casTail(t, t + 1)) {
+                int i = index(t);
+                // Position t - length was taken and its slot nulled before head passed it (release store of head,
+                // read above or by the producer that wrote the cached limit): the slot is ours.
+                ELEMENT.set(pairs, 2 * i + 1, payload);
+                ELEMENT.setRelease(pairs, 2 * i, target);
+                return OK;
+            }
+        }
+    }
+
+    private int offerSequenced(T target, Object payload) {
         while (true) {
             long t = tail;
             if ((t & CLOSED_BIT) != 0) {
@@ -107,6 +153,32 @@ final class BoundedRing<T> extends BoundedRingHead {
         }
     }
 
+    /**
+     * Whether the position {@code ahead - 1} places past the tail has been freed, so that the next {@code ahead}
+     * offers would find room (a hint: other producers may take it first). Reads one slot's sequence, which the
+     * consumer writes once when it frees that slot: a producer waiting on a full ring can poll this without pulling
+     * the cache lines the consumer is working on, which polling {@link #offer} (at the slot the consumer frees next)
+     * or {@code head} (written per message) would. True when closed, so that the next offer reports it.
+     *
+     * @param ahead from 1 to {@link #capacity()}
+     */
+    boolean roomFor(int ahead) {
+        long t = tail;
+        if ((t & CLOSED_BIT) != 0) {
+            return true;
+        }
+        long p = t + ahead - 1;
+        if (soleTaker) {
+            // The slot of p holds the pair of p - length until the consumer takes it (or p's own, should producers
+            // have claimed and published that far meanwhile); null also while p - length is claimed and not yet
+            // published, so this is only a hint, which offer checks against head.
+            return ELEMENT.getAcquire(pairs, 2 * index(p)) == null;
+        }
+        // Position p - length was claimed before the tail passed it: its slot holds p - length (claimed, not yet
+        // published), p - length + 1 (published, not taken) or p (taken and freed for p).
+        return (long) SEQUENCE.getAcquire(sequences, index(p)) >= p;
+    }
+
     /** Receives the pairs {@link #drain} takes. */
     @FunctionalInterface
     interface Sink<T> {
@@ -122,8 +194,32 @@ final class BoundedRing<T> extends BoundedRingHead {
      *
      * @return how many pairs were handed to {@code sink}
      */
-    @SuppressWarnings("unchecked")
     int drain(Sink<? super T> sink, int max) {
+        return soleTaker ? drainAsSoleTaker(sink, max) : drainSequenced(sink, max);
+    }
+
+    @SuppressWarnings("unchecked")
+    private int drainAsSoleTaker(Sink<? super T> sink, int max) {
+        int n = 0;
+        while (n < max) {
+            long h = head;
+            int i = index(h);
+            T target = (T) ELEMENT.getAcquire(pairs, 2 * i);
+            if (target == null) {
+                return n; // empty, or the oldest claimed pair is not yet published
+            }
+            Object payload = ELEMENT.get(pairs, 2 * i + 1);
+            ELEMENT.set(pairs, 2 * i, null);
+            ELEMENT.set(pairs, 2 * i + 1, null);
+            setHead(h + 1); // release: a producer that sees this room sees the slot nulled
+            n++;
+            sink.accept(target, payload);
+        }
+        return n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private int drainSequenced(Sink<? super T> sink, int max) {
         int n = 0;
         while (n < max) {
             long h = head;
@@ -134,9 +230,7 @@ final class BoundedRing<T> extends BoundedRingHead {
                 }
                 continue;
             }
-            if (soleTaker) {
-                setHead(h + 1);
-            } else if (!casHead(h, h + 1)) {
+            if (!casHead(h, h + 1)) {
                 continue; // a producer dropped the oldest pair
             }
             T target = (T) ELEMENT.get(pairs, 2 * i);
@@ -153,6 +247,17 @@ final class BoundedRing<T> extends BoundedRingHead {
     /** Takes the oldest published pair's target (discarding its payload), or {@code null} if there is none. */
     @SuppressWarnings("unchecked")
     T pollOldest() {
+        if (soleTaker) {
+            long h = head;
+            int i = index(h);
+            T target = (T) ELEMENT.getAcquire(pairs, 2 * i);
+            if (target != null) {
+                ELEMENT.set(pairs, 2 * i, null);
+                ELEMENT.set(pairs, 2 * i + 1, null);
+                setHead(h + 1);
+            }
+            return target;
+        }
         while (true) {
             long h = head;
             int i = index(h);
@@ -234,6 +339,15 @@ abstract class BoundedRingTail extends BoundedRingPad0 {
     }
 
     volatile long tail;
+    /**
+     * Sole taker: {@code head + capacity} as some producer last read it, so that producers read the consumer's
+     * {@code head} about once a lap instead of once per offer. Any value written is a bound head has already allowed;
+     * volatile (as JCTools' producer limit is ordered) so that a producer using another's limit also sees the slots the
+     * consumer nulled before that head: consumer's nulls → head (release) → the other producer's read of head → its
+     * write of the limit → this producer's read of it → its writes to the slot. Written about once a lap; beside
+     * {@code tail}, which producers write anyway.
+     */
+    volatile long producerLimit;
 
     final boolean casTail(long expected, long next) {
         return TAIL.compareAndSet(this, expected, next);

@@ -55,8 +55,8 @@ package io.pipeline.core;
  *       when the dispatcher closes or dies; one volatile load gives an emit one listener, never a mix. An emit that
  *       read it just before a change may still call the old listener, as an emit that started before {@code
  *       close()} or {@code cancel()} may.</li>
- *   <li>{@link #depth} is a plain field read and written only by the thread that may inline with counting (the
- *       async loop thread).</li>
+ *   <li>The nesting depth is a plain field read and written only by the thread that may inline with counting (the
+ *       async loop thread), padded apart from what emitters read ({@link Nesting}).</li>
  * </ul>
  *
  * <p>Not thread-safe in the counted mode (one per {@link AsyncDispatcher}, used by its loop thread only);
@@ -66,8 +66,12 @@ final class InlineDelivery {
     final Dispatcher dispatcher;
     /** Whether nesting is counted: the async loop thread. */
     private final boolean counted;
-    /** Nesting of counted inline deliveries. */
-    private int depth;
+    /**
+     * Nesting of counted inline deliveries, in an object of its own: the loop thread writes it twice per message,
+     * and emitters on other threads read this object's other fields on every emit — on one cache line, every message
+     * would pull that line from one core to the other and back.
+     */
+    private final Nesting nesting = new Nesting();
 
     InlineDelivery(Dispatcher dispatcher, boolean counted) {
         this.dispatcher = dispatcher;
@@ -75,7 +79,7 @@ final class InlineDelivery {
     }
 
     int depth() {
-        return depth;
+        return nesting.depth;
     }
 
     /**
@@ -170,11 +174,12 @@ final class InlineDelivery {
 
     /** Delivers one message inline, one level deeper: the only place where nesting is counted. */
     void nested(Topic topic, Object payload, Completion completion) {
-        depth++;
+        Nesting nesting = this.nesting;
+        nesting.depth++;
         try {
             deliver(topic, payload, completion);
         } finally {
-            depth--;
+            nesting.depth--;
         }
     }
 
@@ -225,5 +230,22 @@ final class InlineDelivery {
         if (timed) {
             stats.timed(System.nanoTime() - start);
         }
+    }
+
+    /**
+     * The nesting depth between 128 bytes of padding on either side (two cache lines: adjacent-line prefetch pairs
+     * them), laid out as {@link TopicStatsPadding} is: superclass fields first. Loop thread only.
+     */
+    static final class Nesting extends NestingDepth {
+        long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+    }
+
+    abstract static class NestingDepth extends NestingFront {
+        int depth;
+    }
+
+    abstract static class NestingFront {
+        int gap; // fills the 4 bytes after a compressed header, so that no later field is laid out before the padding
+        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
     }
 }

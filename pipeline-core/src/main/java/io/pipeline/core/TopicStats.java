@@ -48,7 +48,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe as described above.
  */
-final class TopicStats extends TopicStatsPadding.DeliverySide {
+final class TopicStats extends TopicStatsPadding.Back {
     /** One delivery in this many is timed. A power of two. */
     static final int SAMPLE_EVERY = 1024;
     static final long SAMPLE_MASK = SAMPLE_EVERY - 1;

@@ -179,4 +179,60 @@ class AsyncDispatcherBoundsTest {
         assertThat(hog.isAlive()).isFalse();
         assertThat(delivered.subList(0, 4)).containsExactly("m0", "m1", "hog", "timer");
     }
+
+    /**
+     * Producers that keep finding a tiny queue full spin, park and are signalled over and over: no wake-up may be
+     * lost (the loop signals once per sleep of the waiters, not per message), nothing may be lost or reordered, and
+     * what was accepted and not yet delivered never exceeds the capacity plus the message in delivery.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "capacity={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3, 64})
+    void block_producersThroughAFullQueue_loseNothing_keepTheirOrder_andStayWithinTheBound(int capacity)
+            throws Exception {
+        AsyncDispatcher dispatcher = dispatcher(capacity, Overflow.BLOCK);
+        TestProcessor source = new TestProcessor("source", dispatcher);
+        int producers = 3;
+        int perProducer = 20_000;
+        int[] next = new int[producers];
+        AtomicInteger outOfOrder = new AtomicInteger();
+        AtomicInteger overBound = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+        long[] delivering = new long[1];
+        CountDownLatch all = new CountDownLatch(producers * perProducer);
+        source.on(NUMBER, n -> {
+            int producer = n / perProducer;
+            if (n % perProducer != next[producer]++) {
+                outOfOrder.incrementAndGet();
+            }
+            // Accepted (counted once emit returned, so never overcounted) and not yet delivered: at most the queue's
+            // capacity plus this message.
+            if (accepted.get() - (delivering[0]++) > capacity + 1) {
+                overBound.incrementAndGet();
+            }
+            all.countDown();
+        });
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int base = p * perProducer;
+            Thread producer = new Thread(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    source.emit(NUMBER, base + i);
+                    accepted.incrementAndGet();
+                }
+            }, "bounds-producer-" + p);
+            threads.add(producer);
+            producer.start();
+        }
+        assertThat(all.await(60, TimeUnit.SECONDS)).as("every message delivered").isTrue();
+        for (Thread producer : threads) {
+            producer.join(10_000);
+            assertThat(producer.isAlive()).isFalse();
+        }
+        dispatcher.close();
+
+        assertThat(outOfOrder.get()).isZero();
+        assertThat(overBound.get()).isZero();
+        assertThat(next).containsOnly(perProducer);
+        assertThat(dispatcher.dropped()).isZero();
+    }
 }

@@ -46,9 +46,10 @@ class BoundedRingTest {
                 .hasMessage("capacity <= 0: 0");
     }
 
-    @Test
-    void drain_returnsPairsInOfferOrder_acrossManyLaps() {
-        BoundedRing<Object> ring = new BoundedRing<>(5); // not a power of two: positions wrap by modulo
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void drain_returnsPairsInOfferOrder_acrossManyLaps(boolean soleTaker) {
+        BoundedRing<Object> ring = new BoundedRing<>(5, soleTaker); // not a power of two: positions wrap by modulo
         List<Object> seen = new ArrayList<>();
         for (int lap = 0; lap < 7; lap++) {
             for (int i = 0; i < 3; i++) {
@@ -65,9 +66,10 @@ class BoundedRingTest {
         assertThat(ring.size()).isZero();
     }
 
-    @Test
-    void offer_whenFull_returnsFullAndSizeStaysAtCapacity() {
-        BoundedRing<Object> ring = new BoundedRing<>(4);
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void offer_whenFull_returnsFullAndSizeStaysAtCapacity(boolean soleTaker) {
+        BoundedRing<Object> ring = new BoundedRing<>(4, soleTaker);
         for (int i = 0; i < 4; i++) {
             assertThat(ring.offer("t", i)).isEqualTo(BoundedRing.OK);
         }
@@ -82,9 +84,10 @@ class BoundedRingTest {
         assertThat(drainAll(ring)).containsExactly("t", 1, "t", 2, "t", 3, "t", 4);
     }
 
-    @Test
-    void capacityOne_holdsOnePair_andStaysFifoAcrossLaps() {
-        BoundedRing<Object> ring = new BoundedRing<>(1);
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void capacityOne_holdsOnePair_andStaysFifoAcrossLaps(boolean soleTaker) {
+        BoundedRing<Object> ring = new BoundedRing<>(1, soleTaker);
         for (int i = 0; i < 5; i++) {
             assertThat(ring.offer("t", i)).isEqualTo(BoundedRing.OK);
             assertThat(ring.offer("t", -1)).isEqualTo(BoundedRing.FULL);
@@ -93,9 +96,10 @@ class BoundedRingTest {
         }
     }
 
-    @Test
-    void drain_freesEachSlotBeforeHandingThePairOver_andTakesTheNextOnlyAfter() {
-        BoundedRing<Object> ring = new BoundedRing<>(2);
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void drain_freesEachSlotBeforeHandingThePairOver_andTakesTheNextOnlyAfter(boolean soleTaker) {
+        BoundedRing<Object> ring = new BoundedRing<>(2, soleTaker);
         ring.offer("a", 1);
         ring.offer("b", 2);
         List<Object> seen = new ArrayList<>();
@@ -114,9 +118,10 @@ class BoundedRingTest {
         assertThat(drainAll(ring)).containsExactly("c", 3);
     }
 
-    @Test
-    void drain_takesAtMostMax() {
-        BoundedRing<Object> ring = new BoundedRing<>(8);
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void drain_takesAtMostMax(boolean soleTaker) {
+        BoundedRing<Object> ring = new BoundedRing<>(8, soleTaker);
         for (int i = 0; i < 6; i++) {
             ring.offer("t", i);
         }
@@ -126,9 +131,10 @@ class BoundedRingTest {
         assertThat(ring.size()).isEqualTo(4);
     }
 
-    @Test
-    void pollOldest_removesTheHeadTarget_thenFreesItsSlot() {
-        BoundedRing<Object> ring = new BoundedRing<>(2);
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void pollOldest_removesTheHeadTarget_thenFreesItsSlot(boolean soleTaker) {
+        BoundedRing<Object> ring = new BoundedRing<>(2, soleTaker);
         ring.offer("a", 1);
         ring.offer("b", 2);
         assertThat(ring.pollOldest()).isEqualTo("a");
@@ -137,9 +143,10 @@ class BoundedRingTest {
         assertThat(ring.pollOldest()).isNull();
     }
 
-    @Test
-    void close_rejectsLaterOffers_butKeepsAcceptedPairsUntilDrained() {
-        BoundedRing<Object> ring = new BoundedRing<>(4);
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void close_rejectsLaterOffers_butKeepsAcceptedPairsUntilDrained(boolean soleTaker) {
+        BoundedRing<Object> ring = new BoundedRing<>(4, soleTaker);
         ring.offer("a", 1);
         ring.close();
         ring.close();
@@ -212,9 +219,10 @@ class BoundedRingTest {
         assertThat(pool.isTerminated()).as("producer threads ended").isTrue();
     }
 
-    @Test
-    void closeWhileProducing_everyAcceptedPairIsDrained() throws Exception {
-        BoundedRing<Object> ring = new BoundedRing<>(1024);
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void closeWhileProducing_everyAcceptedPairIsDrained(boolean soleTaker) throws Exception {
+        BoundedRing<Object> ring = new BoundedRing<>(1024, soleTaker);
         AtomicInteger accepted = new AtomicInteger();
         CountDownLatch producing = new CountDownLatch(2);
         Thread[] producers = new Thread[2];
@@ -246,5 +254,51 @@ class BoundedRingTest {
             taken += drain(ring, batch);
         }
         assertThat(taken).isEqualTo(accepted.get());
+    }
+
+    @ParameterizedTest(name = "soleTaker={0}")
+    @ValueSource(booleans = {false, true})
+    void roomFor_isTrueOnlyOnceTheSlotsAheadWereFreed(boolean soleTaker) {
+        BoundedRing<Object> ring = new BoundedRing<>(8, soleTaker);
+        assertThat(ring.roomFor(8)).isTrue();
+        for (int i = 0; i < 8; i++) {
+            ring.offer("t", i);
+        }
+        assertThat(ring.roomFor(1)).isFalse();
+        Object[] three = new Object[6];
+        assertThat(drain(ring, three)).isEqualTo(3);
+        assertThat(ring.roomFor(3)).isTrue();
+        assertThat(ring.roomFor(4)).isFalse();
+        assertThat(ring.offer("t", 8)).isEqualTo(BoundedRing.OK);
+        assertThat(ring.roomFor(2)).isTrue();
+        assertThat(ring.roomFor(3)).isFalse();
+        ring.close();
+        assertThat(ring.roomFor(1)).as("closed: the next offer reports it").isTrue();
+        assertThat(ring.offer("t", 9)).isEqualTo(BoundedRing.CLOSED);
+    }
+
+    @Test
+    void soleTaker_freesEveryPositionOnce_acrossManyLaps_withTheLimitCached() {
+        BoundedRing<Object> ring = new BoundedRing<>(3, true); // not a power of two, and laps the cached limit
+        List<Object> seen = new ArrayList<>();
+        int next = 0;
+        for (int round = 0; round < 50; round++) {
+            while (ring.offer("t", next) == BoundedRing.OK) {
+                next++;
+            }
+            assertThat(ring.size()).isEqualTo(3);
+            Object[] some = new Object[2 * (1 + round % 3)];
+            int n = drain(ring, some);
+            for (int i = 0; i < n; i++) {
+                seen.add(some[2 * i + 1]);
+            }
+        }
+        seen.addAll(drainAll(ring).stream().filter(x -> x instanceof Integer).toList());
+        List<Object> expected = new ArrayList<>();
+        for (int i = 0; i < next; i++) {
+            expected.add(i);
+        }
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(ring.pollOldest()).isNull();
     }
 }
