@@ -191,10 +191,7 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
      */
     private void unheard(ProcessorTopics owner, Topic topic, Event<?> event, Object payload) {
         ensureOpen();
-        deadEvents.increment();
-        if (topic != null && topic.stats != null) {
-            topic.stats.dead();
-        }
+        countDead(topic);
         if (event.equals(Processor.ERROR) && !(payload instanceof RecoveredFailure)) {
             uncaught(owner.name, (Throwable) payload);
         }
@@ -202,8 +199,13 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
 
     /** A message accepted for {@code topic} found no listener left when it was delivered: a dead event. */
     final void deadOnDelivery(Topic topic) {
+        countDead(topic);
+    }
+
+    /** One dead event: the handler's count, and {@code topic}'s when it has counters ({@code topic} may be null). */
+    private void countDead(Topic topic) {
         deadEvents.increment();
-        if (topic.stats != null) {
+        if (topic != null && topic.stats != null) {
             topic.stats.dead();
         }
     }
@@ -293,11 +295,10 @@ abstract sealed class Dispatcher implements MessageHandler permits SyncDispatche
             // The processor's ERROR, emitted on its behalf and heard by nobody: counted as an emitted dead event,
             // exactly as if the processor had emitted it itself (see unheard), then uncaught.
             Topic dead = errors != null ? errors : topic.owner.topic(Processor.ERROR);
-            deadEvents.increment();
             if (dead.stats != null) {
                 dead.stats.emitted();
-                dead.stats.dead();
             }
+            countDead(dead);
             uncaught(topic.processorName(), wrapped);
         } else {
             if (errors.stats != null) {

@@ -113,14 +113,7 @@ final class ProcessorTopics {
         if (emitCount() == seenEmits) {
             return;
         }
-        long nowMillis = clock.millis();
-        synchronized (this) {
-            long emits = emitCount();
-            if (emits != seenEmits) {
-                seenEmits = emits;
-                    lastEmitMillis = nowMillis;
-            }
-        }
+        observeEmits(clock.millis());
     }
 
     /** How many messages, error events aside, these topics have emitted; 0 without metrics. Reads only. */
