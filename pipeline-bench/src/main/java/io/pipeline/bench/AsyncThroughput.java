@@ -21,7 +21,7 @@ import org.openjdk.jmh.infra.Blackhole;
 public class AsyncThroughput extends ContenderBenchmark {
     static final int BATCH = 100_000;
 
-    @Param({"asyncDispatcher", "asyncDispatcherMetricsOff", "rxJavaObserveOn", "reactorPublishOn", "disruptorYielding", "disruptorBlocking",
+    @Param({"asyncDispatcher", "asyncDispatcherFlow", "asyncDispatcherMetricsOff", "rxJavaObserveOn", "reactorPublishOn", "disruptorYielding", "disruptorBlocking",
             "arrayBlockingQueue", "guavaAsyncEventBus"})
     public String contender;
 

@@ -51,6 +51,7 @@ final class Pipelines {
             case "syncDispatcherFlow" -> new Flowed(new SyncDispatcher(), true, false, terminal);
             case "syncDispatcherTimed" -> new Flowed(new SyncDispatcher(), true, true, terminal);
             case "asyncDispatcherMetricsOff" -> new Flowed(new AsyncDispatcher(), false, false, terminal);
+            case "asyncDispatcherFlow" -> new Flowed(new AsyncDispatcher(), true, false, terminal);
             case "guavaEventBus" -> new Guava(new EventBus("bench"), null, terminal);
             case "guavaAsyncEventBus" -> {
                 ExecutorService executor = Executors.newSingleThreadExecutor(daemon("guava-async"));
