@@ -877,7 +877,7 @@ public final class Flow implements AutoCloseable {
         if (isClosing() || (manager != null && !slot.claimEnd(manager, this::isClosing))) {
             if (failure != null && isClosing()) {
                 Throwable cause = Manager.unwrap(failure);
-                LOG.log(System.Logger.Level.WARNING, LogContext.of(name, slot.name(), LogContext.processorOf(cause))
+                LOG.log(System.Logger.Level.WARNING, LogContext.of(name, slot.name(), processorOf(manager, cause))
                         + "Manager of " + slot.name() + " failed while the flow closes", cause);
             }
             return;
@@ -895,7 +895,7 @@ public final class Flow implements AutoCloseable {
             }
             if (cause != null) {
                 report(new PipelineError(slot.name(), cause, outcome.restart(), outcome.delay(), outcome.restarts(),
-                        now));
+                        now, processorOf(manager, cause)));
             }
             checkTerminated(); // last: run() returns only after the final report
         } catch (Throwable decisionFailure) {
@@ -903,6 +903,12 @@ public final class Flow implements AutoCloseable {
             giveUp(slot, new IllegalStateException("supervision of manager '" + slot.name() + "' failed",
                     decisionFailure));
         }
+    }
+
+    /** The processor a manager's failure came from: the one its cause names, else the source that failed. */
+    private static String processorOf(Manager manager, Throwable cause) {
+        String named = cause == null ? null : LogContext.processorOf(cause);
+        return named != null || manager == null ? named : manager.failedSource();
     }
 
     private void schedule(Slot slot, Duration delay) {
@@ -998,7 +1004,8 @@ public final class Flow implements AutoCloseable {
                     + "' while " + this + " closes", error);
             return;
         }
-        supervise(() -> report(new PipelineError(processorName, error, false, Duration.ZERO, 0, clock.instant())));
+        supervise(() -> report(new PipelineError(processorName, error, false, Duration.ZERO, 0, clock.instant(),
+                processorName)));
     }
 
     /** The handler died of {@code error} (called once, on the thread that hit it): hand it to the supervisor. */
@@ -1036,7 +1043,7 @@ public final class Flow implements AutoCloseable {
             reporter.report(error);
         } catch (Throwable failure) {
             rethrowIfFatal(failure);
-            String context = LogContext.of(name, error.manager(), LogContext.processorOf(error.cause()));
+            String context = LogContext.of(name, error.manager(), error.processor());
             LOG.log(System.Logger.Level.WARNING, context + "ErrorReporter threw; the report was " + error, failure);
         }
     }
@@ -1109,6 +1116,7 @@ public final class Flow implements AutoCloseable {
         private boolean stallWatchdog = true;
         private double stallMultiple = 3;
         private Duration stallCheckInterval = Duration.ofSeconds(1);
+        private static final Duration MIN_STALL_CHECK_INTERVAL = Duration.ofMillis(1);
         private boolean restartStalledSources;
         private Duration sourceStopTimeout = Duration.ofSeconds(DEFAULT_SOURCE_STOP_TIMEOUT_SECONDS);
 
@@ -1188,13 +1196,13 @@ public final class Flow implements AutoCloseable {
         /**
          * How often the watchdog looks, on the supervisor. Default 1 s.
          *
-         * @throws IllegalArgumentException if not positive or over a day
+         * @throws IllegalArgumentException if under a millisecond (a watchdog looking that often would keep a core
+         *     busy) or over a day
          */
         public Builder stallCheckInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
-            if (interval.isNegative() || interval.isZero() || interval.compareTo(Duration.ofDays(1)) > 0) {
-                throw new IllegalArgumentException("stallCheckInterval must be positive and at most a day: "
-                        + interval);
+            if (interval.compareTo(MIN_STALL_CHECK_INTERVAL) < 0 || interval.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("stallCheckInterval must be between 1 ms and a day: " + interval);
             }
             this.stallCheckInterval = interval;
             return this;

@@ -14,7 +14,7 @@ final class LoggingErrorReporter implements ErrorReporter {
     }
 
     private String context(PipelineError error) {
-        return LogContext.of(flow, error.manager(), LogContext.processorOf(error.cause()));
+        return LogContext.of(flow, error.manager(), error.processor());
     }
 
     /** A stall is a warning, not a failure. */

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Wires one pipeline from top to bottom: creates a {@link Source} and the processors that consume it, and
@@ -48,6 +49,8 @@ public abstract class Manager {
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
+    /** {@link #failedSource()}. */
+    private final AtomicReference<String> failedSource = new AtomicReference<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean sourcesStopped = new AtomicBoolean();
     private final AtomicBoolean resourcesClosed = new AtomicBoolean();
@@ -212,13 +215,25 @@ public abstract class Manager {
             CompletableFuture<Void> done = startOne(current);
             done.whenComplete((ignored, failure) -> {
                 if (failure != null) {
-                    completion.completeExceptionally(unwrap(failure));
+                    Throwable cause = unwrap(failure);
+                    if (!completion.isDone()) {
+                        failedSource.compareAndSet(null, current.name());
+                    }
+                    completion.completeExceptionally(cause);
                 } else if (running.decrementAndGet() == 0) {
                     completion.complete(null);
                 }
             });
         }
         return completion;
+    }
+
+    /**
+     * The name of the first source whose future failed while this manager ran, or {@code null}: what a failure report
+     * names as its processor ({@link PipelineError#processor()}).
+     */
+    final String failedSource() {
+        return failedSource.get();
     }
 
     private static CompletableFuture<Void> startOne(Source source) {

@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param restartDelay the wait before that restart; {@link Duration#ZERO} when there is none
  * @param restarts     how many times this manager had been restarted before this failure
  * @param time         when the flow handled the failure
+ * @param processor    the processor the failure came from, when the flow knows it, else {@code null}: the source
+ *                     whose future failed, the processor whose listener threw (the {@link ListenerException}) or
+ *                     whose uncaught error event this is, the stalled source
  */
 public record PipelineError(String manager, Throwable cause, boolean willRestart, Duration restartDelay,
-                            int restarts, Instant time) {
+                            int restarts, Instant time, String processor) {
     /** Validates the components. */
     public PipelineError {
         Objects.requireNonNull(manager, "manager");
@@ -28,6 +31,15 @@ public record PipelineError(String manager, Throwable cause, boolean willRestart
         if (restarts < 0) {
             throw new IllegalArgumentException("restarts < 0: " + restarts);
         }
+    }
+
+    /**
+     * A failure whose processor is the one its cause names, if any: that of the first {@link ListenerException} or
+     * {@link SourceStalledException} in the cause chain, else {@code null}.
+     */
+    public PipelineError(String manager, Throwable cause, boolean willRestart, Duration restartDelay, int restarts,
+                         Instant time) {
+        this(manager, cause, willRestart, restartDelay, restarts, time, LogContext.processorOf(cause));
     }
 
     /** Whether the flow gave up on the manager: the opposite of {@link #willRestart()}. */

@@ -63,6 +63,42 @@ class LogContextTest {
     }
 
     @Test
+    void sourceFailure_isReportedAndLoggedWithTheFailedSourceAsItsProcessor() {
+        List<PipelineError> reports = new CopyOnWriteArrayList<>();
+        ErrorReporter logging = ErrorReporter.logging();
+        flow = Flow.builder().name("logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
+                .errorReporter(error -> {
+                    reports.add(error);
+                    logging.report(error);
+                })
+                .manager(handler -> manager = new FlowTest.TestManager("m", handler, true)).build();
+        flow.start();
+
+        manager.source.failWith(new java.io.IOException("connection reset"));
+        scheduler.runReady();
+
+        assertThat(reports).singleElement().satisfies(error -> {
+            assertThat(error.processor()).isEqualTo("m.source");
+            assertThat(error.cause()).isInstanceOf(java.io.IOException.class);
+        });
+        assertThat(records).extracting(LogRecord::getMessage)
+                .anySatisfy(message -> assertThat(message)
+                        .startsWith("[flow=logs manager=m processor=m.source] Manager 'm' failed (restart 1 in PT1S)"));
+    }
+
+    @Test
+    void pipelineError_withoutAProcessor_takesTheOneItsCauseNames() {
+        Instant now = clock.instant();
+        PipelineError named = new PipelineError("m", new ListenerException("m.p", "e", new RuntimeException()), false,
+                Duration.ZERO, 0, now);
+        PipelineError unnamed = new PipelineError("m", new RuntimeException("plain"), false, Duration.ZERO, 0, now);
+
+        assertThat(named.processor()).isEqualTo("m.p");
+        assertThat(unnamed.processor()).isNull();
+    }
+
+    @Test
     void defaultReporter_logsAStallAsAWarningNamingTheSource() {
         flow = Flow.builder().name("quiet-logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
                 .manager(handler -> new StallWatchdogTest.Quiet(handler, false)).build();

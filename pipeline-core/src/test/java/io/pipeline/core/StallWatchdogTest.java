@@ -242,6 +242,11 @@ class StallWatchdogTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
         assertThatThrownBy(() -> builder.stallCheckInterval(Duration.ofDays(2)))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.stallCheckInterval(Duration.ofNanos(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 ms");
+        assertThatThrownBy(() -> builder.stallCheckInterval(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(builder.stallCheckInterval(Duration.ofMillis(1))).isSameAs(builder);
     }
 
     @Test
