@@ -63,15 +63,11 @@ class LogContextTest {
     }
 
     @Test
-    void sourceFailure_isReportedAndLoggedWithTheFailedSourceAsItsProcessor() {
+    void sourceFailure_isReportedWithTheFailedSourceAsItsProcessor() {
         List<PipelineError> reports = new CopyOnWriteArrayList<>();
-        ErrorReporter logging = ErrorReporter.logging();
         flow = Flow.builder().name("logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
                 .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
-                .errorReporter(error -> {
-                    reports.add(error);
-                    logging.report(error);
-                })
+                .errorReporter(reports::add)
                 .manager(handler -> manager = new FlowTest.TestManager("m", handler, true)).build();
         flow.start();
 
@@ -82,6 +78,18 @@ class LogContextTest {
             assertThat(error.processor()).isEqualTo("m.source");
             assertThat(error.cause()).isInstanceOf(java.io.IOException.class);
         });
+    }
+
+    @Test
+    void defaultReporter_namesTheSourceWhoseFutureFailed() {
+        flow = Flow.builder().name("logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
+                .manager(handler -> manager = new FlowTest.TestManager("m", handler, true)).build();
+        flow.start();
+
+        manager.source.failWith(new java.io.IOException("connection reset"));
+        scheduler.runReady();
+
         assertThat(records).extracting(LogRecord::getMessage)
                 .anySatisfy(message -> assertThat(message)
                         .startsWith("[flow=logs manager=m processor=m.source] Manager 'm' failed (restart 1 in PT1S)"));
