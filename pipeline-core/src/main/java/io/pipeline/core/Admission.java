@@ -43,6 +43,8 @@ final class Admission {
     /** Builds the exception thrown when the ring is closed: closed, or dead of a fatal error. */
     private final Supplier<IllegalStateException> closed;
     private final AtomicLong dropped = new AtomicLong();
+    /** Emits refused for lack of room: FAIL when full, BLOCK interrupted while waiting; slow path only. */
+    private final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
     /** Time producers waited for room, and how many waited: slow path only. */
     private final java.util.concurrent.atomic.LongAdder blockedNanos = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder blockedEmits = new java.util.concurrent.atomic.LongAdder();
@@ -73,6 +75,10 @@ final class Admission {
 
     long dropped() {
         return dropped.get();
+    }
+
+    long rejected() {
+        return rejected.sum();
     }
 
     long blockedNanos() {
@@ -127,9 +133,12 @@ final class Admission {
                 reject(target);
             }
             case DROP_OLDEST -> dropOldestAndOffer(target, payload);
-            case FAIL -> throw new RejectedExecutionException("queue full (capacity " + ring.capacity()
+            case FAIL -> {
+                rejected.increment();
+                throw new RejectedExecutionException("queue full (capacity " + ring.capacity()
                     + "): message for event '" + target.topic().event.name() + "' of processor '"
                     + target.topic().processorName() + "' rejected");
+            }
         }
     }
 
@@ -205,6 +214,7 @@ final class Admission {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            rejected.increment();
             throw new RejectedExecutionException(
                     "interrupted while waiting for space in the queue; message not accepted");
         } finally {

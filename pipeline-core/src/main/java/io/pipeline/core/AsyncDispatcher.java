@@ -144,7 +144,7 @@ public final class AsyncDispatcher extends Dispatcher {
     DispatcherMetrics dispatcherMetrics() {
         long highWater = admission.sawFull() ? capacity : Math.max(deliveryLoop.highWater(), ring.size());
         return new DispatcherMetrics("AsyncDispatcher", ring.size(), capacity, highWater, admission.dropped(),
-                admission.blockedNanos(), admission.blockedEmits(), deadEvents());
+                admission.blockedNanos(), admission.blockedEmits(), deadEvents(), admission.rejected());
     }
 
     @Override

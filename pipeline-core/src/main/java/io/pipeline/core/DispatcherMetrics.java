@@ -16,11 +16,21 @@ import java.util.Objects;
  * @param blockedNanos  total time producers spent waiting for room under {@link Overflow#BLOCK}, in nanoseconds
  * @param blockedEmits  emits that had to wait for room
  * @param deadEvents    emits nobody listened to, over all processors ({@link MessageHandler#deadEvents()})
+ * @param rejected      emits refused for lack of room: thrown back to the emitter as a
+ *                      {@link java.util.concurrent.RejectedExecutionException} under {@link Overflow#FAIL}, or under
+ *                      {@link Overflow#BLOCK} when the emitter was interrupted while it waited. A refused emit is still
+ *                      counted in its event's {@code emitted} (an emit was made) and in no {@code delivered}.
  */
 public record DispatcherMetrics(String type, int queueDepth, int capacity, long highWaterMark, long dropped,
-                                long blockedNanos, long blockedEmits, long deadEvents) {
+                                long blockedNanos, long blockedEmits, long deadEvents, long rejected) {
     /** Validates the components. */
     public DispatcherMetrics {
         Objects.requireNonNull(type, "type");
+    }
+
+    /** Counts without {@code rejected} (0). */
+    public DispatcherMetrics(String type, int queueDepth, int capacity, long highWaterMark, long dropped,
+                             long blockedNanos, long blockedEmits, long deadEvents) {
+        this(type, queueDepth, capacity, highWaterMark, dropped, blockedNanos, blockedEmits, deadEvents, 0);
     }
 }

@@ -100,6 +100,7 @@ final class FlowJmx {
             values.put("ProducerBlockedNanos", d.blockedNanos());
             values.put("ProducerBlockedEmits", d.blockedEmits());
             values.put("DeadEvents", d.deadEvents());
+            values.put("Rejected", d.rejected());
             values.put("Managers", now.managers().size());
             return values;
         }, true);

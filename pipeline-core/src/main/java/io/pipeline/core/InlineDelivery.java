@@ -144,17 +144,24 @@ final class InlineDelivery {
     /** Topic and payload checked: inline if the plain listeners may run here, else the general path. */
     private boolean emitChecked(Topic topic, Route route, Event<?> event, Object payload) {
         TopicStats stats = topic.stats;
-        if (stats != null) {
-            stats.emitted();
-        }
         Listener<Object>[] plain = route.plain();
         if (plain != null && plain.length != 0 && dispatcher.inlineHere()) {
             if (counted) {
+                // On the loop thread (inlineHere): its own counter, no owner check.
+                if (stats != null) {
+                    stats.loopEmitted();
+                }
                 nested(topic, payload, null);
             } else {
+                if (stats != null) {
+                    stats.emitted();
+                }
                 callAll(topic, route, payload);
             }
             return true;
+        }
+        if (stats != null) {
+            stats.emitted();
         }
         return dispatcher.emit(topic.owner, topic, event, payload);
     }
@@ -220,7 +227,8 @@ final class InlineDelivery {
 
     private void call(Topic topic, Listener<Object> listener, Object payload) {
         TopicStats stats = topic.stats;
-        if (stats != null && stats.delivering()) {
+        // The counted instance is the AsyncDispatcher loop's, and only its thread delivers: its own counter.
+        if (stats != null && (counted ? stats.loopDelivering() : stats.delivering())) {
             timedCall(topic, stats, listener, payload);
             return;
         }

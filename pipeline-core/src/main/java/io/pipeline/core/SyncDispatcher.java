@@ -160,7 +160,7 @@ public final class SyncDispatcher extends Dispatcher {
 
     @Override
     DispatcherMetrics dispatcherMetrics() {
-        return new DispatcherMetrics("SyncDispatcher", 0, 0, 0, 0, 0, 0, deadEvents());
+        return new DispatcherMetrics("SyncDispatcher", 0, 0, 0, 0, 0, 0, deadEvents(), 0);
     }
 
     @Override

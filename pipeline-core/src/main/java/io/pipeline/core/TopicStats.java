@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
  * whose first emitting thread ends (a restarted time source's thread) counts on the adder afterwards, which is
  * slower, never wrong.
  *
+ * <p>An {@link AsyncDispatcher}'s loop thread is the one thread that delivers its messages, so what it delivers,
+ * and what its listeners emit and it delivers inline, is counted in two fields of its own with no owner check at all
+ * ({@link #loopDelivering()}, {@link #loopEmitted()}).
+ *
  * <h2>Sampled listener time</h2>
  * Reading {@link System#nanoTime()} twice costs more than a whole delivery on the direct path, so one delivery in
  * {@value #SAMPLE_EVERY} per topic is timed: the first delivery of a topic (never a direct call) and every
@@ -57,6 +61,8 @@ final class TopicStats extends TopicStatsPadding.Back {
     private static final VarHandle DELIVERED;
     private static final VarHandle EMIT_OWNER;
     private static final VarHandle DELIVER_OWNER;
+    private static final VarHandle LOOP_DELIVERED;
+    private static final VarHandle LOOP_EMITTED;
     private static final VarHandle TIMED;
     private static final VarHandle TIMED_NANOS;
     private static final VarHandle MAX_NANOS;
@@ -68,6 +74,8 @@ final class TopicStats extends TopicStatsPadding.Back {
             DELIVERED = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "delivered", long.class);
             EMIT_OWNER = lookup.findVarHandle(TopicStatsPadding.EmitSide.class, "emitOwner", Thread.class);
             DELIVER_OWNER = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "deliverOwner", Thread.class);
+            LOOP_DELIVERED = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "loopDelivered", long.class);
+            LOOP_EMITTED = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "loopEmitted", long.class);
             TIMED = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "timed", long.class);
             TIMED_NANOS = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "timedNanos", long.class);
             MAX_NANOS = lookup.findVarHandle(TopicStatsPadding.DeliverySide.class, "maxNanos", long.class);
@@ -93,7 +101,7 @@ final class TopicStats extends TopicStatsPadding.Back {
         if (Thread.currentThread() == emitOwner) {
             emitted++;
         } else {
-            sharedOrClaim(EMIT_OWNER, EMITTED, sharedEmitted, 1);
+            sharedOrClaim(EMIT_OWNER, EMITTED, sharedEmitted, 0);
         }
     }
 
@@ -102,21 +110,40 @@ final class TopicStats extends TopicStatsPadding.Back {
         if (Thread.currentThread() == deliverOwner) {
             long next = delivered + 1;
             delivered = next;
-            return (next & SAMPLE_MASK) == 1;
+            return ((next + loopDelivered) & SAMPLE_MASK) == 1; // one sequence with the loop's count
         }
-        return sharedOrClaim(DELIVER_OWNER, DELIVERED, sharedDelivered, 1);
+        return sharedOrClaim(DELIVER_OWNER, DELIVERED, sharedDelivered, (long) LOOP_DELIVERED.getOpaque(this));
+    }
+
+    /**
+     * A delivery by an {@link AsyncDispatcher}'s loop thread, the only thread that delivers that dispatcher's
+     * messages: a plain increment of a field no other thread writes, without the owner check; true when it is to be
+     * timed.
+     */
+    boolean loopDelivering() {
+        long next = loopDelivered + 1;
+        loopDelivered = next;
+        // Sampled on the sum with the owner's count, which under an AsyncDispatcher is the loop's too (its deliveries
+        // to async listeners): one sequence, so the first delivery is timed once, whichever path it took.
+        return ((next + delivered) & SAMPLE_MASK) == 1;
+    }
+
+    /** An emit the loop thread delivers inline (see {@link #loopDelivering()}). */
+    void loopEmitted() {
+        loopEmitted++;
     }
 
     /**
      * Not the owner: claim ownership if nobody owns the counter yet, else count on the adder. True when this one is
-     * to be timed: as the owner, when the count modulo {@value #SAMPLE_EVERY} is {@code sampled}.
+     * to be timed: as the owner, when the count plus {@code alongside} (the loop's count of the same thing) is 1
+     * modulo {@value #SAMPLE_EVERY}.
      */
-    private boolean sharedOrClaim(VarHandle owner, VarHandle counter, LongAdder shared, long sampled) {
+    private boolean sharedOrClaim(VarHandle owner, VarHandle counter, LongAdder shared, long alongside) {
         Thread me = Thread.currentThread();
         if (owner.getAcquire(this) == null && owner.compareAndSet(this, (Thread) null, me)) {
             long next = (long) counter.getOpaque(this) + 1;
             counter.setOpaque(this, next);
-            return (next & SAMPLE_MASK) == sampled;
+            return ((next + alongside) & SAMPLE_MASK) == 1;
         }
         shared.increment();
         return ThreadLocalRandom.current().nextInt(SAMPLE_EVERY) == 0;
@@ -150,11 +177,13 @@ final class TopicStats extends TopicStatsPadding.Back {
     }
 
     long emits() {
-        return directCalls() + (long) EMITTED.getOpaque(this) + sharedEmitted.sum();
+        return directCalls() + (long) EMITTED.getOpaque(this) + (long) LOOP_EMITTED.getOpaque(this)
+                + sharedEmitted.sum();
     }
 
     long deliveries() {
-        return directCalls() + (long) DELIVERED.getOpaque(this) + sharedDelivered.sum();
+        return directCalls() + (long) DELIVERED.getOpaque(this) + (long) LOOP_DELIVERED.getOpaque(this)
+                + sharedDelivered.sum();
     }
 
     long failures() {

@@ -45,6 +45,10 @@ final class TopicStatsPadding {
     abstract static class DeliverySide extends Middle {
         Thread deliverOwner;
         long delivered;
+        /** Deliveries by an {@link AsyncDispatcher}'s loop thread, the one thread that writes it. */
+        long loopDelivered;
+        /** Emits delivered inline by an {@link AsyncDispatcher}'s loop thread, the one thread that writes it. */
+        long loopEmitted;
         long timed;
         long timedNanos;
         long maxNanos;

@@ -393,6 +393,31 @@ class FlowMetricsTest {
     }
 
     @Test
+    void asyncChain_countsWhatTheProducerEmitsAndWhatTheLoopDeliversAndEmitsInline() {
+        flow = builder(new AsyncDispatcher()).manager(h -> manager = new FlowTest.TestManager("m", h, true)).build();
+        flow.start();
+        int n = TopicStats.SAMPLE_EVERY * 2 + 3;
+        for (int i = 0; i < n; i++) {
+            manager.source.emit(WORD, "w" + i); // this thread; the loop delivers, and the processor re-emits there
+        }
+        flow.close(); // delivers everything accepted
+
+        FlowMetrics after = flow.metrics();
+        EventMetrics sourceWord = after.manager("m").orElseThrow().processor("m.source").orElseThrow().event("word")
+                .orElseThrow();
+        EventMetrics processorWord = after.manager("m").orElseThrow().processor("m.processor").orElseThrow()
+                .event("word").orElseThrow();
+        assertThat(manager.heard).hasValue(n);
+        assertThat(sourceWord.emitted()).isEqualTo(n);
+        assertThat(sourceWord.delivered()).isEqualTo(n);
+        assertThat(processorWord.emitted()).isEqualTo(n);
+        assertThat(processorWord.delivered()).isEqualTo(n);
+        // the first delivery and every 1024th after it: deliveries 1, 1025 and 2049
+        assertThat(sourceWord.listenerTime().samples()).isEqualTo(3);
+        assertThat(processorWord.listenerTime().samples()).isEqualTo(3);
+    }
+
+    @Test
     void asyncQueue_highWaterMark_belowCapacity_isTheDeepestBacklogSeen() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -443,12 +468,74 @@ class FlowMetricsTest {
     }
 
     @Test
+    void asyncQueue_rejected_countsFailRefusalsAndInterruptedBlockedEmits() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Blocking[] built = new Blocking[1];
+        AsyncDispatcher handler = AsyncDispatcher.builder().capacity(1).overflow(Overflow.FAIL).build();
+        flow = builder(handler).manager(h -> built[0] = new Blocking(h, entered, release)).build();
+        flow.start();
+        built[0].source.emit(WORD, "hold");
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        built[0].source.emit(WORD, "fills the queue");
+
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            assertThatThrownBy(() -> built[0].source.emit(WORD, "refused " + n))
+                    .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        }
+        DispatcherMetrics metrics = flow.metrics().dispatcher();
+        release.countDown();
+
+        assertThat(metrics.rejected()).isEqualTo(3);
+        assertThat(metrics.dropped()).isZero();
+        assertThat(flow.metrics().manager("q").orElseThrow().processor("q.source").orElseThrow().event("word"))
+                .get().extracting(EventMetrics::emitted).isEqualTo(5L);
+    }
+
+    @Test
+    void asyncQueue_rejected_countsAnEmitInterruptedWhileBlocked() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Blocking[] built = new Blocking[1];
+        AsyncDispatcher handler = AsyncDispatcher.builder().capacity(1).overflow(Overflow.BLOCK).build();
+        flow = builder(handler).manager(h -> built[0] = new Blocking(h, entered, release)).build();
+        flow.start();
+        built[0].source.emit(WORD, "hold");
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        built[0].source.emit(WORD, "fills the queue");
+
+        java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+        Thread blocked = new Thread(() -> {
+            try {
+                built[0].source.emit(WORD, "waits");
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        }, "blocked-emitter");
+        blocked.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (blocked.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(blocked.getState()).isEqualTo(Thread.State.WAITING);
+        blocked.interrupt();
+
+        assertThat(outcome.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        release.countDown();
+        assertThat(flow.metrics().dispatcher().rejected()).isEqualTo(1);
+    }
+
+    @Test
     void syncDispatcher_hasNoQueueFigures() {
         startSync();
         DispatcherMetrics metrics = flow.metrics().dispatcher();
         assertThat(metrics.type()).isEqualTo("SyncDispatcher");
         assertThat(metrics.queueDepth()).isZero();
         assertThat(metrics.capacity()).isZero();
+        assertThat(metrics.rejected()).isZero();
     }
 
     @Test

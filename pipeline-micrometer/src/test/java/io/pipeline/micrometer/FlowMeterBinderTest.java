@@ -126,6 +126,8 @@ class FlowMeterBinderTest {
                 .isEqualTo(1);
         assertThat(registry.get("pipeline.queue.depth").tags("flow", "shop").gauge().value()).isZero();
         assertThat(registry.get("pipeline.messages.dropped").tags("flow", "shop").functionCounter().count()).isZero();
+        assertThat(registry.get("pipeline.messages.rejected").tags("flow", "shop").functionCounter().count())
+                .isZero();
     }
 
     @Test
