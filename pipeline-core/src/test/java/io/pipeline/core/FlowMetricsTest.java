@@ -439,53 +439,68 @@ class FlowMetricsTest {
         assertThat(flow.metrics().dispatcher().blockedEmits()).isZero();
     }
 
+    /** A flow whose loop holds one message in a listener while one more fills its queue of capacity 1. */
+    final class FullQueue {
+        final CountDownLatch release = new CountDownLatch(1);
+        final Blocking manager;
+
+        FullQueue(Overflow overflow) throws InterruptedException {
+            CountDownLatch entered = new CountDownLatch(1);
+            Blocking[] built = new Blocking[1];
+            AsyncDispatcher handler = AsyncDispatcher.builder().capacity(1).overflow(overflow).build();
+            flow = builder(handler).manager(h -> built[0] = new Blocking(h, entered, release)).build();
+            flow.start();
+            manager = built[0];
+            manager.source.emit(WORD, "hold");
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            manager.source.emit(WORD, "fills the queue");
+        }
+
+        /** Starts a thread emitting one more message and returns once it waits for room. */
+        Thread blockedEmitter(java.util.concurrent.CompletableFuture<Throwable> outcome) {
+            Thread blocked = new Thread(() -> {
+                try {
+                    manager.source.emit(WORD, "waits");
+                    outcome.complete(null);
+                } catch (Throwable e) {
+                    outcome.complete(e);
+                }
+            }, "blocked-emitter");
+            blocked.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (blocked.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(blocked.getState()).isEqualTo(Thread.State.WAITING);
+            return blocked;
+        }
+    }
+
     @Test
     void asyncQueue_producerTimeBlocked_underBlock() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Blocking[] built = new Blocking[1];
-        AsyncDispatcher handler = AsyncDispatcher.builder().capacity(1).overflow(Overflow.BLOCK).build();
-        flow = builder(handler).manager(h -> built[0] = new Blocking(h, entered, release)).build();
-        flow.start();
-        built[0].source.emit(WORD, "hold");
-        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-        built[0].source.emit(WORD, "fills the queue");
-
-        Thread blocked = new Thread(() -> built[0].source.emit(WORD, "waits"), "blocked-emitter");
-        blocked.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (blocked.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(blocked.getState()).isEqualTo(Thread.State.WAITING);
-        release.countDown();
-        blocked.join(10_000);
+        FullQueue full = new FullQueue(Overflow.BLOCK);
+        java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+        full.blockedEmitter(outcome);
+        full.release.countDown();
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isNull();
 
         DispatcherMetrics metrics = flow.metrics().dispatcher();
         assertThat(metrics.blockedEmits()).isEqualTo(1);
         assertThat(metrics.blockedNanos()).isGreaterThanOrEqualTo(Admission.FULL_SPIN_NANOS);
         assertThat(metrics.highWaterMark()).isEqualTo(1);
+        assertThat(metrics.rejected()).isZero();
     }
 
     @Test
-    void asyncQueue_rejected_countsFailRefusalsAndInterruptedBlockedEmits() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Blocking[] built = new Blocking[1];
-        AsyncDispatcher handler = AsyncDispatcher.builder().capacity(1).overflow(Overflow.FAIL).build();
-        flow = builder(handler).manager(h -> built[0] = new Blocking(h, entered, release)).build();
-        flow.start();
-        built[0].source.emit(WORD, "hold");
-        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-        built[0].source.emit(WORD, "fills the queue");
-
+    void asyncQueue_rejected_countsFailRefusals() throws Exception {
+        FullQueue full = new FullQueue(Overflow.FAIL);
         for (int i = 0; i < 3; i++) {
             int n = i;
-            assertThatThrownBy(() -> built[0].source.emit(WORD, "refused " + n))
+            assertThatThrownBy(() -> full.manager.source.emit(WORD, "refused " + n))
                     .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
         }
         DispatcherMetrics metrics = flow.metrics().dispatcher();
-        release.countDown();
+        full.release.countDown();
 
         assertThat(metrics.rejected()).isEqualTo(3);
         assertThat(metrics.dropped()).isZero();
@@ -495,36 +510,13 @@ class FlowMetricsTest {
 
     @Test
     void asyncQueue_rejected_countsAnEmitInterruptedWhileBlocked() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Blocking[] built = new Blocking[1];
-        AsyncDispatcher handler = AsyncDispatcher.builder().capacity(1).overflow(Overflow.BLOCK).build();
-        flow = builder(handler).manager(h -> built[0] = new Blocking(h, entered, release)).build();
-        flow.start();
-        built[0].source.emit(WORD, "hold");
-        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-        built[0].source.emit(WORD, "fills the queue");
-
+        FullQueue full = new FullQueue(Overflow.BLOCK);
         java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
-        Thread blocked = new Thread(() -> {
-            try {
-                built[0].source.emit(WORD, "waits");
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
-            }
-        }, "blocked-emitter");
-        blocked.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (blocked.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(blocked.getState()).isEqualTo(Thread.State.WAITING);
-        blocked.interrupt();
+        full.blockedEmitter(outcome).interrupt();
 
         assertThat(outcome.get(10, TimeUnit.SECONDS))
                 .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
-        release.countDown();
+        full.release.countDown();
         assertThat(flow.metrics().dispatcher().rejected()).isEqualTo(1);
     }
 

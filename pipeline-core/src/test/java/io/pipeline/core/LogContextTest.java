@@ -47,28 +47,33 @@ class LogContextTest {
         flowLogger.removeHandler(recorder);
     }
 
+    /** Flow "logs" with manager "m" ({@link FlowTest.TestManager}), restarted after 1 s. */
+    private Flow.Builder logsFlow() {
+        return Flow.builder().name("logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
+                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
+                .manager(handler -> manager = new FlowTest.TestManager("m", handler, true));
+    }
+
+    private void assertLogged(String start) {
+        assertThat(records).extracting(LogRecord::getMessage)
+                .anySatisfy(message -> assertThat(message).startsWith(start));
+    }
+
     @Test
     void defaultReporter_namesFlowManagerAndProcessor() {
-        flow = Flow.builder().name("logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
-                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
-                .manager(handler -> manager = new FlowTest.TestManager("m", handler, true)).build();
+        flow = logsFlow().build();
         flow.start();
 
         manager.source.emit(FlowTest.WORD, "explode"); // uncaught: fails the manager
         scheduler.runReady();
 
-        assertThat(records).extracting(LogRecord::getMessage)
-                .anySatisfy(message -> assertThat(message)
-                        .startsWith("[flow=logs manager=m processor=m.source] Manager 'm' failed (restart 1 in PT1S)"));
+        assertLogged("[flow=logs manager=m processor=m.source] Manager 'm' failed (restart 1 in PT1S)");
     }
 
     @Test
     void sourceFailure_isReportedWithTheFailedSourceAsItsProcessor() {
         List<PipelineError> reports = new CopyOnWriteArrayList<>();
-        flow = Flow.builder().name("logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
-                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
-                .errorReporter(reports::add)
-                .manager(handler -> manager = new FlowTest.TestManager("m", handler, true)).build();
+        flow = logsFlow().errorReporter(reports::add).build();
         flow.start();
 
         manager.source.failWith(new java.io.IOException("connection reset"));
@@ -82,17 +87,13 @@ class LogContextTest {
 
     @Test
     void defaultReporter_namesTheSourceWhoseFutureFailed() {
-        flow = Flow.builder().name("logs").handler(new SyncDispatcher()).clock(clock).scheduler(scheduler)
-                .restartPolicy(RestartPolicy.backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withRandomFactor(0))
-                .manager(handler -> manager = new FlowTest.TestManager("m", handler, true)).build();
+        flow = logsFlow().build();
         flow.start();
 
         manager.source.failWith(new java.io.IOException("connection reset"));
         scheduler.runReady();
 
-        assertThat(records).extracting(LogRecord::getMessage)
-                .anySatisfy(message -> assertThat(message)
-                        .startsWith("[flow=logs manager=m processor=m.source] Manager 'm' failed (restart 1 in PT1S)"));
+        assertLogged("[flow=logs manager=m processor=m.source] Manager 'm' failed (restart 1 in PT1S)");
     }
 
     @Test
