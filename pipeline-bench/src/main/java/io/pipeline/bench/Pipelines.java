@@ -46,6 +46,7 @@ final class Pipelines {
         return switch (contender) {
             case "direct" -> new Direct(terminal);
             case "syncDispatcher" -> new Dispatched(new SyncDispatcher(), terminal);
+            case "syncDispatcherTwoListeners" -> new Dispatched(new SyncDispatcher(), terminal, true);
             case "asyncDispatcher" -> new Dispatched(new AsyncDispatcher(), terminal);
             case "syncDispatcherMetricsOff" -> new Flowed(new SyncDispatcher(), false, false, terminal);
             case "syncDispatcherFlow" -> new Flowed(new SyncDispatcher(), true, false, terminal);
@@ -130,11 +131,26 @@ final class Pipelines {
         private final TickSource source;
 
         Dispatched(MessageHandler handler, Terminal terminal) {
+            this(handler, terminal, false);
+        }
+
+        /**
+         * With {@code secondListener}, the mapper's event has a second listener that only reads the price: two
+         * listeners take the inline rung (each called in turn) instead of the direct one.
+         */
+        Dispatched(MessageHandler handler, Terminal terminal, boolean secondListener) {
             this.handler = handler;
             this.source = new TickSource("bench.source", handler);
             PriceMapper mapper = new PriceMapper("bench.mapper", handler);
             source.on(TickSource.TICK, mapper::handle);
             mapper.on(PriceMapper.PRICED, terminal::accept);
+            if (secondListener) {
+                mapper.on(PriceMapper.PRICED, priced -> {
+                    if (priced.price() < 0) {
+                        throw new IllegalStateException("negative price " + priced.price());
+                    }
+                });
+            }
         }
 
         @Override
