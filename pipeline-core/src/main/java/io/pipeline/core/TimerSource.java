@@ -176,20 +176,8 @@ abstract class TimerSource extends Source {
      * {@link java.time.temporal.ChronoUnit#FOREVER}: such a source never ticks rather than failing to start).
      */
     static Instant nextAligned(Instant after, Duration period, Duration offset) {
-        try {
-            long periodNanos = period.toNanos();
-            long epochNanos = Math.addExact(Math.multiplyExact(after.getEpochSecond(), NANOS_PER_SECOND),
-                    after.getNano());
-            long offsetNanos = Math.floorMod(offset.toNanos(), periodNanos);
-            long next = Math.addExact(Math.multiplyExact(Math.floorDiv(epochNanos - offsetNanos, periodNanos) + 1,
-                    periodNanos), offsetNanos);
-            return Instant.ofEpochSecond(Math.floorDiv(next, NANOS_PER_SECOND), Math.floorMod(next, NANOS_PER_SECOND));
-        } catch (ArithmeticException beyondLongNanos) {
-            return nextAlignedExactly(after, period, offset); // past 2262, or a period or offset of 292+ years
-        }
-    }
-
-    private static Instant nextAlignedExactly(Instant after, Duration period, Duration offset) {
+        // In exact arithmetic: nanoseconds since the epoch pass a long in 2262, and a period or offset may be FOREVER.
+        // Once per tick, so the cost of BigInteger does not matter.
         BigInteger periodNanos = nanos(period.getSeconds(), period.getNano());
         BigInteger offsetNanos = nanos(offset.getSeconds(), offset.getNano()).mod(periodNanos);
         BigInteger[] turns = nanos(after.getEpochSecond(), after.getNano()).subtract(offsetNanos)
