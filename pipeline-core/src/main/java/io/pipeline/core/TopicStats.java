@@ -35,18 +35,18 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Sampled listener time</h2>
  * Reading {@link System#nanoTime()} twice costs more than a whole delivery on the direct path, so one delivery in
- * {@value #SAMPLE_EVERY} per topic is timed: the first delivery of a topic (never a direct call) and every
- * {@value #SAMPLE_EVERY}th delivery after it, counted on the owning thread by the owner's and the loop's delivery
- * counts together (on other threads a random one in {@value #SAMPLE_EVERY}). On an {@link AsyncDispatcher}'s loop the
- * timed delivery runs in a method of its own that the JIT leaves out of line, so that the untimed path carries no clock
- * read; a {@code SyncDispatcher} keeps the reads around its one call site instead, because handing the payload to an
- * out-of-line call makes it escape (a two-listener chain measured 64 instead of 32 B/event). Direct calls are timed only when the topic was created with
- * {@link Topic#timesDirectCalls} ({@code Flow.Builder.timeDirectCalls}): any clock read on the direct rung makes the
- * JIT keep a whole inlined chain's values in memory, which costs a chain of trivial listeners about a third of its
- * speed. {@link ListenerTime} reports the sample count, their total
- * and their maximum; the mean of the samples estimates the mean listener time. The three are plain fields written
- * by the thread that timed the delivery: samples taken by two threads of one topic at the same instant may lose one
- * of them (a statistic of samples, not a count of messages).
+ * {@value #SAMPLE_EVERY} per topic is timed: the first delivery of a topic (never a direct call) and every {@value
+ * #SAMPLE_EVERY}th delivery after it, counted on the owning thread by the owner's and the loop's delivery counts
+ * together (on other threads a random one in {@value #SAMPLE_EVERY}). On an {@link AsyncDispatcher}'s loop the timed
+ * delivery runs in a method of its own that the JIT leaves out of line, so that the untimed path carries no clock read;
+ * a {@code SyncDispatcher} keeps the reads around its one call site instead, because handing the payload to an
+ * out-of-line call makes it escape (a two-listener chain measured 64 instead of 32 B/event). Direct calls are timed
+ * only when the topic was created with {@link Topic#timesDirectCalls} ({@code Flow.Builder.timeDirectCalls}): any clock
+ * read on the direct rung makes the JIT keep a whole inlined chain's values in memory, which costs a chain of trivial
+ * listeners about a third of its speed. {@link ListenerTime} reports the sample count, their total and their maximum;
+ * the mean of the samples estimates the mean listener time. The three are plain fields written by the thread that timed
+ * the delivery: samples taken by two threads of one topic at the same instant may lose one of them (a statistic of
+ * samples, not a count of messages).
  *
  * <h2>Two sides, apart</h2>
  * Under an {@link AsyncDispatcher} the emit counters are written by the producer's thread and the delivery counters
