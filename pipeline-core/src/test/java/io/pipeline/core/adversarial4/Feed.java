@@ -4,14 +4,28 @@ import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import io.pipeline.core.Source;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** A source that emits, finishes and fails when the test says so. Thread-safe. */
+/** A source that emits, finishes and fails when the test says so, optionally declaring an interval. Thread-safe. */
 class Feed extends Source {
     static final Event<String> DATA = Event.of("data", String.class);
 
+    private final Duration interval;
+
     Feed(String name, MessageHandler handler) {
+        this(name, handler, null);
+    }
+
+    Feed(String name, MessageHandler handler, Duration interval) {
         super(name, handler);
+        this.interval = interval;
+    }
+
+    @Override
+    public Optional<Duration> expectedInterval() {
+        return Optional.ofNullable(interval);
     }
 
     @Override

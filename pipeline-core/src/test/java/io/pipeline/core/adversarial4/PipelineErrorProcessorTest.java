@@ -10,7 +10,9 @@ import io.pipeline.core.PipelineError;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
+import io.pipeline.core.SourceStalledException;
 import io.pipeline.core.SyncDispatcher;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,11 +56,16 @@ class PipelineErrorProcessorTest {
 
     /** Manager "m": sources m.a and m.b (fan-in), and a processor m.parser listening to m.a's data. */
     Flow.Builder twoSources() {
+        return twoSources(null);
+    }
+
+    /** As {@link #twoSources()}, m.b expecting data every {@code bInterval} (null: none). */
+    Flow.Builder twoSources(Duration bInterval) {
         return Flow.builder().name("f").handler(new SyncDispatcher()).restartPolicy(RestartPolicy.never())
                 .manager(h -> new Manager("m", h) {
                     {
                         Feed a = new Feed(processorName("a"), h);
-                        Feed b = new Feed(processorName("b"), h);
+                        Feed b = new Feed(processorName("b"), h, bInterval);
                         Processor parser = new Processor(processorName("parser"), h) { };
                         a.on(Feed.DATA, d -> parser.emit(Processor.ERROR, new IllegalStateException("bad " + d)));
                         feeds.add(a);
@@ -136,5 +143,48 @@ class PipelineErrorProcessorTest {
         assertThat(reporter.await(1)).isTrue();
         assertThat(reporter.errors.get(0).cause()).hasMessage("no config");
         assertThat(reporter.errors.get(0).processor()).isNull();
+    }
+
+    @Test
+    void fanIn_stalledSecondSource_restartedForIt_namesTheStalledSource() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        flow = twoSources(Duration.ofSeconds(10)).clock(clock).scheduler(scheduler).restartStalledSources(true)
+                .errorReporter(reporter).build();
+        flow.start();
+
+        scheduler.advance(Duration.ofSeconds(31));
+
+        assertThat(reporter.errors).singleElement().satisfies(error -> {
+            assertThat(error.cause()).isInstanceOf(SourceStalledException.class);
+            assertThat(error.processor()).isEqualTo("m.b");
+        });
+    }
+
+    @Test
+    void fanIn_stalledSecondSource_reported_namesTheStalledSource() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        flow = twoSources(Duration.ofSeconds(10)).clock(clock).scheduler(scheduler).errorReporter(reporter).build();
+        flow.start();
+
+        scheduler.advance(Duration.ofSeconds(31));
+
+        assertThat(reporter.errors).singleElement().satisfies(error -> {
+            assertThat(error.willRestart()).isFalse();
+            assertThat(error.processor()).isEqualTo("m.b");
+        });
+    }
+
+    @Test
+    void sourcesThatFinishNormally_areNotReported() throws Exception {
+        flow = twoSources().errorReporter(reporter).build();
+        flow.start();
+
+        feeds.get(1).finish();
+        feeds.get(0).finish();
+
+        assertThat(flow.awaitTermination(Duration.ofSeconds(10))).isTrue(); // after the manager's final report, if any
+        assertThat(reporter.errors).isEmpty();
     }
 }
