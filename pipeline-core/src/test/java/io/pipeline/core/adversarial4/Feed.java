@@ -13,6 +13,8 @@ class Feed extends Source {
     static final Event<String> DATA = Event.of("data", String.class);
 
     private final Duration interval;
+    /** Counted down when this source is started. */
+    final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
 
     Feed(String name, MessageHandler handler) {
         this(name, handler, null);
@@ -30,6 +32,7 @@ class Feed extends Source {
 
     @Override
     public CompletableFuture<Void> start() {
+        started.countDown();
         return completion();
     }
 

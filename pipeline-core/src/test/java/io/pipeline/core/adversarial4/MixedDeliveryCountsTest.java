@@ -11,6 +11,7 @@ import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -157,5 +158,58 @@ class MixedDeliveryCountsTest {
         EventMetrics data = event("m.src", "data");
         assertThat(data.delivered()).isEqualTo(1);
         assertThat(data.listenerTime().samples()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "async"})
+    void managerRestartedMidStream_processorsOfTheSameNameShareCounters(String type) throws Exception {
+        java.util.concurrent.CountDownLatch built = new java.util.concurrent.CountDownLatch(2);
+        flow = Flow.builder().handler(handler(type))
+                .restartPolicy(RestartPolicy.backoff(Duration.ofMillis(1), Duration.ofMillis(1)).withRandomFactor(0))
+                .manager(h -> new Manager("m", h) {
+                    {
+                        Feed src = new Feed(processorName("src"), h);
+                        Processor relay = new Processor(processorName("relay"), h) { };
+                        src.on(Feed.DATA, d -> relay.emit(HOP, 1));
+                        relay.on(HOP, n -> hops.incrementAndGet());
+                        feeds.add(src);
+                        built.countDown();
+                        setSource(src);
+                    }
+                }).build();
+        flow.start();
+        int each = 1500;
+        Feed first = feeds.get(0);
+        assertThat(first.started.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread before = new Thread(() -> {
+            for (int i = 0; i < each; i++) {
+                first.send("before" + i);
+            }
+        }, "emitter-before-restart"); // owns the emit counters, and ends
+        before.start();
+        before.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(before.isAlive()).isFalse();
+        first.crash(new java.io.IOException("connection lost"));
+
+        assertThat(built.await(10, TimeUnit.SECONDS)).isTrue(); // the supervisor rebuilds the manager after 1 ms
+        Feed second = feeds.get(1);
+        assertThat(second.started.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < each; i++) {
+            second.send("after" + i); // another thread than the counters' owner
+        }
+        flow.close();
+
+        assertThat(hops).hasValue(2 * each);
+        EventMetrics data = event("m.src", "data");
+        EventMetrics hop = event("m.relay", "hop");
+        assertThat(data.emitted()).isEqualTo(2 * each);
+        assertThat(data.delivered()).isEqualTo(2 * each);
+        assertThat(hop.emitted()).isEqualTo(2 * each);
+        assertThat(hop.delivered()).isEqualTo(2 * each);
+        if (type.equals("async")) {
+            // every delivery on the one loop thread, in one sequence over both managers: 1, 1025, 2049
+            assertThat(data.listenerTime().samples()).isEqualTo(samplesOf(2 * each));
+            assertThat(hop.listenerTime().samples()).isEqualTo(samplesOf(2 * each));
+        }
     }
 }
