@@ -47,8 +47,12 @@ class OverflowAccountingTest {
 
     /** m.src's data is heard by one listener that holds the loop on "hold" until released. */
     Feed start(Overflow overflow) throws Exception {
+        return start(overflow, Flow.builder());
+    }
+
+    Feed start(Overflow overflow, Flow.Builder builder) throws Exception {
         AsyncDispatcher handler = AsyncDispatcher.builder().capacity(CAPACITY).overflow(overflow).build();
-        flow = Flow.builder().handler(handler).restartPolicy(RestartPolicy.never())
+        flow = builder.handler(handler).restartPolicy(RestartPolicy.never())
                 .manager(h -> new Manager("m", h) {
                     {
                         Feed src = new Feed(processorName("src"), h);
@@ -216,5 +220,24 @@ class OverflowAccountingTest {
         assertThat(dispatcher.rejected()).isZero();
         assertThat(dispatcher.dropped()).isZero();
         assertThat(heard).containsExactly("hold", "fill0", "fill1", "fill2", "fill3");
+    }
+
+    @Test
+    void fail_refusals_areTheFlowMBeansRejectedAttribute() throws Exception {
+        Feed src = start(Overflow.FAIL, Flow.builder().name("adversary4-rejected").jmx(true));
+        for (int i = 0; i < CAPACITY; i++) {
+            src.send("fill" + i);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> src.send("refused")).isInstanceOf(RejectedExecutionException.class);
+        }
+
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name =
+                new javax.management.ObjectName("io.pipeline:type=Flow,name=adversary4-rejected");
+        assertThat(server.getAttribute(name, "Rejected")).isEqualTo(3L);
+        assertThat(server.getAttribute(name, "Dropped")).isEqualTo(0L);
+        assertThat(java.util.Arrays.stream(server.getMBeanInfo(name).getAttributes())
+                .map(javax.management.MBeanAttributeInfo::getName)).contains("Rejected");
     }
 }
