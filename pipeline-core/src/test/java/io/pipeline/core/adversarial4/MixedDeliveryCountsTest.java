@@ -166,6 +166,7 @@ class MixedDeliveryCountsTest {
         java.util.concurrent.CountDownLatch built = new java.util.concurrent.CountDownLatch(2);
         flow = Flow.builder().handler(handler(type))
                 .restartPolicy(RestartPolicy.backoff(Duration.ofMillis(1), Duration.ofMillis(1)).withRandomFactor(0))
+                .errorReporter(new io.pipeline.core.RecordingErrorReporter())
                 .manager(h -> new Manager("m", h) {
                     {
                         Feed src = new Feed(processorName("src"), h);
