@@ -905,10 +905,13 @@ public final class Flow implements AutoCloseable {
         }
     }
 
-    /** The processor a manager's failure came from: the one its cause names, else the source that failed. */
+    /**
+     * The processor a manager's failure came from: the one its cause names, else the source that failed or the
+     * processor whose uncaught error event failed it.
+     */
     private static String processorOf(Manager manager, Throwable cause) {
         String named = cause == null ? null : LogContext.processorOf(cause);
-        return named != null || manager == null ? named : manager.failedSource();
+        return named != null || manager == null ? named : manager.failedProcessor();
     }
 
     private void schedule(Slot slot, Duration delay) {
@@ -994,7 +997,7 @@ public final class Flow implements AutoCloseable {
         for (Slot slot : slots) {
             Manager manager = slot.current();
             if (manager != null && manager.owns(processorName)) {
-                manager.fail(error);
+                manager.fail(error, processorName);
                 return;
             }
         }

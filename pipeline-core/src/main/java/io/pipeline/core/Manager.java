@@ -49,8 +49,8 @@ public abstract class Manager {
     private final MessageHandler handler;
     private final Dispatcher dispatcher;
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
-    /** {@link #failedSource()}. */
-    private final AtomicReference<String> failedSource = new AtomicReference<>();
+    /** The first failure, set by whoever then fails {@link #completion} ({@link #failedProcessor()}). */
+    private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean sourcesStopped = new AtomicBoolean();
     private final AtomicBoolean resourcesClosed = new AtomicBoolean();
@@ -215,11 +215,7 @@ public abstract class Manager {
             CompletableFuture<Void> done = startOne(current);
             done.whenComplete((ignored, failure) -> {
                 if (failure != null) {
-                    Throwable cause = unwrap(failure);
-                    if (!completion.isDone()) {
-                        failedSource.compareAndSet(null, current.name());
-                    }
-                    completion.completeExceptionally(cause);
+                    fail(unwrap(failure), current.name());
                 } else if (running.decrementAndGet() == 0) {
                     completion.complete(null);
                 }
@@ -229,12 +225,17 @@ public abstract class Manager {
     }
 
     /**
-     * The name of the first source whose future failed while this manager ran, or {@code null}: what a failure report
-     * names as its processor ({@link PipelineError#processor()}).
+     * The processor this manager's failure came from, or {@code null}: the first source whose future failed, or the
+     * processor whose uncaught error event failed it — what a failure report names as its processor
+     * ({@link PipelineError#processor()}).
      */
-    final String failedSource() {
-        return failedSource.get();
+    final String failedProcessor() {
+        Failure first = failure.get();
+        return first == null ? null : first.processor();
     }
+
+    /** Who failed this manager first; {@code processor} may be null. */
+    private record Failure(String processor) {}
 
     private static CompletableFuture<Void> startOne(Source source) {
         CompletableFuture<Void> running;
@@ -372,9 +373,15 @@ public abstract class Manager {
         dispatcher.removeListeners(this::owns);
     }
 
-    /** Fails this manager: its future completes exceptionally with {@code cause}. */
-    final void fail(Throwable cause) {
-        completion.completeExceptionally(cause);
+    /**
+     * Fails this manager: its future completes exceptionally with {@code cause}, which came from {@code processor}
+     * (may be null). Only the first failure counts, and it is recorded before the completion fails, so that the
+     * processor a report names is always that of the failure it reports — also when two sources fail at once.
+     */
+    final void fail(Throwable cause, String processor) {
+        if (!completion.isDone() && failure.compareAndSet(null, new Failure(processor))) {
+            completion.completeExceptionally(cause);
+        }
     }
 
     /** Every name {@link #processorName} handed out, and the sources' names. */

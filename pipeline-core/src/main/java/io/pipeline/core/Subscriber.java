@@ -96,7 +96,8 @@ abstract class Subscriber implements Subscription {
         /** The message whose stage is in flight while {@link #busy}; guarded by {@code this}. */
         private Pending current;
 
-        private record Pending(Object payload, Completion completion) {}
+        /** {@code timed}: whether the call that returns this message's stage is one of the sampled deliveries. */
+        private record Pending(Object payload, Completion completion, boolean timed) {}
 
         /** One invoking loop: the thread that runs it, and the next message handed back to it. */
         private static final class Run {
@@ -118,10 +119,10 @@ abstract class Subscriber implements Subscription {
             if (completion != null) {
                 completion.expect();
             }
-            if (topic.stats != null) {
-                topic.stats.delivering(); // counted when handed over; its stage's time is not measured
-            }
-            Pending pending = new Pending(payload, completion);
+            // Counted when handed over. When the count says to time it, the call that returns the stage is timed (not
+            // the stage): the sample the sequence chose is then not lost (ListenerTime).
+            boolean timed = topic.stats != null && topic.stats.delivering();
+            Pending pending = new Pending(payload, completion, timed);
             synchronized (this) {
                 if (busy) {
                     backlog.add(pending);
@@ -153,8 +154,15 @@ abstract class Subscriber implements Subscription {
 
         private void invoke(Pending pending, Run run) {
             CompletionStage<?> stage;
+            long start = pending.timed ? System.nanoTime() : 0;
             try {
-                stage = listener.handle(pending.payload);
+                try {
+                    stage = listener.handle(pending.payload);
+                } finally {
+                    if (pending.timed) {
+                        topic.stats.timed(System.nanoTime() - start); // thrown or returned: the call's time
+                    }
+                }
                 if (stage == null) {
                     throw new NullPointerException("async listener returned null instead of a CompletionStage");
                 }
