@@ -49,8 +49,10 @@ import java.util.function.ToDoubleFunction;
  *       {@code pipeline.manager.last.message} (seconds since the epoch, 0 if never)</td>
  *       <td>function counter; gauges</td><td>{@code flow, manager} (+ {@code state})</td></tr>
  *   <tr><td>{@code pipeline.queue.depth}, {@code pipeline.queue.capacity}, {@code pipeline.queue.high.water};
- *       {@code pipeline.messages.dropped}; {@code pipeline.messages.rejected}; {@code pipeline.producer.blocked}; {@code pipeline.flow.health} (1 for
- *       the status it is in)</td><td>gauges; function counter; function timer; gauge</td>
+ *       {@code pipeline.messages.dropped} (base unit {@code messages}: scraped as
+ *       {@code pipeline_messages_dropped_messages_total}), {@code pipeline.messages.rejected};
+ *       {@code pipeline.producer.blocked}; {@code pipeline.flow.health} (1 for the status it is in)</td>
+ *       <td>gauges; function counters; function timer; gauge</td>
  *       <td>{@code flow} (+ {@code status})</td></tr>
  * </table>
  *
@@ -105,7 +107,7 @@ public final class FlowMeterBinder implements MeterBinder {
                 .tags(tags).baseUnit("messages").description("Messages discarded by the overflow policy")
                 .register(registry);
         FunctionCounter.builder("pipeline.messages.rejected", flow, f -> f.metrics().dispatcher().rejected())
-                .tags(tags).baseUnit("messages")
+                .tags(tags)
                 .description("Emits refused for lack of room (FAIL policy, or interrupted while blocked)")
                 .register(registry);
         FunctionTimer.builder("pipeline.producer.blocked", flow, f -> f.metrics().dispatcher().blockedEmits(),

@@ -85,7 +85,7 @@ class RejectedMeterTest {
         assertThat(registry.get("pipeline.messages.dropped").tags("flow", "rej").functionCounter().count())
                 .isZero();
         // base unit "messages", as pipeline.messages.dropped: Prometheus appends it to the name
-        assertThat(registry.scrape()).contains("pipeline_messages_rejected_messages_total{flow=\"rej\"} 5.0")
+        assertThat(registry.scrape()).contains("pipeline_messages_rejected_total{flow=\"rej\"} 5.0")
                 .contains("pipeline_messages_dropped_messages_total{flow=\"rej\"} 0.0");
         release.countDown();
     }
