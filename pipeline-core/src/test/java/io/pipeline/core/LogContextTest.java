@@ -6,9 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,26 +15,14 @@ import org.junit.jupiter.api.Test;
 class LogContextTest {
     final ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
     final ManualScheduler scheduler = new ManualScheduler(clock);
-    final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    final Logger flowLogger = Logger.getLogger(Flow.class.getName());
-    final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    final FlowLogRecorder log = new FlowLogRecorder();
+    final List<LogRecord> records = log.records();
     Flow flow;
     FlowTest.TestManager manager;
 
     @BeforeEach
     void listen() {
-        flowLogger.addHandler(recorder);
+        log.attach();
     }
 
     @AfterEach
@@ -44,7 +30,7 @@ class LogContextTest {
         if (flow != null) {
             flow.close();
         }
-        flowLogger.removeHandler(recorder);
+        log.close();
     }
 
     /** Flow "logs" with manager "m" ({@link FlowTest.TestManager}), restarted after 1 s. */

@@ -2,28 +2,36 @@ package io.pipeline.core.adversarial3;
 
 import io.pipeline.core.Event;
 import io.pipeline.core.MessageHandler;
+import io.pipeline.core.Processor;
 import io.pipeline.core.Source;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
-/** A source that emits, finishes and fails when the test says so, optionally declaring an interval. Thread-safe. */
-class Feed extends Source {
-    static final Event<String> DATA = Event.of("data", String.class);
+/**
+ * A source that emits, finishes and fails when the test says so, optionally declaring an interval; shared by the
+ * adversarial test packages. Thread-safe.
+ */
+public class Feed extends Source {
+    public static final Event<String> DATA = Event.of("data", String.class);
 
     private final Duration interval;
+    /** Counted down when this source is started. */
+    public final CountDownLatch started = new CountDownLatch(1);
 
-    Feed(String name, MessageHandler handler) {
+    public Feed(String name, MessageHandler handler) {
         this(name, handler, null);
     }
 
-    Feed(String name, MessageHandler handler, Duration interval) {
+    public Feed(String name, MessageHandler handler, Duration interval) {
         super(name, handler);
         this.interval = interval;
     }
 
     @Override
     public CompletableFuture<Void> start() {
+        started.countDown();
         return completion();
     }
 
@@ -32,15 +40,20 @@ class Feed extends Source {
         return Optional.ofNullable(interval);
     }
 
-    boolean send(String value) {
+    public boolean send(String value) {
         return emit(DATA, value);
     }
 
-    void finish() {
+    /** Emits an error event of this source's own, as a source does that reports a failure it cannot handle. */
+    public boolean sendError(Throwable error) {
+        return emit(Processor.ERROR, error);
+    }
+
+    public void finish() {
         complete();
     }
 
-    void crash(Throwable failure) {
+    public void crash(Throwable failure) {
         fail(failure);
     }
 }

@@ -11,6 +11,7 @@ import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
+import io.pipeline.core.adversarial3.Feed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

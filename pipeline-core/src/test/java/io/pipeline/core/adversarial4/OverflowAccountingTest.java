@@ -10,6 +10,7 @@ import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
 import io.pipeline.core.Overflow;
 import io.pipeline.core.RestartPolicy;
+import io.pipeline.core.adversarial3.Feed;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;

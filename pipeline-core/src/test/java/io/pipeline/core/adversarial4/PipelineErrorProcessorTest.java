@@ -3,6 +3,7 @@ package io.pipeline.core.adversarial4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pipeline.core.Flow;
+import io.pipeline.core.FlowLogRecorder;
 import io.pipeline.core.Manager;
 import io.pipeline.core.ManualClock;
 import io.pipeline.core.ManualScheduler;
@@ -12,13 +13,12 @@ import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SourceStalledException;
 import io.pipeline.core.SyncDispatcher;
+import io.pipeline.core.adversarial3.Feed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,20 +30,8 @@ class PipelineErrorProcessorTest {
     final RecordingErrorReporter reporter = new RecordingErrorReporter();
     final List<Feed> feeds = new CopyOnWriteArrayList<>();
     final List<Processor> parsers = new CopyOnWriteArrayList<>();
-    final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    final Logger flowLogger = Logger.getLogger(Flow.class.getName());
-    final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    final FlowLogRecorder log = new FlowLogRecorder();
+    final List<LogRecord> records = log.records();
     Flow flow;
 
     @AfterEach
@@ -51,7 +39,7 @@ class PipelineErrorProcessorTest {
         if (flow != null) {
             flow.close();
         }
-        flowLogger.removeHandler(recorder);
+        log.close();
     }
 
     /** Manager "m": sources m.a and m.b (fan-in), and a processor m.parser listening to m.a's data. */
@@ -105,7 +93,7 @@ class PipelineErrorProcessorTest {
 
     @Test
     void defaultReporter_uncaughtErrorEvent_lineNamesTheProcessor() throws Exception {
-        flowLogger.addHandler(recorder);
+        log.attach();
         ManualClock clock = new ManualClock(Instant.parse("2026-01-05T10:00:00Z"));
         ManualScheduler scheduler = new ManualScheduler(clock);
         flow = twoSources().clock(clock).scheduler(scheduler).build();

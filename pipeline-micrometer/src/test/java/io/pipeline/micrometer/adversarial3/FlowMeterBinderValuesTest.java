@@ -1,10 +1,13 @@
 package io.pipeline.micrometer.adversarial3;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Event;
 import io.pipeline.core.Flow;
@@ -21,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -156,5 +160,42 @@ class FlowMeterBinderValuesTest {
         flow.close();
         assertThat(registry.get("pipeline.flow.health").tags("flow", "meters3", "status", "DOWN").gauge().value())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void failRefusals_areCountedAsRejected_notDropped_andScrapedAsATotal() throws Exception {
+        flow = Flow.builder().name("rej").restartPolicy(RestartPolicy.never())
+                .handler(AsyncDispatcher.builder().capacity(2).overflow(Overflow.FAIL).build())
+                .manager(h -> new Manager("m", h) {
+                    {
+                        Feed source = new Feed(processorName("src"), h);
+                        source.on(LINE, line -> {
+                            if (line.equals("hold")) {
+                                entered.countDown();
+                                release.await();
+                            }
+                        });
+                        feed = source;
+                        setSource(source);
+                    }
+                }).build();
+        flow.start();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new FlowMeterBinder(flow).bindTo(registry);
+        feed.send("hold");
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        feed.send("q1");
+        feed.send("q2");
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> feed.send("refused")).isInstanceOf(RejectedExecutionException.class);
+        }
+
+        assertThat(registry.get("pipeline.messages.rejected").tags("flow", "rej").functionCounter().count())
+                .isEqualTo(5);
+        assertThat(registry.get("pipeline.messages.dropped").tags("flow", "rej").functionCounter().count())
+                .isZero();
+        // pipeline.messages.dropped has the base unit "messages", which Prometheus appends to the name
+        assertThat(registry.scrape()).contains("pipeline_messages_rejected_total{flow=\"rej\"} 5.0")
+                .contains("pipeline_messages_dropped_messages_total{flow=\"rej\"} 0.0");
     }
 }
