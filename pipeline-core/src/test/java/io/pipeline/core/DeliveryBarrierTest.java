@@ -90,7 +90,7 @@ class DeliveryBarrierTest {
         p.emit(S, "queued");
         Thread blocked = new Thread(() -> p.emit(S, "waiting for room"), "barrier-producer");
         blocked.start();
-        awaitWaiting(blocked);
+        Waiting.awaitWaiting(blocked);
 
         CompletableFuture<Integer> heardAtBarrier = dispatcher.barrier(P).thenApply(ignored -> heard.size());
         assertThat(heardAtBarrier).as("returned without waiting").isNotDone();
@@ -193,14 +193,6 @@ class DeliveryBarrierTest {
         assertThat(stuck).isNotDone();
         dispatcher.close();
         assertThat(stuck).as("closed: nothing more to wait for").isCompleted();
-    }
-
-    private static void awaitWaiting(Thread thread) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.TIMED_WAITING) {
-            assertThat(System.nanoTime()).as("%s waits within 10 s", thread).isLessThan(deadline);
-            Thread.onSpinWait();
-        }
     }
 
     private static void awaitStarted(List<String> started, int count) {

@@ -458,21 +458,7 @@ class FlowMetricsTest {
 
         /** Starts a thread emitting one more message and returns once it waits for room. */
         Thread blockedEmitter(java.util.concurrent.CompletableFuture<Throwable> outcome) {
-            Thread blocked = new Thread(() -> {
-                try {
-                    manager.source.emit(WORD, "waits");
-                    outcome.complete(null);
-                } catch (Throwable e) {
-                    outcome.complete(e);
-                }
-            }, "blocked-emitter");
-            blocked.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (blocked.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertThat(blocked.getState()).isEqualTo(Thread.State.WAITING);
-            return blocked;
+            return Waiting.start("blocked-emitter", () -> manager.source.emit(WORD, "waits"), outcome);
         }
     }
 

@@ -3,7 +3,6 @@ package io.pipeline.core.adversarial3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.Flow;
 import io.pipeline.core.HealthStatus;
 import io.pipeline.core.ListenerException;
@@ -13,7 +12,7 @@ import io.pipeline.core.PipelineError;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
-import io.pipeline.core.SyncDispatcher;
+import io.pipeline.core.TestHandlers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,9 +43,6 @@ class AsyncStageFatalTest {
         }
     }
 
-    static MessageHandler handler(String type) {
-        return type.equals("sync") ? new SyncDispatcher() : new AsyncDispatcher();
-    }
 
     Flow start(MessageHandler handler) {
         flow = Flow.builder().handler(handler).errorReporter(reporter)
@@ -77,7 +73,7 @@ class AsyncStageFatalTest {
     @ParameterizedTest
     @ValueSource(strings = {"sync", "async"})
     void stageFailingWithOutOfMemory_isFatal_reportedForTheHandler_andTheFlowIsDown(String type) throws Exception {
-        start(handler(type));
+        start(TestHandlers.of(type));
         feed.send("x");
         OutOfMemoryError fatal = new OutOfMemoryError("stage ran out");
 
@@ -99,7 +95,7 @@ class AsyncStageFatalTest {
     @ParameterizedTest
     @ValueSource(strings = {"sync", "async"})
     void stageFailingWithStackOverflow_isAnErrorEvent_andTheFlowRunsOn(String type) throws Exception {
-        start(handler(type));
+        start(TestHandlers.of(type));
         feed.send("x");
 
         failStageOnAnotherThread(new StackOverflowError("deep stage"));

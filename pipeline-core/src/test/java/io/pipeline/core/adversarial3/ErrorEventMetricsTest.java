@@ -2,7 +2,6 @@ package io.pipeline.core.adversarial3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pipeline.core.AsyncDispatcher;
 import io.pipeline.core.EventMetrics;
 import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
@@ -11,7 +10,7 @@ import io.pipeline.core.Processor;
 import io.pipeline.core.ProcessorMetrics;
 import io.pipeline.core.RecordingErrorReporter;
 import io.pipeline.core.RestartPolicy;
-import io.pipeline.core.SyncDispatcher;
+import io.pipeline.core.TestHandlers;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -54,9 +53,6 @@ class ErrorEventMetricsTest {
         return flow;
     }
 
-    static MessageHandler handler(String type) {
-        return type.equals("sync") ? new SyncDispatcher() : new AsyncDispatcher();
-    }
 
     EventMetrics errorEvent() {
         ProcessorMetrics feed = flow.metrics().manager("m").orElseThrow().processor("m.feed").orElseThrow();
@@ -66,7 +62,7 @@ class ErrorEventMetricsTest {
     @ParameterizedTest
     @ValueSource(strings = {"sync", "async"})
     void listenerFailure_withoutErrorListener_isAnEmittedDeadErrorEvent(String type) throws Exception {
-        MessageHandler handler = handler(type);
+        MessageHandler handler = TestHandlers.of(type);
         start(handler, false);
 
         feeds.get(0).send("x");
@@ -84,7 +80,7 @@ class ErrorEventMetricsTest {
     @ParameterizedTest
     @ValueSource(strings = {"sync", "async"})
     void listenerFailure_withAnErrorListener_isAnEmittedDeliveredErrorEvent(String type) {
-        MessageHandler handler = handler(type);
+        MessageHandler handler = TestHandlers.of(type);
         start(handler, true);
 
         feeds.get(0).send("x");

@@ -11,6 +11,7 @@ import io.pipeline.core.MessageHandler;
 import io.pipeline.core.Processor;
 import io.pipeline.core.RestartPolicy;
 import io.pipeline.core.SyncDispatcher;
+import io.pipeline.core.TestHandlers;
 import io.pipeline.core.adversarial3.Feed;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,9 +48,6 @@ class MixedDeliveryCountsTest {
         }
     }
 
-    static MessageHandler handler(String type) {
-        return type.equals("sync") ? new SyncDispatcher() : new AsyncDispatcher();
-    }
 
     /** m.src's data: plain (re-emits a chain on m.relay), plain (throws on "bad…"), once, async; errors heard. */
     void startMixed(MessageHandler handler) {
@@ -96,7 +94,7 @@ class MixedDeliveryCountsTest {
     @ParameterizedTest
     @ValueSource(strings = {"sync", "async"})
     void mixedDeliveryKinds_countExactly_andTheSameUnderBothDispatchers(String type) throws Exception {
-        startMixed(handler(type));
+        startMixed(TestHandlers.of(type));
         int plainEmits = 1000;
         int asyncEmits = 100;
         int bad = 0;
@@ -141,7 +139,7 @@ class MixedDeliveryCountsTest {
     @ParameterizedTest
     @ValueSource(strings = {"sync", "async"})
     void asyncListener_firstDelivery_isTimed(String type) throws Exception {
-        flow = Flow.builder().handler(handler(type)).restartPolicy(RestartPolicy.never())
+        flow = Flow.builder().handler(TestHandlers.of(type)).restartPolicy(RestartPolicy.never())
                 .manager(h -> new Manager("m", h) {
                     {
                         Feed src = new Feed(processorName("src"), h);
@@ -165,7 +163,7 @@ class MixedDeliveryCountsTest {
     @ValueSource(strings = {"sync", "async"})
     void managerRestartedMidStream_processorsOfTheSameNameShareCounters(String type) throws Exception {
         java.util.concurrent.CountDownLatch built = new java.util.concurrent.CountDownLatch(2);
-        flow = Flow.builder().handler(handler(type))
+        flow = Flow.builder().handler(TestHandlers.of(type))
                 .restartPolicy(RestartPolicy.backoff(Duration.ofMillis(1), Duration.ofMillis(1)).withRandomFactor(0))
                 .errorReporter(new io.pipeline.core.RecordingErrorReporter())
                 .manager(h -> new Manager("m", h) {

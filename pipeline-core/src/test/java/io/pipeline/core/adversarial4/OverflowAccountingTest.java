@@ -10,6 +10,7 @@ import io.pipeline.core.Flow;
 import io.pipeline.core.Manager;
 import io.pipeline.core.Overflow;
 import io.pipeline.core.RestartPolicy;
+import io.pipeline.core.Waiting;
 import io.pipeline.core.adversarial3.Feed;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -196,20 +197,7 @@ class OverflowAccountingTest {
             src.send("fill" + i);
         }
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread blocked = new Thread(() -> {
-            try {
-                src.send("waits");
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
-            }
-        }, "blocked-emitter");
-        blocked.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (blocked.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(blocked.getState()).isEqualTo(Thread.State.WAITING);
+        Waiting.start("blocked-emitter", () -> src.send("waits"), outcome);
         Thread closer = new Thread(flow::close, "closer");
         closer.start();
 
