@@ -54,11 +54,7 @@ class DeliveryBarrierTest {
         TestProcessor other = new TestProcessor("other", dispatcher);
         List<String> heard = new CopyOnWriteArrayList<>();
         CountDownLatch entered = new CountDownLatch(1);
-        p.on(S, s -> {
-            entered.countDown();
-            release.await(10, TimeUnit.SECONDS);
-            heard.add(s);
-        });
+        listenHeld(p, entered, heard);
         other.on(S, heard::add);
         for (int i = 0; i < 100; i++) {
             p.emit(S, "p" + i);
@@ -80,11 +76,7 @@ class DeliveryBarrierTest {
         TestProcessor p = new TestProcessor("p", dispatcher);
         List<String> heard = new CopyOnWriteArrayList<>();
         CountDownLatch entered = new CountDownLatch(1);
-        p.on(S, s -> {
-            entered.countDown();
-            release.await(10, TimeUnit.SECONDS);
-            heard.add(s);
-        });
+        listenHeld(p, entered, heard);
         p.emit(S, "in the listener");
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         p.emit(S, "queued");
@@ -193,6 +185,15 @@ class DeliveryBarrierTest {
         assertThat(stuck).isNotDone();
         dispatcher.close();
         assertThat(stuck).as("closed: nothing more to wait for").isCompleted();
+    }
+
+    /** {@code p}'s listener: each message counts {@code entered} down, waits for the release, then is heard. */
+    private void listenHeld(TestProcessor p, CountDownLatch entered, List<String> heard) {
+        p.on(S, s -> {
+            entered.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            heard.add(s);
+        });
     }
 
     private static void awaitStarted(List<String> started, int count) {
