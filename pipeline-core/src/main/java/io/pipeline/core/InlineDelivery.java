@@ -1,5 +1,8 @@
 package io.pipeline.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The emit path: decides, for one emit, whether its listeners run right here on the emitting thread, and runs
  * them. Every emit goes through {@link #emit}; every inline delivery — from {@link Processor#emit}, from a
@@ -25,10 +28,21 @@ package io.pipeline.core;
  * at 0.71–0.78× the hand-wired chain of direct calls with 0 bytes per event, metrics on or off (docs/BENCHMARKS.md,
  * "The direct rung reworked" and "One load nearer the emitter"): the payload type check folds away for an exact type
  * ({@link Event} is a record, so the JIT trusts {@code event.type()} as a constant), the listener is called through
- * the processor's own copy of the topic's direct listener (one dependent load, not two; checked against the topic's
- * beside the call), the count is a plain increment, and no clock is read unless {@code Flow.Builder.timeDirectCalls} asks for it (a clock read anywhere on
+ * the processor's own copy of the topic's direct listener (one dependent load, not two), the count is a plain
+ * increment, and no clock is read unless {@code Flow.Builder.timeDirectCalls} asks for it (a clock read anywhere on
  * the rung made it 0.47×). That is also why {@link #emit} is static and reads the processor's own
  * {@link Processor#recent}: an instance method reached through a field would add a dependent load to every emit.
+ *
+ * <h2>The processor's copy of the direct listener</h2>
+ * The first topic a processor emits to <em>adopts</em> it ({@link Topic#adopt}): from then on that topic writes its
+ * direct listener into the processor's {@link Processor#recentDirect} whenever it publishes a new one (under its
+ * lock: listeners added or removed, the dispatcher closed or dead), so the copy is as current as {@link Topic#direct}
+ * and the emit does not compare the two. A processor that emits another event gives the copy up for good ({@link
+ * Topic#disown}: the copy is cleared, under the adopted topic's lock, before {@link Processor#recent} names another
+ * topic) and reads {@link Topic#direct} of the topic it emits to instead, one load further. So an emit that reads a
+ * topic from {@code recent} and then a non-null copy has the direct listener of that very topic: the copy is non-null
+ * only while {@code recent} can name the adopted topic alone. A topic holds the processors that adopted it weakly, so
+ * that it does not keep a restarted manager's processors alive.
  *
  * <h2>Nesting</h2>
  * Only the {@link AsyncDispatcher}'s loop thread counts nesting ({@code counted}): one listener that emits to a
@@ -43,8 +57,9 @@ package io.pipeline.core;
  *
  * <h2>Benign races</h2>
  * <ul>
- *   <li>{@link Processor#recent}, the topic a processor emitted last, is a plain field: a stale value only costs a
- *       lookup, and topics are never replaced.</li>
+ *   <li>{@link Processor#recent}, the topic a processor emitted last, is read with one volatile load and written
+ *       with a release store (after {@link Topic#disown}, which it must not be seen before); a stale value only costs
+ *       a lookup, and topics are never replaced.</li>
  *   <li>A {@link Route} is immutable and published through one volatile field; an emit reads it once, so it sees
  *       one consistent set of listeners. A listener added or cancelled while an emit runs may or may not hear
  *       that emit — exactly the guarantee of a copy-on-write list — and hears every emit that starts after
@@ -63,6 +78,19 @@ package io.pipeline.core;
  * otherwise stateless and safe for concurrent use.
  */
 final class InlineDelivery {
+    private static final VarHandle RECENT;
+    private static final VarHandle ADOPTED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            RECENT = lookup.findVarHandle(Processor.class, "recent", Topic.class);
+            ADOPTED = lookup.findVarHandle(Processor.class, "adopted", Topic.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final Dispatcher dispatcher;
     /** Whether nesting is counted: the async loop thread. */
     private final boolean counted;
@@ -93,15 +121,13 @@ final class InlineDelivery {
             // The first test is a constant when the JIT knows both the event (a static final record) and the
             // payload's class (allocated in the emitter's inlined chain): the type check then costs nothing.
             if (payloadClass == event.type() || payloadClass == topic.route().accepted()) {
-                // The listener is called through the processor's own copy, checked against the topic's: the call
-                // then depends on one load from the processor instead of two (processor → topic → listener), and
-                // a chain of processors on the loads of its listeners alone (docs/BENCHMARKS.md, "One load nearer
-                // the emitter"); the check runs beside it. A stale or raced copy fails the check and is replaced.
+                // The listener is called through the processor's own copy, which the topic keeps current (the
+                // design note above): the call then depends on one load from the processor instead of two
+                // (processor → topic → listener), and a chain of processors on the loads of its listeners alone
+                // (docs/BENCHMARKS.md, "One load nearer the emitter"). No copy: a processor of several events.
                 Listener<Object> direct = processor.recentDirect;
-                Listener<Object> current = topic.direct;
-                if (direct != current) {
-                    processor.recentDirect = current;
-                    direct = current;
+                if (direct == null) {
+                    direct = topic.direct;
                 }
                 if (direct != null) {
                     // Counted with one plain increment (TopicStats, "direct calls"), with or without metrics: the
@@ -173,10 +199,35 @@ final class InlineDelivery {
         if (topic == null) {
             topic = processor.topics.topic(event); // a dead event: its topic counts it from now on
         }
-        processor.recent = topic;
+        remember(processor, topic);
         Route route = topic.route();
         topic.accepted(route, payload.getClass());
         return emitChecked(topic, route, event, payload);
+    }
+
+    /**
+     * Makes {@code topic} the processor's remembered one. The first topic a processor emits to adopts it
+     * ({@link Topic#adopt}) and keeps the processor's copy of its direct listener current; a processor that emits
+     * another event gives the copy up for good ({@link Topic#disown}) before it remembers the other topic, so that
+     * an emit that reads a topic from {@link Processor#recent} and then a copy finds either that topic's listener
+     * or none.
+     */
+    private static void remember(Processor processor, Topic topic) {
+        Topic adopted = processor.adopted;
+        if (adopted == null) {
+            if (ADOPTED.compareAndSet(processor, null, topic)) {
+                topic.adopt(processor);
+                RECENT.setRelease(processor, topic);
+                return;
+            }
+            adopted = processor.adopted;
+        }
+        if (adopted != topic && !processor.severalEvents) {
+            adopted.disown(processor);
+        }
+        // A release store: an emit that reads this topic also reads the copy as disown left it. Not a volatile
+        // store, whose fence a processor alternating between two events would pay on every switch.
+        RECENT.setRelease(processor, topic);
     }
 
     /** Delivers one message inline, one level deeper: the only place where nesting is counted. */

@@ -48,13 +48,20 @@ public abstract class Processor {
     final ProcessorTopics topics;
     final InlineDelivery delivery;
     /** The topic this processor emitted last; owned by {@link InlineDelivery} (see its design note). */
-    Topic recent;
+    volatile Topic recent;
     /**
-     * {@link #recent}'s {@link Topic#direct direct listener} as this processor last read it; owned by {@link
-     * InlineDelivery} (see its design note): a copy one load nearer the emitter, used only while it is still the
-     * topic's.
+     * The {@link Topic#direct direct listener} of {@link #adopted}, kept current by that topic, while this processor
+     * has emitted no other event; {@code null} otherwise. Owned by {@link Topic#adopt} and {@link InlineDelivery}
+     * (see its design note): a copy one load nearer the emitter.
      */
-    Listener<Object> recentDirect;
+    volatile Listener<Object> recentDirect;
+    /** The first topic this processor emitted to; set once, by compare-and-set ({@link InlineDelivery}). */
+    volatile Topic adopted;
+    /**
+     * Whether this processor has emitted to a topic other than {@link #adopted}: then {@link #recentDirect} stays
+     * {@code null}. Written once, under the lock of {@link #adopted}.
+     */
+    volatile boolean severalEvents;
 
     /**
      * Creates a processor named {@code name} on {@code handler}.

@@ -1,7 +1,9 @@
 package io.pipeline.core;
 
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.WeakReference;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
@@ -44,7 +46,8 @@ final class Topic implements Target {
      * lets any emitting thread call it (an open {@link SyncDispatcher}) and this is not an error topic, else
      * {@code null}. Derived from the route and written with it, under this topic's lock; read by the direct rung
      * of {@link InlineDelivery} alone. A field of its own rather than a component of {@link Route}, so that the
-     * direct rung costs one load instead of two (route, then its listener).
+     * direct rung costs one load instead of two (route, then its listener). Copied into the processors that adopted
+     * this topic ({@link #adopt}) whenever it is written.
      */
     volatile Listener<Object> direct;
     /**
@@ -52,6 +55,12 @@ final class Topic implements Target {
      * {@link #direct} is {@code null}. Written and read like {@link #direct}.
      */
     volatile Listener<Object> timedDirect;
+    /**
+     * The processors whose copy of {@link #direct} this topic keeps current ({@link #adopt}), weakly held: a topic
+     * outlives the processors of a restarted manager, which must not be kept alive by it. {@code null} until the
+     * first; guarded by this topic's lock.
+     */
+    private ArrayList<WeakReference<Processor>> adopters;
 
     Topic(ProcessorTopics owner, Event<?> event) {
         this.owner = owner;
@@ -110,8 +119,47 @@ final class Topic implements Target {
 
     private void publishDirect(Route published) {
         Listener<Object> sole = directCallsAllowed() ? published.sole() : null;
-        direct = timesDirectCalls ? null : sole;
+        Listener<Object> untimed = timesDirectCalls ? null : sole;
+        direct = untimed;
         timedDirect = timesDirectCalls ? sole : null;
+        if (adopters != null) {
+            adopters.removeIf(adopter -> {
+                Processor processor = adopter.get();
+                if (processor == null || processor.severalEvents) {
+                    return true;
+                }
+                processor.recentDirect = untimed;
+                return false;
+            });
+        }
+    }
+
+    /**
+     * Keeps {@code processor}'s copy of {@link #direct} current from now on: the first topic a processor emits to
+     * adopts it. Nothing if the processor has already emitted another event ({@link #disown}).
+     */
+    synchronized void adopt(Processor processor) {
+        if (processor.severalEvents) {
+            return;
+        }
+        if (adopters == null) {
+            adopters = new ArrayList<>(1);
+        }
+        adopters.removeIf(adopter -> adopter.get() == null);
+        adopters.add(new WeakReference<>(processor));
+        processor.recentDirect = direct;
+    }
+
+    /**
+     * {@code processor}, which adopted this topic, emits another event too: its copy is cleared for good, so that an
+     * emit never reads it beside another topic.
+     */
+    synchronized void disown(Processor processor) {
+        processor.severalEvents = true;
+        processor.recentDirect = null;
+        if (adopters != null) {
+            adopters.removeIf(adopter -> adopter.get() == null || adopter.get() == processor);
+        }
     }
 
     private boolean directCallsAllowed() {

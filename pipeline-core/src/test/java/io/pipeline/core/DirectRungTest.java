@@ -14,8 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The direct rung of a {@link SyncDispatcher}: each processor keeps its own copy of the direct listener of the topic
- * it emitted last. These tests check that the copy never outlives a change of listeners and never crosses events.
+ * The direct rung of a {@link SyncDispatcher}: a processor keeps a copy of the direct listener of the first topic it
+ * emitted to, which that topic keeps current, until it emits another event. These tests check that the copy never
+ * outlives a change of listeners, never crosses events, and does not keep a processor alive.
  */
 class DirectRungTest {
     private static final Event<String> LEFT = Event.of("left", String.class);
@@ -104,6 +105,101 @@ class DirectRungTest {
         assertThat(crossed).hasValue(0);
         assertThat(left).hasValue(perThread);
         assertThat(right).hasValue(perThread);
+    }
+
+    @Test
+    void processorThatEmittedASecondEvent_followsListenerChangesOfBoth() {
+        TestProcessor source = new TestProcessor("source", handler);
+        List<String> heard = new ArrayList<>();
+        Subscription oldLeft = source.on(LEFT, s -> heard.add("old-left:" + s));
+        source.on(RIGHT, s -> heard.add("right:" + s));
+        for (int i = 0; i < 1_000; i++) {
+            source.emit(LEFT, "a");
+        }
+        source.emit(RIGHT, "b");
+        heard.clear();
+
+        oldLeft.cancel();
+        source.on(LEFT, s -> heard.add("new-left:" + s));
+        source.emit(LEFT, "c");
+        source.emit(RIGHT, "d");
+        source.emit(LEFT, "e");
+
+        assertThat(heard).containsExactly("new-left:c", "right:d", "new-left:e");
+    }
+
+    @Test
+    void twoProcessorsOfOneName_bothFollowAReplacedListener() {
+        TestProcessor first = new TestProcessor("source", handler);
+        TestProcessor second = new TestProcessor("source", handler);
+        List<String> heard = new ArrayList<>();
+        Subscription old = first.on(LEFT, s -> heard.add("old:" + s));
+        first.emit(LEFT, "1");
+        second.emit(LEFT, "2");
+
+        old.cancel();
+        second.on(LEFT, s -> heard.add("new:" + s));
+        first.emit(LEFT, "3");
+        second.emit(LEFT, "4");
+
+        assertThat(heard).containsExactly("old:1", "old:2", "new:3", "new:4");
+    }
+
+    @Test
+    void firstEmitsOfTwoEventsOnTwoThreadsAtOnce_neverCross() throws Exception {
+        AtomicLong crossed = new AtomicLong();
+        AtomicLong heard = new AtomicLong();
+        int rounds = 2_000;
+        int perThread = 20;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                TestProcessor source = new TestProcessor("source-" + round, handler);
+                source.on(LEFT, s -> (s.equals("l") ? heard : crossed).incrementAndGet());
+                source.on(RIGHT, s -> (s.equals("r") ? heard : crossed).incrementAndGet());
+                Future<?> l = threads.submit(() -> emitAfter(start, source, LEFT, "l", perThread));
+                Future<?> r = threads.submit(() -> emitAfter(start, source, RIGHT, "r", perThread));
+                l.get(60, TimeUnit.SECONDS);
+                r.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+            assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        assertThat(crossed).hasValue(0);
+        assertThat(heard).hasValue((long) rounds * perThread * 2);
+    }
+
+    @Test
+    void aTopicDoesNotKeepTheProcessorsThatEmittedToItAlive() throws InterruptedException {
+        TestProcessor keeper = new TestProcessor("source", handler);
+        keeper.on(LEFT, s -> {});
+        java.lang.ref.WeakReference<TestProcessor> dropped = emitOnceAndDrop(handler);
+
+        for (int i = 0; i < 50 && dropped.get() != null; i++) {
+            System.gc();
+            Thread.onSpinWait();
+        }
+
+        assertThat(dropped.get()).as("a replaced processor reachable only from its topic").isNull();
+        keeper.emit(LEFT, "still delivered");
+    }
+
+    private static java.lang.ref.WeakReference<TestProcessor> emitOnceAndDrop(MessageHandler handler) {
+        TestProcessor replaced = new TestProcessor("source", handler);
+        replaced.emit(LEFT, "x");
+        return new java.lang.ref.WeakReference<>(replaced);
+    }
+
+    private static Void emitAfter(java.util.concurrent.CyclicBarrier start, Processor source, Event<String> event,
+            String payload, int times) throws Exception {
+        start.await(30, TimeUnit.SECONDS);
+        for (int i = 0; i < times; i++) {
+            source.emit(event, payload);
+        }
+        return null;
     }
 
     private static Void emitAll(Processor source, Event<String> event, String payload, int times, CountDownLatch go)
