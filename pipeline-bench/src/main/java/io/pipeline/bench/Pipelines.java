@@ -47,6 +47,7 @@ final class Pipelines {
             case "direct" -> new Direct(terminal);
             case "syncDispatcher" -> new Dispatched(new SyncDispatcher(), terminal);
             case "syncDispatcherTwoListeners" -> new Dispatched(new SyncDispatcher(), terminal, true);
+            case "syncDispatcherTwoEvents" -> Dispatched.mapperOfTwoEvents(new SyncDispatcher(), terminal);
             case "asyncDispatcher" -> new Dispatched(new AsyncDispatcher(), terminal);
             case "syncDispatcherMetricsOff" -> new Flowed(new SyncDispatcher(), false, false, terminal);
             case "syncDispatcherFlow" -> new Flowed(new SyncDispatcher(), true, false, terminal);
@@ -116,6 +117,8 @@ final class Pipelines {
 
     static final class PriceMapper extends Processor {
         static final Event<Priced> PRICED = Event.of("priced", Priced.class);
+        /** An event the mapper emits once, before the measurement, in {@code syncDispatcherTwoEvents}. */
+        static final Event<String> STARTED = Event.of("started", String.class);
 
         PriceMapper(String name, MessageHandler handler) {
             super(name, handler);
@@ -129,9 +132,22 @@ final class Pipelines {
     private static final class Dispatched implements Pipeline {
         private final MessageHandler handler;
         private final TickSource source;
+        private final PriceMapper mapper;
 
         Dispatched(MessageHandler handler, Terminal terminal) {
             this(handler, terminal, false);
+        }
+
+        /**
+         * The plain wiring, but the mapper emits a second event (once, before the measurement): a processor of
+         * several events calls its listeners through the topic's field, not its own copy (see InlineDelivery).
+         */
+        static Dispatched mapperOfTwoEvents(MessageHandler handler, Terminal terminal) {
+            Dispatched dispatched = new Dispatched(handler, terminal, false);
+            dispatched.mapper.on(PriceMapper.STARTED, started -> {});
+            dispatched.source.publish(new Tick(0, 100.0));
+            dispatched.mapper.emit(PriceMapper.STARTED, "started");
+            return dispatched;
         }
 
         /**
@@ -141,7 +157,7 @@ final class Pipelines {
         Dispatched(MessageHandler handler, Terminal terminal, boolean secondListener) {
             this.handler = handler;
             this.source = new TickSource("bench.source", handler);
-            PriceMapper mapper = new PriceMapper("bench.mapper", handler);
+            this.mapper = new PriceMapper("bench.mapper", handler);
             source.on(TickSource.TICK, mapper::handle);
             mapper.on(PriceMapper.PRICED, terminal::accept);
             if (secondListener) {

@@ -18,7 +18,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class SyncThroughput extends ContenderBenchmark {
-    @Param({"direct", "syncDispatcher", "syncDispatcherTwoListeners", "syncDispatcherMetricsOff", "syncDispatcherFlow", "syncDispatcherTimed", "rxJava", "reactor", "guavaEventBus"})
+    @Param({"direct", "syncDispatcher", "syncDispatcherTwoListeners", "syncDispatcherTwoEvents", "syncDispatcherMetricsOff", "syncDispatcherFlow", "syncDispatcherTimed", "rxJava", "reactor", "guavaEventBus"})
     public String contender;
 
     @Override

@@ -25,8 +25,9 @@ import java.lang.invoke.VarHandle;
  * The first two are small methods with the rest out of line, so that the JIT inlines a whole chain of processors
  * into the emitter and scalar-replaces the payloads that do not outlive it. The direct rung is written for the
  * instructions it compiles to: in {@code pipeline-bench}'s {@code SyncThroughput} a {@code SyncDispatcher} chain runs
- * at 0.71–0.78× the hand-wired chain of direct calls with 0 bytes per event, metrics on or off (docs/BENCHMARKS.md,
- * "The direct rung reworked" and "One load nearer the emitter"): the payload type check folds away for an exact type
+ * at 0.77–0.79× the hand-wired chain of direct calls with 0 bytes per event, metrics on or off (docs/BENCHMARKS.md,
+ * "The direct rung reworked", "One load nearer the emitter" and "The listener copy kept current by its topic"): the
+ * payload type check folds away for an exact type
  * ({@link Event} is a record, so the JIT trusts {@code event.type()} as a constant), the listener is called through
  * the processor's own copy of the topic's direct listener (one dependent load, not two), the count is a plain
  * increment, and no clock is read unless {@code Flow.Builder.timeDirectCalls} asks for it (a clock read anywhere on
