@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,10 +24,13 @@ class DirectRungTest {
     private static final Event<String> RIGHT = Event.of("right", String.class);
 
     private final SyncDispatcher handler = new SyncDispatcher();
+    private final ExecutorService threads = Executors.newFixedThreadPool(2);
 
     @AfterEach
-    void close() {
+    void close() throws InterruptedException {
         handler.close();
+        threads.shutdownNow();
+        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
@@ -89,18 +93,10 @@ class DirectRungTest {
         source.on(LEFT, s -> (s.equals("l") ? left : crossed).incrementAndGet());
         source.on(RIGHT, s -> (s.equals("r") ? right : crossed).incrementAndGet());
         int perThread = 200_000;
-        CountDownLatch go = new CountDownLatch(1);
-        ExecutorService threads = Executors.newFixedThreadPool(2);
-        try {
-            Future<?> l = threads.submit(() -> emitAll(source, LEFT, "l", perThread, go));
-            Future<?> r = threads.submit(() -> emitAll(source, RIGHT, "r", perThread, go));
-            go.countDown();
-            l.get(60, TimeUnit.SECONDS);
-            r.get(60, TimeUnit.SECONDS);
-        } finally {
-            threads.shutdownNow();
-            assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        }
+        CyclicBarrier start = new CyclicBarrier(2);
+
+        onBothThreads(() -> emitAfter(start, source, LEFT, "l", perThread),
+                () -> emitAfter(start, source, RIGHT, "r", perThread));
 
         assertThat(crossed).hasValue(0);
         assertThat(left).hasValue(perThread);
@@ -151,21 +147,14 @@ class DirectRungTest {
         AtomicLong heard = new AtomicLong();
         int rounds = 2_000;
         int perThread = 20;
-        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-        ExecutorService threads = Executors.newFixedThreadPool(2);
-        try {
-            for (int round = 0; round < rounds; round++) {
-                TestProcessor source = new TestProcessor("source-" + round, handler);
-                source.on(LEFT, s -> (s.equals("l") ? heard : crossed).incrementAndGet());
-                source.on(RIGHT, s -> (s.equals("r") ? heard : crossed).incrementAndGet());
-                Future<?> l = threads.submit(() -> emitAfter(start, source, LEFT, "l", perThread));
-                Future<?> r = threads.submit(() -> emitAfter(start, source, RIGHT, "r", perThread));
-                l.get(60, TimeUnit.SECONDS);
-                r.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            threads.shutdownNow();
-            assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        CyclicBarrier start = new CyclicBarrier(2);
+
+        for (int round = 0; round < rounds; round++) {
+            TestProcessor source = new TestProcessor("source-" + round, handler);
+            source.on(LEFT, s -> (s.equals("l") ? heard : crossed).incrementAndGet());
+            source.on(RIGHT, s -> (s.equals("r") ? heard : crossed).incrementAndGet());
+            onBothThreads(() -> emitAfter(start, source, LEFT, "l", perThread),
+                    () -> emitAfter(start, source, RIGHT, "r", perThread));
         }
 
         assertThat(crossed).hasValue(0);
@@ -193,18 +182,17 @@ class DirectRungTest {
         return new java.lang.ref.WeakReference<>(replaced);
     }
 
-    private static Void emitAfter(java.util.concurrent.CyclicBarrier start, Processor source, Event<String> event,
-            String payload, int times) throws Exception {
-        start.await(30, TimeUnit.SECONDS);
-        for (int i = 0; i < times; i++) {
-            source.emit(event, payload);
-        }
-        return null;
+    /** Runs {@code left} and {@code right} on the two threads at once and waits for both. */
+    private void onBothThreads(Callable<Void> left, Callable<Void> right) throws Exception {
+        Future<Void> l = threads.submit(left);
+        Future<Void> r = threads.submit(right);
+        l.get(60, TimeUnit.SECONDS);
+        r.get(60, TimeUnit.SECONDS);
     }
 
-    private static Void emitAll(Processor source, Event<String> event, String payload, int times, CountDownLatch go)
-            throws InterruptedException {
-        go.await();
+    private static Void emitAfter(CyclicBarrier start, Processor source, Event<String> event,
+            String payload, int times) throws Exception {
+        start.await(30, TimeUnit.SECONDS);
         for (int i = 0; i < times; i++) {
             source.emit(event, payload);
         }
