@@ -223,4 +223,25 @@ class DirectListenerChangeTest {
 
         assertThat(heard).containsExactly("old:1", "old:2", "new:3", "new:4", "new:5", "new:6");
     }
+
+    @ParameterizedTest
+    @EnumSource(Node.State.class)
+    void listenerSubscribingAOnceListenerDuringItsDirectCall_theOnceHearsTheNextEmitOnly_thenTheDirectCallResumes(
+            Node.State state) throws Exception {
+        Node node = node(state);
+        node.on(Node.A, s -> {
+            heard.add("plain:" + s);
+            if (s.equals("once")) {
+                node.once(Node.A, t -> heard.add("once:" + t));
+            }
+        });
+        node.emit(Node.A, "1");
+        node.emit(Node.A, "once");
+        node.emit(Node.A, "2");
+        node.emit(Node.A, "3");
+        emitOnAnotherThread(node, "4");
+
+        assertThat(heard).containsExactly("plain:1", "plain:once", "plain:2", "once:2", "plain:3", "plain:4");
+        assertThat(node.listenerCount(Node.A)).isEqualTo(1);
+    }
 }

@@ -34,6 +34,8 @@ class DirectRungMetricsTest {
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final RecordingErrorReporter reporter = new RecordingErrorReporter();
     private final AtomicReference<Node> node = new AtomicReference<>();
+    /** "m.late": no listener until a test subscribes one. */
+    private final AtomicReference<Node> late = new AtomicReference<>();
     private final AtomicLong heardA = new AtomicLong();
     private final AtomicLong heardB = new AtomicLong();
     private Flow flow;
@@ -57,6 +59,7 @@ class DirectRungMetricsTest {
                         n.on(Node.A, s -> heardA.incrementAndGet());
                         n.on(Node.B, s -> heardB.incrementAndGet());
                         node.set(n);
+                        late.set(new Node(processorName("late"), h));
                         setSource(new Feed(processorName("feed"), h));
                     }
                 }).build();
@@ -159,5 +162,40 @@ class DirectRungMetricsTest {
         assertThat(event("a").delivered()).isEqualTo(3_000).isEqualTo(heardA.get());
         assertThat(event("b").emitted()).isEqualTo(1_000);
         assertThat(event("b").delivered()).isEqualTo(1_000).isEqualTo(heardB.get());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Node.State.class, names = {"FRESH", "ADOPTED"})
+    void eventFirstEmittedToNobody_thenListenedTo_theFirstDeliveryIsTimed(Node.State state) {
+        start(true, false);
+        Node late = this.late.get().prime(state); // the primer's listeners only: its emits are heard
+        late.emit(Node.C, "unheard");
+        late.on(Node.C, s -> { });
+        for (int i = 0; i < 5_000; i++) {
+            late.emit(Node.C, "c");
+        }
+
+        EventMetrics c = flow.metrics().manager("m").orElseThrow().processor("m.late").map(p -> p.event("c"))
+                .orElseThrow().orElseThrow();
+        assertThat(c.emitted()).isEqualTo(5_001);
+        assertThat(c.delivered()).isEqualTo(5_000);
+        assertThat(c.deadEvents()).isEqualTo(1);
+        assertThat(c.listenerTime().samples()).as("the first delivery timed").isEqualTo(1);
+    }
+
+    @Test
+    void eventFirstEmittedToNobody_thenListenedTo_withTimeDirectCalls_theFirstAndEvery1024thDeliveryAreTimed() {
+        start(true, true);
+        Node late = this.late.get();
+        late.emit(Node.C, "unheard");
+        late.on(Node.C, s -> { });
+        for (int i = 0; i < 2 * 1024 + 1; i++) { // deliveries 1, 1025 and 2049 are timed
+            late.emit(Node.C, "c");
+        }
+
+        EventMetrics c = flow.metrics().manager("m").orElseThrow().processor("m.late").map(p -> p.event("c"))
+                .orElseThrow().orElseThrow();
+        assertThat(c.delivered()).isEqualTo(2 * 1024 + 1);
+        assertThat(c.listenerTime().samples()).isEqualTo(3);
     }
 }
