@@ -39,9 +39,10 @@ import java.lang.invoke.VarHandle;
  * lock: listeners added or removed, the dispatcher closed or dead), so the copy is as current as {@link Topic#direct}
  * and the emit does not compare the two. A processor that emits another event gives the copy up for good ({@link
  * Topic#disown}: the copy is cleared, under the adopted topic's lock, before {@link Processor#recent} names another
- * topic) and reads {@link Topic#direct} of the topic it emits to instead, one load further. So an emit that reads a
- * topic from {@code recent} and then a non-null copy has the direct listener of that very topic: the copy is non-null
- * only while {@code recent} can name the adopted topic alone. A topic holds the processors that adopted it weakly, so
+ * topic — and before {@link Processor#severalEvents} says so, since an emitter that reads that flag goes on to name
+ * another topic without the lock) and reads {@link Topic#direct} of the topic it emits to instead, one load further.
+ * So an emit that reads a topic from {@code recent} and then a non-null copy has the direct listener of that very
+ * topic: the copy is non-null only while {@code recent} can name the adopted topic alone. A topic holds the processors that adopted it weakly, so
  * that it does not keep a restarted manager's processors alive.
  *
  * <h2>Nesting</h2>

@@ -152,11 +152,14 @@ final class Topic implements Target {
 
     /**
      * {@code processor}, which adopted this topic, emits another event too: its copy is cleared for good, so that an
-     * emit never reads it beside another topic.
+     * emit never reads it beside another topic. The copy is cleared <em>before</em> {@link Processor#severalEvents} is
+     * set: an emitter that reads the flag set skips this method and remembers another topic at once, so it must find
+     * the copy cleared already (set first, another thread could remember another topic while the copy still held
+     * this topic's listener, and an emit of that other event would call it).
      */
     synchronized void disown(Processor processor) {
-        processor.severalEvents = true;
         processor.recentDirect = null;
+        processor.severalEvents = true;
         if (adopters != null) {
             adopters.removeIf(adopter -> adopter.get() == null || adopter.get() == processor);
         }
