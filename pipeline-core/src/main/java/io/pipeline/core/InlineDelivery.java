@@ -146,11 +146,11 @@ final class InlineDelivery {
                 Listener<Object> timedDirect = topic.timedDirect;
                 if (timedDirect != null) {
                     // The same rung when Flow.Builder.timeDirectCalls asked for listener time: one delivery in
-                    // TopicStats.SAMPLE_MASK + 1 is timed. A separate field, so that the untimed rung above tests
-                    // nothing for it.
+                    // TopicStats.SAMPLE_MASK + 1 is timed, counted with the topic's other deliveries. A separate
+                    // field, so that the untimed rung above tests nothing for it.
                     long calls = topic.directCalls + 1;
                     topic.directCalls = calls;
-                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0;
+                    boolean timed = topic.stats.directCallTimed(calls);
                     long start = timed ? System.nanoTime() : 0;
                     try {
                         timedDirect.handle(payload);
@@ -200,8 +200,12 @@ final class InlineDelivery {
         if (topic == null) {
             topic = processor.topics.topic(event); // a dead event: its topic counts it from now on
         }
-        remember(processor, topic);
         Route route = topic.route();
+        if (!route.isEmpty()) {
+            // A topic nobody listens to is not remembered: the first emit that is heard comes this way too, so that
+            // an event's first delivery is on the inline rung and timed (ListenerTime), never a direct call.
+            remember(processor, topic);
+        }
         topic.accepted(route, payload.getClass());
         return emitChecked(topic, route, event, payload);
     }
