@@ -90,7 +90,7 @@ class CloseRaceTest {
     @EnumSource(Node.State.class)
     void closeRacingEmitsOnOtherThreads_everyEmitAfterCloseReturnedThrows_andNothingIsDeliveredForIt(
             Node.State state) throws Exception {
-        for (int round = 0; round < 200; round++) {
+        for (int round = 0; round < 100; round++) {
             SyncDispatcher handler = round == 0 ? this.handler : new SyncDispatcher();
             over.set(false);
             CountDownLatch running = new CountDownLatch(EMITTERS);
@@ -118,7 +118,7 @@ class CloseRaceTest {
     void outOfMemoryErrorFromADirectListener_racingEmitsOnOtherThreads_everyLaterEmitThrowsWithItAsCause(
             Node.State state) throws Exception {
         OutOfMemoryError fatal = new OutOfMemoryError("listener's heap");
-        for (int round = 0; round < 200; round++) {
+        for (int round = 0; round < 100; round++) {
             SyncDispatcher handler = round == 0 ? this.handler : new SyncDispatcher();
             over.set(false);
             CountDownLatch running = new CountDownLatch(EMITTERS);

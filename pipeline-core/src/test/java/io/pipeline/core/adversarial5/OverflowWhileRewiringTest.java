@@ -49,8 +49,8 @@ class OverflowWhileRewiringTest {
     void overflowWhileListenersReplaceThemselves_theNextEmitIsHeardByExactlyTheRegisteredListeners()
             throws InterruptedException {
         List<String> inconsistent = new ArrayList<>();
-        for (int kilobytes = 128; kilobytes <= 1024; kilobytes += 8) {
-            for (int extraFrames = 0; extraFrames < 4; extraFrames++) {
+        for (int kilobytes = 128; kilobytes <= 768; kilobytes += 8) {
+            for (int extraFrames = 0; extraFrames < 3; extraFrames++) {
                 String[] outcome = new String[1];
                 int frames = extraFrames;
                 Thread thread = new Thread(null, () -> outcome[0] = overflowAndProbe(frames), "adv5-overflow",
