@@ -42,8 +42,8 @@ import java.lang.invoke.VarHandle;
  * topic — and before {@link Processor#severalEvents} says so, since an emitter that reads that flag goes on to name
  * another topic without the lock) and reads {@link Topic#direct} of the topic it emits to instead, one load further.
  * So an emit that reads a topic from {@code recent} and then a non-null copy has the direct listener of that very
- * topic: the copy is non-null only while {@code recent} can name the adopted topic alone. A topic holds the processors that adopted it weakly, so
- * that it does not keep a restarted manager's processors alive.
+ * topic: the copy is non-null only while {@code recent} can name the adopted topic alone. A topic holds the
+ * processors that adopted it weakly, so that it does not keep a restarted manager's processors alive.
  *
  * <h2>Nesting</h2>
  * Only the {@link AsyncDispatcher}'s loop thread counts nesting ({@code counted}): one listener that emits to a

@@ -70,7 +70,7 @@ class DirectRungMetricsTest {
         return flow.metrics().manager("m").orElseThrow().processor("m.node").orElseThrow().event(name).orElseThrow();
     }
 
-    /** Emits {@code n} A's in the way {@code state} says: B once between them for a processor that gives its copy up. */
+    /** Emits {@code n} A's as {@code state} says: B once between them for a processor that gives its copy up. */
     private void emitA(Node.State state, int n) {
         Node source = node.get();
         for (int i = 0; i < n; i++) {

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A {@link SyncDispatcher} recursion that overflows the stack while its listeners rewire themselves: each replaces
  * itself ({@code cancel}, then {@code on} of a successor) and emits again, until a {@link StackOverflowError} strikes
- * — somewhere inside {@code cancel} or {@code on} too. Once it has unwound, the processor's listeners are whatever the
- * topic says they are: the next emit is heard by exactly the listeners {@code listenerCount} counts, never by one
- * the overflow left behind as the direct listener. Swept over stack sizes, so that the overflow strikes at every depth
+ * — somewhere inside {@code cancel} or {@code on} too. Once it has unwound, the processor's listeners are whatever
+ * the topic says they are: the next emit is heard by exactly the listeners {@code listenerCount} counts, never by
+ * one the overflow left behind as the direct listener. Swept over stack sizes, so that the overflow strikes at every depth
  * of the rewiring.
  */
 class OverflowWhileRewiringTest {
