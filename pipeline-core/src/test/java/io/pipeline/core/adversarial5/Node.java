@@ -46,6 +46,7 @@ final class Node extends Processor {
                 emit(A, "prime");
             }
         }
+        emitAsync(A, "prime").join(); // under an AsyncDispatcher: every priming message delivered before the cancel
         a.cancel();
         b.cancel();
         return this;
