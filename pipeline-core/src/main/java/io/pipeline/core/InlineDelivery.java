@@ -40,10 +40,11 @@ import java.lang.invoke.VarHandle;
  * lock: listeners added or removed, the dispatcher closed or dead), so the copy is as current as {@link Topic#direct}
  * and the emit does not compare the two. A processor that emits another event gives the copy up for good ({@link
  * Topic#disown}: the copy is cleared, under the adopted topic's lock, before {@link Processor#recent} names another
- * topic) and reads {@link Topic#direct} of the topic it emits to instead, one load further. So an emit that reads a
- * topic from {@code recent} and then a non-null copy has the direct listener of that very topic: the copy is non-null
- * only while {@code recent} can name the adopted topic alone. A topic holds the processors that adopted it weakly, so
- * that it does not keep a restarted manager's processors alive.
+ * topic — and before {@link Processor#severalEvents} says so, since an emitter that reads that flag goes on to name
+ * another topic without the lock) and reads {@link Topic#direct} of the topic it emits to instead, one load further.
+ * So an emit that reads a topic from {@code recent} and then a non-null copy has the direct listener of that very
+ * topic: the copy is non-null only while {@code recent} can name the adopted topic alone. A topic holds the
+ * processors that adopted it weakly, so that it does not keep a restarted manager's processors alive.
  *
  * <h2>Nesting</h2>
  * Only the {@link AsyncDispatcher}'s loop thread counts nesting ({@code counted}): one listener that emits to a
@@ -146,11 +147,11 @@ final class InlineDelivery {
                 Listener<Object> timedDirect = topic.timedDirect;
                 if (timedDirect != null) {
                     // The same rung when Flow.Builder.timeDirectCalls asked for listener time: one delivery in
-                    // TopicStats.SAMPLE_MASK + 1 is timed. A separate field, so that the untimed rung above tests
-                    // nothing for it.
+                    // TopicStats.SAMPLE_MASK + 1 is timed, counted with the topic's other deliveries. A separate
+                    // field, so that the untimed rung above tests nothing for it.
                     long calls = topic.directCalls + 1;
                     topic.directCalls = calls;
-                    boolean timed = (calls & TopicStats.SAMPLE_MASK) == 0;
+                    boolean timed = topic.stats.directCallTimed(calls);
                     long start = timed ? System.nanoTime() : 0;
                     try {
                         timedDirect.handle(payload);
@@ -200,8 +201,12 @@ final class InlineDelivery {
         if (topic == null) {
             topic = processor.topics.topic(event); // a dead event: its topic counts it from now on
         }
-        remember(processor, topic);
         Route route = topic.route();
+        if (!route.isEmpty()) {
+            // A topic nobody listens to is not remembered: the first emit that is heard comes this way too, so that
+            // an event's first delivery is on the inline rung and timed (ListenerTime), never a direct call.
+            remember(processor, topic);
+        }
         topic.accepted(route, payload.getClass());
         return emitChecked(topic, route, event, payload);
     }

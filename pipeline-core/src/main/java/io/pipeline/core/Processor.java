@@ -59,7 +59,7 @@ public abstract class Processor {
     volatile Topic adopted;
     /**
      * Whether this processor has emitted to a topic other than {@link #adopted}: then {@link #recentDirect} stays
-     * {@code null}. Written once, under the lock of {@link #adopted}.
+     * {@code null}. Written once, under the lock of {@link #adopted}, after {@link #recentDirect} was cleared.
      */
     volatile boolean severalEvents;
 

@@ -3,7 +3,6 @@ package io.pipeline.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.ref.WeakReference;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
@@ -57,10 +56,11 @@ final class Topic implements Target {
     volatile Listener<Object> timedDirect;
     /**
      * The processors whose copy of {@link #direct} this topic keeps current ({@link #adopt}), weakly held: a topic
-     * outlives the processors of a restarted manager, which must not be kept alive by it. {@code null} until the
-     * first; guarded by this topic's lock.
+     * outlives the processors of a restarted manager, which must not be kept alive by it. An array, replaced whole
+     * under this topic's lock, so that {@link #publish(Route, boolean)} walks it without a call.
      */
-    private ArrayList<WeakReference<Processor>> adopters;
+    @SuppressWarnings("unchecked")
+    private WeakReference<Processor>[] adopters = (WeakReference<Processor>[]) new WeakReference<?>[0];
 
     Topic(ProcessorTopics owner, Event<?> event) {
         this.owner = owner;
@@ -114,23 +114,32 @@ final class Topic implements Target {
 
     /** Recomputes whether emitters may call the sole listener directly; called when the dispatcher closes or dies. */
     synchronized void refreshDirectListener() {
-        publishDirect(route);
+        publish(route, false);
     }
 
-    private void publishDirect(Route published) {
+    /**
+     * Publishes {@code published} (when {@code newRoute}) and the direct listener derived from it, here and in the
+     * processors that adopted this topic. Every method call comes before the first write, and after it there are
+     * only field accesses and {@link WeakReference#get()}, an intrinsic: a {@link StackOverflowError} — a listener
+     * deep in a {@link SyncDispatcher} recursion subscribes or cancels — then leaves the topic as it was, never half
+     * published (a route without a listener beside a direct listener or a copy that still calls it: emitters, which
+     * no longer compare the copy with anything, would call it until the next change).
+     */
+    private void publish(Route published, boolean newRoute) {
         Listener<Object> sole = directCallsAllowed() ? published.sole() : null;
         Listener<Object> untimed = timesDirectCalls ? null : sole;
+        Listener<Object> timed = timesDirectCalls ? sole : null;
+        WeakReference<Processor>[] copies = adopters;
+        if (newRoute) {
+            route = published;
+        }
         direct = untimed;
-        timedDirect = timesDirectCalls ? sole : null;
-        if (adopters != null) {
-            adopters.removeIf(adopter -> {
-                Processor processor = adopter.get();
-                if (processor == null || processor.severalEvents) {
-                    return true;
-                }
+        timedDirect = timed;
+        for (WeakReference<Processor> adopter : copies) {
+            Processor processor = adopter.get();
+            if (processor != null && !processor.severalEvents) {
                 processor.recentDirect = untimed;
-                return false;
-            });
+            }
         }
     }
 
@@ -142,24 +151,41 @@ final class Topic implements Target {
         if (processor.severalEvents) {
             return;
         }
-        if (adopters == null) {
-            adopters = new ArrayList<>(1);
-        }
-        adopters.removeIf(adopter -> adopter.get() == null);
-        adopters.add(new WeakReference<>(processor));
+        WeakReference<Processor>[] next = without(null, 1);
+        next[next.length - 1] = new WeakReference<>(processor);
+        adopters = next;
         processor.recentDirect = direct;
     }
 
     /**
      * {@code processor}, which adopted this topic, emits another event too: its copy is cleared for good, so that an
-     * emit never reads it beside another topic.
+     * emit never reads it beside another topic. The copy is cleared <em>before</em> {@link Processor#severalEvents} is
+     * set: an emitter that reads the flag set skips this method and remembers another topic at once, so it must find
+     * the copy cleared already (set first, another thread could remember another topic while the copy still held
+     * this topic's listener, and an emit of that other event would call it).
      */
     synchronized void disown(Processor processor) {
-        processor.severalEvents = true;
         processor.recentDirect = null;
-        if (adopters != null) {
-            adopters.removeIf(adopter -> adopter.get() == null || adopter.get() == processor);
+        processor.severalEvents = true;
+        adopters = without(processor, 0);
+    }
+
+    /**
+     * The adopters but {@code leaving} and those gone (collected, or of several events), with {@code room} empty
+     * slots at the end. Under this topic's lock.
+     */
+    @SuppressWarnings("unchecked")
+    private WeakReference<Processor>[] without(Processor leaving, int room) {
+        WeakReference<Processor>[] current = adopters;
+        WeakReference<Processor>[] kept = (WeakReference<Processor>[]) new WeakReference<?>[current.length + room];
+        int size = 0;
+        for (WeakReference<Processor> adopter : current) {
+            Processor processor = adopter.get();
+            if (processor != null && processor != leaving && !processor.severalEvents) {
+                kept[size++] = adopter;
+            }
         }
+        return size == current.length ? kept : Arrays.copyOf(kept, size + room);
     }
 
     private boolean directCallsAllowed() {
@@ -167,9 +193,7 @@ final class Topic implements Target {
     }
 
     private void publish(Subscriber[] next) {
-        Route published = Route.of(next, route.accepted());
-        route = published;
-        publishDirect(published);
+        publish(Route.of(next, route.accepted()), true);
     }
 
     synchronized void add(Subscriber subscriber) {

@@ -131,6 +131,17 @@ final class TopicStats extends TopicStatsPadding.Back {
         return ((next + delivered) & SAMPLE_MASK) == 1;
     }
 
+    /**
+     * Whether the direct call that brought {@link Topic#directCalls} to {@code calls} is to be timed (only when the
+     * topic {@link Topic#timesDirectCalls times direct calls}): direct calls and the other deliveries make one
+     * sequence, so that the first delivery and every {@value #SAMPLE_EVERY}th after it are timed however they were
+     * made — also when a processor went off the direct rung and back (it emitted another event), or the event's
+     * first delivery was a direct call.
+     */
+    boolean directCallTimed(long calls) {
+        return ((calls + (long) DELIVERED.getOpaque(this) + (long) LOOP_DELIVERED.getOpaque(this)) & SAMPLE_MASK) == 1;
+    }
+
     /** An emit the loop thread delivers inline (see {@link #loopDelivering()}). */
     void loopEmitted() {
         loopEmitted++;
