@@ -34,7 +34,10 @@ import java.util.function.Predicate;
  * <h2>Ordering</h2>
  * Messages from one emitting thread are delivered in emission order. Each listener receives messages in the
  * order they were delivered; an {@link AsyncListener} is given its next message only after the stage it
- * returned for the previous one has completed, and its continuations run on the loop thread.
+ * returned for the previous one has completed, and its continuations run on the loop thread. A queued message goes
+ * to the listeners its event has when the loop delivers it, not to those it had when it was emitted: a listener
+ * added after an {@code emit} returned may hear that message, one cancelled meanwhile does not, and a message whose
+ * listeners are all gone by then is counted as a dead event.
  *
  * <h2>Lifecycle</h2>
  * RUNNING → CLOSING → TERMINATED. {@link #close()} stops accepting emits from other threads (they throw

@@ -54,6 +54,75 @@ class AsyncDispatcherTest extends DispatcherContractTest {
     }
 
     @Test
+    void queuedMessage_goesToTheListenersItsEventHasWhenTheLoopDeliversIt() throws Exception {
+        AsyncDispatcher dispatcher = new AsyncDispatcher();
+        try {
+            TestProcessor gate = new TestProcessor("gate", dispatcher);
+            TestProcessor source = new TestProcessor("source", dispatcher);
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            gate.on(NUMBER, n -> {
+                held.countDown();
+                await(release);
+            });
+            List<String> heard = new CopyOnWriteArrayList<>();
+            Subscription before = source.on(NUMBER, n -> heard.add("before:" + n));
+            gate.emit(NUMBER, 0);
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue(); // the loop is held: what follows waits queued
+
+            source.emit(NUMBER, 1);
+            before.cancel();
+            source.on(NUMBER, n -> heard.add("after:" + n));
+            release.countDown();
+            dispatcher.close();
+
+            assertThat(heard).containsExactly("after:1");
+        } finally {
+            dispatcher.close();
+        }
+    }
+
+    @Test
+    void queuedMessage_whoseListenersAreAllGoneWhenDelivered_isADeadEvent() throws Exception {
+        AsyncDispatcher dispatcher = new AsyncDispatcher();
+        try {
+            TestProcessor gate = new TestProcessor("gate", dispatcher);
+            TestProcessor source = new TestProcessor("source", dispatcher);
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            gate.on(NUMBER, n -> {
+                held.countDown();
+                await(release);
+            });
+            List<Integer> heard = new CopyOnWriteArrayList<>();
+            Subscription only = source.on(NUMBER, heard::add);
+            gate.emit(NUMBER, 0);
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(source.emit(NUMBER, 1)).isTrue(); // heard when emitted
+            only.cancel();
+            release.countDown();
+            dispatcher.close();
+
+            assertThat(heard).isEmpty();
+            assertThat(dispatcher.deadEvents()).isEqualTo(1);
+        } finally {
+            dispatcher.close();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("not released in 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void listeners_runOnTheNamedLoopThread() throws Exception {
         AsyncDispatcher dispatcher = AsyncDispatcher.builder().threadName("quotes-loop").build();
         TestProcessor source = new TestProcessor("source", dispatcher);
