@@ -57,18 +57,10 @@ class AsyncDispatcherTest extends DispatcherContractTest {
     void queuedMessage_goesToTheListenersItsEventHasWhenTheLoopDeliversIt() throws Exception {
         AsyncDispatcher dispatcher = new AsyncDispatcher();
         try {
-            TestProcessor gate = new TestProcessor("gate", dispatcher);
             TestProcessor source = new TestProcessor("source", dispatcher);
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            gate.on(NUMBER, n -> {
-                held.countDown();
-                await(release);
-            });
             List<String> heard = new CopyOnWriteArrayList<>();
             Subscription before = source.on(NUMBER, n -> heard.add("before:" + n));
-            gate.emit(NUMBER, 0);
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue(); // the loop is held: what follows waits queued
+            CountDownLatch release = holdTheLoop(dispatcher); // what follows waits queued
 
             source.emit(NUMBER, 1);
             before.cancel();
@@ -86,18 +78,10 @@ class AsyncDispatcherTest extends DispatcherContractTest {
     void queuedMessage_whoseListenersAreAllGoneWhenDelivered_isADeadEvent() throws Exception {
         AsyncDispatcher dispatcher = new AsyncDispatcher();
         try {
-            TestProcessor gate = new TestProcessor("gate", dispatcher);
             TestProcessor source = new TestProcessor("source", dispatcher);
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            gate.on(NUMBER, n -> {
-                held.countDown();
-                await(release);
-            });
             List<Integer> heard = new CopyOnWriteArrayList<>();
             Subscription only = source.on(NUMBER, heard::add);
-            gate.emit(NUMBER, 0);
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            CountDownLatch release = holdTheLoop(dispatcher);
 
             assertThat(source.emit(NUMBER, 1)).isTrue(); // heard when emitted
             only.cancel();
@@ -109,6 +93,20 @@ class AsyncDispatcherTest extends DispatcherContractTest {
         } finally {
             dispatcher.close();
         }
+    }
+
+    /** Holds {@code dispatcher}'s loop in a listener until the returned latch is counted down. */
+    private static CountDownLatch holdTheLoop(AsyncDispatcher dispatcher) throws InterruptedException {
+        TestProcessor gate = new TestProcessor("gate", dispatcher);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        gate.on(NUMBER, n -> {
+            held.countDown();
+            await(release);
+        });
+        gate.emit(NUMBER, 0);
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        return release;
     }
 
     private static void await(CountDownLatch latch) {

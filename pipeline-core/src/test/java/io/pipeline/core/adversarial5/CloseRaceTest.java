@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -57,6 +58,18 @@ class CloseRaceTest {
         });
     }
 
+    /** One emitting thread per processor, each processor named by {@code name} and listened to on both events. */
+    private List<Future<Long>> startEmitters(SyncDispatcher handler, Node.State state, IntFunction<String> name,
+            CountDownLatch running) {
+        List<Future<Long>> emitters = new ArrayList<>();
+        for (int t = 0; t < EMITTERS; t++) {
+            Node node = new Node(name.apply(t), handler).prime(state);
+            listen(node);
+            emitters.add(emitUntilRefused(node, state, running));
+        }
+        return emitters;
+    }
+
     /**
      * Emits (alternating A and B for a disowned processor) until an emit started after {@link #over} was set has
      * thrown; returns how many emits started after {@code over} did not throw.
@@ -94,12 +107,8 @@ class CloseRaceTest {
             SyncDispatcher handler = round == 0 ? this.handler : new SyncDispatcher();
             over.set(false);
             CountDownLatch running = new CountDownLatch(EMITTERS);
-            List<Future<Long>> emitters = new ArrayList<>();
-            for (int t = 0; t < EMITTERS; t++) {
-                Node node = new Node(t == 2 ? "shared-0" : "shared-" + t, handler).prime(state); // two share a name
-                listen(node);
-                emitters.add(emitUntilRefused(node, state, running));
-            }
+            List<Future<Long>> emitters = startEmitters(handler, state, t -> t == 2 ? "shared-0" : "shared-" + t,
+                    running); // two share a name
             assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
 
             handler.close();
@@ -122,12 +131,7 @@ class CloseRaceTest {
             SyncDispatcher handler = round == 0 ? this.handler : new SyncDispatcher();
             over.set(false);
             CountDownLatch running = new CountDownLatch(EMITTERS);
-            List<Future<Long>> emitters = new ArrayList<>();
-            for (int t = 0; t < EMITTERS; t++) {
-                Node node = new Node("node-" + t, handler).prime(state);
-                listen(node);
-                emitters.add(emitUntilRefused(node, state, running));
-            }
+            List<Future<Long>> emitters = startEmitters(handler, state, t -> "node-" + t, running);
             Node dying = new Node("dying", handler).prime(state);
             dying.on(Node.A, s -> {
                 if (s.equals("die")) {
